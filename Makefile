@@ -1,0 +1,47 @@
+# A thin front for CMake: the README's two commands are `make demo` and
+# `make test`. Everything real is in CMakeLists.txt.
+#
+#   make            build into build/
+#   make demo       record samples/busy-tree and print its report
+#   make test       build with -Werror and run every test, then again under
+#                   AddressSanitizer + UndefinedBehaviorSanitizer
+#   make bench      the overhead benchmarks (docs/BENCHMARKS.md)
+#   make clean
+
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+DEMO_OUT ?= $(BUILD)/demo
+
+.PHONY: all deps demo test test-plain test-asan bench clean
+
+all: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+deps:
+	@scripts/install-deps
+
+demo: all
+	@mkdir -p $(DEMO_OUT)
+	$(BUILD)/pprobe record -o $(DEMO_OUT)/busy-tree.data -- $(BUILD)/samples/busy-tree
+	$(BUILD)/pprobe report $(DEMO_OUT)/busy-tree.data
+
+test: test-plain test-asan
+
+test-plain: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPPROBE_WERROR=ON >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+	cd $(BUILD) && ctest --output-on-failure -j 1
+
+test-asan: deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DPPROBE_WERROR=ON -DPPROBE_SANITIZE=ON >/dev/null
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ctest --output-on-failure -j 1
+
+bench: all
+	@scripts/install-deps --bench
+	bench/overhead.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

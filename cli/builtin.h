@@ -1,0 +1,13 @@
+/*
+ * builtin.h - the pprobe commands. Each lives in the folder of the part
+ * that owns it and has the same shape: it takes its own argv (argv[0] is
+ * the command's name) and returns the process exit status. The hub,
+ * cli/pprobe.c, dispatches to them from one table.
+ */
+#ifndef PPROBE_BUILTIN_H
+#define PPROBE_BUILTIN_H
+
+int cmd_record(int argc, const char **argv);  /* collector/builtin-record.c */
+int cmd_report(int argc, const char **argv);  /* report/builtin-report.c */
+
+#endif /* PPROBE_BUILTIN_H */

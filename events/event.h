@@ -1,0 +1,79 @@
+/*
+ * event.h - the event catalogue: turning what a user types after -e into
+ * perf_event_attr settings.
+ *
+ * Names are resolved in this order: the generic perf names every perf user
+ * knows (task-clock, context-switches/cs, cycles, cache-misses, ...) from
+ * our own table; then anything libpfm4 can encode for the PMUs present
+ * (e.g. INST_RETIRED:ANY_P). perf's :u and :k modifiers apply to both.
+ *
+ * Resolving a name says nothing about whether this machine can count it:
+ * libpfm4 encodes "cycles" even where there is no PMU. Only opening it
+ * tells, and that is the collector's job. This module never opens a
+ * counter except through sys_perf_event_open() below, which the collector and
+ * `pprobe list` share.
+ */
+#ifndef PPROBE_EVENT_H
+#define PPROBE_EVENT_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <linux/perf_event.h>
+
+#define EVENT_NAME_MAX 128
+
+/* Which perf group an event belongs in: never mix the two. */
+enum event_kind {
+	EVENT_SOFTWARE,   /* kernel software counters: always available */
+	EVENT_HARDWARE,   /* PMU counters: may be missing (VMs) or multiplexed */
+};
+
+struct event_spec {
+	char name[EVENT_NAME_MAX]; /* as the user spelled it, modifiers included */
+	enum event_kind kind;
+	/*
+	 * type, config, config1, config2 and the exclude_* bits are set;
+	 * size is set; everything else is 0 for the collector to fill.
+	 */
+	struct perf_event_attr attr;
+	const char *unit;          /* "ns" for clocks, "" for counts; static */
+};
+
+/* A growable array of events. `v` may be NULL while `nr` is 0. */
+struct event_list {
+	struct event_spec *v;
+	size_t nr, alloc;
+};
+
+/* The events recorded when -e is not given, as a -e list. */
+extern const char event_default_list[];
+
+void event_list_init(struct event_list *list);
+void event_list_release(struct event_list *list);
+
+/*
+ * Resolves one name, e.g. "cycles:u". Returns 0, or -1 with a message in
+ * err such as "unknown event 'cylces' (did you mean 'cycles'?)" (no
+ * "error:" prefix; the caller prints it).
+ */
+int event_resolve(const char *name, struct event_spec *out,
+		  char *err, size_t errsz);
+
+/*
+ * Appends every event of a comma-separated list (spaces around names are
+ * allowed). On the first unknown name, returns -1 with err set and leaves
+ * the events before it in the list. An empty list or an empty name
+ * between commas is an error too.
+ */
+int event_list_parse(struct event_list *list, const char *spec,
+		     char *err, size_t errsz);
+
+/*
+ * perf_event_open(2), which glibc does not wrap. Returns an fd or -1/errno.
+ * (Not called perf_event_open: libpfm4's headers define a static inline of
+ * that name.)
+ */
+int sys_perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu,
+			int group_fd, unsigned long flags);
+
+#endif /* PPROBE_EVENT_H */

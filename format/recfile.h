@@ -1,0 +1,427 @@
+/*
+ * recfile.h - the pprobe record file: its layout, and the API to write and
+ * read it.
+ *
+ * This header is the one place the on-disk format is written down; the
+ * writer (rec_writer.c) and the reader (rec_reader.c) implement exactly what
+ * is described here, and docs/FORMAT.md repeats it for people writing their
+ * own readers. Change the three together.
+ *
+ * A recording is a stream: a fixed header, then records until an END
+ * record. Everything is little-endian, written and read through explicit
+ * put/get helpers (never a host struct). Every record starts with the same
+ * 8-byte frame, so a reader can skip record types it does not know. The
+ * writer flushes at least once a second, so a recording cut off by a crash,
+ * kill -9 or a full disk can be read up to its last complete record.
+ *
+ * File header (REC_HEADER_SIZE bytes at offset 0):
+ *
+ *   offset size  field
+ *   ------ ----  -----------------------------------------------------------
+ *        0    8  magic: 0x89 'P' 'P' 'R' 'O' 'B' 'E' '\n'. The high byte
+ *                catches 7-bit transfers, the newline catches text-mode
+ *                line-ending conversion (as in PNG).
+ *        8    2  major version. A reader refuses a major it does not know.
+ *       10    2  minor version. Bumped for backward-compatible additions
+ *                (new record types, fields appended to a record); older
+ *                readers of the same major read newer minors.
+ *       12    4  header size in bytes, >= 16. Records start at this offset;
+ *                a reader skips header bytes it does not know.
+ *
+ * Record frame (REC_FRAME_SIZE bytes, then the payload):
+ *
+ *        0    4  type (enum rec_type)
+ *        4    4  size of the whole record in bytes, frame included:
+ *                REC_FRAME_SIZE <= size <= REC_MAX_SIZE
+ *
+ * Strings inside payloads ("str16"/"str32") are a u16 or u32 length L, then
+ * L bytes, then one NUL byte that is not counted in L. The reader checks the
+ * NUL, so decoded strings point straight into the record buffer.
+ *
+ * Timestamps are CLOCK_MONOTONIC nanoseconds, the clock named in the META
+ * record; META also stores the same instant on CLOCK_REALTIME so a reader
+ * can turn any timestamp into a date.
+ *
+ * Record payloads, by type:
+ *
+ * REC_META (1) - facts about the recording, a list of entries to the end of
+ *   the payload. Each entry:
+ *        0    1  kind (enum rec_meta_kind)
+ *        1    1  reserved, 0
+ *        2    2  key length K
+ *        4  K+1  key bytes, then a NUL
+ *      5+K    -  value: REC_META_U64 and REC_META_I64 are 8 bytes;
+ *                REC_META_STR is a str32.
+ *   Keys the collector writes (readers must ignore keys they do not know):
+ *     pprobe_version (str), argv (str, once per argument, in order),
+ *     hostname (str), kernel_release (str), machine (str),
+ *     cpus_online (u64), page_size (u64), clock (str, "CLOCK_MONOTONIC"),
+ *     start_monotonic_ns (u64), start_realtime_ns (u64),
+ *     interval_ns (u64), perf_event_paranoid (i64), label (str, optional),
+ *     output (str, the path written, "-" for stdout).
+ *
+ * REC_EVENT (2) - one counter the recording asked for, once per event,
+ *   before any record that refers to it:
+ *        0    4  id: how COUNTS entries refer to this event
+ *        4    4  group: events with the same group were opened as one
+ *                perf group (read together, scheduled together)
+ *        8    4  perf_type (perf_event_attr.type)
+ *       12    4  status (enum rec_event_status): what happened at open
+ *       16    8  config (perf_event_attr.config)
+ *       24    4  flags (REC_EVENT_F_*)
+ *       28    4  error: the errno perf_event_open gave, 0 when it opened
+ *       32    -  name (str16): as the user spells it, e.g. "task-clock"
+ *        -    -  unit (str16): unit of the raw value, "ns" or "" (a count)
+ *
+ * REC_RUN_BEGIN (3) - the command was released to exec:
+ *        0    8  time_ns: just before the command was let go
+ *        8    4  run: index of this run in the file, from 0
+ *       12    4  pid of the command
+ *       16    4  flags (REC_RUN_F_*)
+ *       20    4  reserved, 0
+ *
+ * REC_COUNTS (4) - counter values of the whole process tree at one instant:
+ *        0    8  time_ns: when the counters were read
+ *        8    4  run
+ *       12    4  flags (REC_COUNTS_F_*)
+ *       16    4  nr: number of entries that follow
+ *       20    4  reserved, 0
+ *       24 32*nr entries, each:
+ *                0  4  event id
+ *                4  4  reserved, 0
+ *                8  8  value: raw count since the command's exec (not scaled)
+ *               16  8  time_enabled_ns
+ *               24  8  time_running_ns (0: the event was never counted)
+ *   Values are cumulative; a rate is the difference of two COUNTS. Events
+ *   that could not be opened have no entries.
+ *
+ * REC_RUN_END (5) - the command ended and was reaped:
+ *        0    8  time_ns: when it was reaped
+ *        8    4  run
+ *       12    4  pid
+ *       16    4  exit_kind (enum rec_exit_kind)
+ *       20    4  exit_code: the exit status, or the signal number
+ *       24   72  rusage of the command and its waited-for descendants, nine
+ *                u64: utime_us, stime_us, maxrss_kib, minflt, majflt,
+ *                nvcsw, nivcsw, inblock, oublock
+ *
+ * REC_END (6) - the recording is complete. Nothing follows it:
+ *        0    8  time_ns
+ *        8    8  records: number of records written before this one
+ *
+ * A file without an END record was cut off: readers report what they have
+ * and say so (REC_ERR_TRUNCATED from rec_reader_next()).
+ */
+#ifndef PPROBE_RECFILE_H
+#define PPROBE_RECFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define REC_MAGIC "\x89PPROBE\n"
+#define REC_MAGIC_SIZE 8
+#define REC_VERSION_MAJOR 1
+#define REC_VERSION_MINOR 0
+#define REC_HEADER_SIZE 16
+#define REC_FRAME_SIZE 8
+/* Larger frames are corrupt, not merely cut off: no record is this big. */
+#define REC_MAX_SIZE (16u << 20)
+
+enum rec_type {
+	REC_META = 1,
+	REC_EVENT = 2,
+	REC_RUN_BEGIN = 3,
+	REC_COUNTS = 4,
+	REC_RUN_END = 5,
+	REC_END = 6,
+};
+
+enum rec_meta_kind {
+	REC_META_U64 = 1,
+	REC_META_I64 = 2,
+	REC_META_STR = 3,
+};
+
+enum rec_event_status {
+	REC_EVENT_OPENED = 0,        /* counting */
+	REC_EVENT_NOT_SUPPORTED = 1, /* ENOENT/EOPNOTSUPP/ENODEV: not on this machine */
+	REC_EVENT_NOT_PERMITTED = 2, /* EACCES/EPERM even after falling back */
+	REC_EVENT_FAILED = 3,        /* any other errno, see error */
+};
+
+/* Flags of REC_EVENT. */
+#define REC_EVENT_F_EXCLUDE_USER   (1u << 0) /* asked for :k */
+#define REC_EVENT_F_EXCLUDE_KERNEL (1u << 1) /* kernel side not counted */
+#define REC_EVENT_F_EXCLUDE_HV     (1u << 2)
+/* exclude_kernel was not asked for: it was the fallback after EACCES. */
+#define REC_EVENT_F_USER_FALLBACK  (1u << 3)
+
+/* Flags of REC_RUN_BEGIN. */
+#define REC_RUN_F_WARMUP (1u << 0) /* a warm-up run, not part of the figures */
+
+/* Flags of REC_COUNTS. */
+#define REC_COUNTS_F_FINAL (1u << 0) /* read after the command was reaped */
+
+enum rec_exit_kind {
+	REC_EXIT_NORMAL = 1, /* exit_code is the exit status */
+	REC_EXIT_SIGNAL = 2, /* exit_code is the signal that killed it */
+};
+
+/* ---- Decoded records. Strings point into the reader's buffer. ---- */
+
+struct rec_meta_entry {
+	enum rec_meta_kind kind;
+	const char *key;   /* NUL-terminated */
+	uint64_t u64;      /* REC_META_U64 */
+	int64_t i64;       /* REC_META_I64 */
+	const char *str;   /* REC_META_STR, NUL-terminated */
+	size_t str_len;
+};
+
+struct rec_event {
+	uint32_t id;
+	uint32_t group;
+	uint32_t perf_type;
+	uint32_t status;   /* enum rec_event_status */
+	uint64_t config;
+	uint32_t flags;    /* REC_EVENT_F_* */
+	int32_t error;     /* errno at open, 0 when opened */
+	const char *name;  /* never NULL */
+	const char *unit;  /* never NULL, "" for a plain count */
+};
+
+struct rec_run_begin {
+	uint64_t time_ns;
+	uint32_t run;
+	uint32_t pid;
+	uint32_t flags;    /* REC_RUN_F_* */
+};
+
+struct rec_count {
+	uint32_t event_id;
+	uint64_t value;
+	uint64_t enabled_ns;
+	uint64_t running_ns;
+};
+
+/*
+ * A COUNTS record as decoded: the entries stay in the record buffer and are
+ * read one at a time with rec_counts_get().
+ */
+struct rec_counts {
+	uint64_t time_ns;
+	uint32_t run;
+	uint32_t flags;    /* REC_COUNTS_F_* */
+	uint32_t nr;
+	const unsigned char *entries; /* nr * 32 bytes, private to the decoder */
+};
+
+struct rec_rusage {
+	uint64_t utime_us, stime_us, maxrss_kib;
+	uint64_t minflt, majflt, nvcsw, nivcsw, inblock, oublock;
+};
+
+struct rec_run_end {
+	uint64_t time_ns;
+	uint32_t run;
+	uint32_t pid;
+	uint32_t exit_kind; /* enum rec_exit_kind */
+	int32_t exit_code;
+	struct rec_rusage rusage;
+};
+
+struct rec_end {
+	uint64_t time_ns;
+	uint64_t records;
+};
+
+/* ---- Writing ---- */
+
+/*
+ * A writer appends records to a file descriptor through a memory buffer.
+ * Nothing reaches the fd until rec_writer_flush(), or until the buffer is
+ * past its flush threshold when a record ends; so a caller can build the
+ * start of a file and drop it (rec_writer_discard) if the command cannot
+ * run.
+ *
+ * Errors are sticky: the first failed write(2) is kept in `error` (a
+ * positive errno) and every later call does nothing and returns -error.
+ * `flushed` bytes are on the fd, and they always end on a record boundary
+ * unless write(2) itself failed part-way. The writer does not touch
+ * SIGPIPE: a caller writing to a pipe ignores it to get -EPIPE instead.
+ *
+ * A record that cannot be built (no memory, or larger than REC_MAX_SIZE)
+ * is not an error of the stream: rec_finish() drops that one record,
+ * returns -ENOMEM or -EMSGSIZE, and the writer goes on.
+ */
+struct rec_writer {
+	int fd;                 /* not owned: the caller closes it */
+	unsigned char *buf;     /* never NULL between init and release */
+	size_t len, alloc;
+	size_t record_start;    /* offset in buf of the open record, or SIZE_MAX */
+	uint64_t flushed;       /* bytes written to fd so far */
+	uint64_t records;       /* complete records written so far (buffered
+				 * or flushed): what END counts */
+	int error;              /* 0, or the errno of the first failure */
+	int record_error;       /* 0, or ENOMEM/EMSGSIZE: the open record
+				 * cannot be built and rec_finish() drops it */
+};
+
+/* rec_finish() flushes once the buffer holds more than this many bytes. */
+#define REC_WRITER_FLUSH_SIZE (64u << 10)
+
+/* Starts a file: the header goes into the buffer. Returns 0 or -ENOMEM. */
+int rec_writer_init(struct rec_writer *w, int fd);
+/* Frees the buffer without flushing it. Does not close the fd. */
+void rec_writer_release(struct rec_writer *w);
+/*
+ * Writes out the buffer up to the last complete record (an open record
+ * stays buffered). Returns 0 or -errno (sticky, see above).
+ */
+int rec_writer_flush(struct rec_writer *w);
+/*
+ * Forgets everything buffered and not yet flushed, the open record
+ * included, and takes `records` back to what was flushed: the writer is as
+ * it was after the last flush, or after rec_writer_init() if nothing was
+ * flushed (the header is then buffered again, so a writer that goes on
+ * still makes a well-formed file).
+ */
+void rec_writer_discard(struct rec_writer *w);
+
+/*
+ * Building a record by hand: rec_begin(), then the put calls, then
+ * rec_finish(), which writes the frame's size. The typed writers below are
+ * built on these; use them for new record types. The put calls never fail
+ * on their own: a failure is remembered and reported by rec_finish().
+ * A NULL string is written as "". A string too long for its length field
+ * makes the record fail with -EMSGSIZE.
+ */
+void rec_begin(struct rec_writer *w, uint32_t type);
+void rec_put_u8(struct rec_writer *w, uint8_t v);
+void rec_put_u16(struct rec_writer *w, uint16_t v);
+void rec_put_u32(struct rec_writer *w, uint32_t v);
+void rec_put_u64(struct rec_writer *w, uint64_t v);
+void rec_put_str16(struct rec_writer *w, const char *s);
+void rec_put_str32(struct rec_writer *w, const char *s);
+/*
+ * Returns 0 or -errno: -ENOMEM or -EMSGSIZE (this record was dropped, the
+ * writer goes on), or a sticky write error (from the flush done here once
+ * the buffer holds more than REC_WRITER_FLUSH_SIZE).
+ */
+int rec_finish(struct rec_writer *w);
+
+/* META: rec_meta_begin(), any number of entries, rec_finish(). */
+void rec_meta_begin(struct rec_writer *w);
+void rec_meta_u64(struct rec_writer *w, const char *key, uint64_t v);
+void rec_meta_i64(struct rec_writer *w, const char *key, int64_t v);
+void rec_meta_str(struct rec_writer *w, const char *key, const char *v);
+
+/*
+ * Typed writers: one whole record each. Return 0 or -errno, as
+ * rec_finish(). rec_write_end() does not flush: call rec_writer_flush().
+ */
+int rec_write_event(struct rec_writer *w, const struct rec_event *e);
+int rec_write_run_begin(struct rec_writer *w, const struct rec_run_begin *b);
+int rec_write_counts(struct rec_writer *w, uint64_t time_ns, uint32_t run,
+		     uint32_t flags, const struct rec_count *values, uint32_t nr);
+int rec_write_run_end(struct rec_writer *w, const struct rec_run_end *e);
+int rec_write_end(struct rec_writer *w, uint64_t time_ns);
+
+/* ---- Reading ---- */
+
+enum rec_status {
+	REC_OK = 0,          /* a record was returned */
+	REC_DONE,            /* the END record was read: the file is complete */
+	REC_ERR_IO,          /* read(2) failed; errno in reader.error */
+	REC_ERR_NOT_PPROBE,  /* the file does not start with the magic */
+	REC_ERR_VERSION,     /* a major version this reader does not know */
+	REC_ERR_TRUNCATED,   /* the file ends inside the header or a record,
+			      * or without an END record */
+	REC_ERR_CORRUPT,     /* a frame or payload that cannot be right */
+};
+
+/* A short lowercase description of a status, e.g. "file is cut off". */
+const char *rec_strerror(enum rec_status status);
+
+/* One record, as returned by rec_reader_next(). */
+struct rec {
+	uint32_t type;
+	uint32_t size;                 /* whole record, frame included */
+	uint64_t offset;               /* of the frame in the file */
+	const unsigned char *payload;  /* size - REC_FRAME_SIZE bytes; valid
+					* until the next rec_reader_next() */
+	size_t payload_size;
+};
+
+/*
+ * A reader pulls records one at a time from a file descriptor (a file or a
+ * pipe: it never seeks), holding one buffer, so memory does not grow with
+ * the file: the buffer grows to the largest record seen, never past
+ * REC_MAX_SIZE. It reads only when the record it is on is not all
+ * buffered, so on a pipe it returns each record as soon as it has arrived,
+ * and it reads nothing after the END record. The fd must be blocking.
+ *
+ * After an error status, `offset` is where the problem is and `detail`
+ * says what it is, e.g. "record size 4 is smaller than its 8-byte frame".
+ * The offset is the start of the piece that is wrong or cut off: 0 for the
+ * header, the frame of a bad or cut-off record, or the end of the file
+ * when it ends between records without an END record. The bad piece is not
+ * consumed, so `offset` is also where the good data ends, and calling
+ * rec_reader_next() again returns the same status.
+ */
+struct rec_reader {
+	int fd;                  /* not owned */
+	unsigned char *buf;
+	size_t start, end, alloc; /* unread bytes are buf[start..end) */
+	int eof;                 /* read(2) returned 0 */
+	uint64_t offset;         /* file offset of the next unread byte */
+	uint16_t major, minor;   /* from the header (set even for
+				  * REC_ERR_VERSION) */
+	uint64_t records;        /* records returned so far, END not counted */
+	int error;               /* errno for REC_ERR_IO */
+	char detail[160];        /* for any error status */
+	struct rec_end end_record; /* the END record, once REC_DONE was
+				    * returned; `offset` is then its frame */
+};
+
+/*
+ * Reads and checks the header. Returns REC_OK, or an error status with
+ * `offset` and `detail` set. Call rec_reader_release() in every case.
+ */
+enum rec_status rec_reader_open(struct rec_reader *r, int fd);
+void rec_reader_release(struct rec_reader *r);
+/*
+ * The next record: REC_OK with *rec filled, REC_DONE after the END record
+ * (which is not returned as a record: its fields are in r->end_record), or an
+ * error status. A record of an unknown type is returned as it is: callers
+ * skip types they do not know. After REC_DONE, REC_ERR_TRUNCATED or
+ * REC_ERR_CORRUPT, later calls return the same status again without
+ * reading; after REC_ERR_IO they try the read again. An END record too short to decode is
+ * REC_ERR_CORRUPT. A failed allocation is REC_ERR_IO with error ENOMEM.
+ */
+enum rec_status rec_reader_next(struct rec_reader *r, struct rec *rec);
+
+/*
+ * Decoders: fill *out from rec's payload. Each returns 0, or -1 when the
+ * payload is too short or malformed, or rec is not of that type (the
+ * caller reports REC_ERR_CORRUPT at rec->offset). Fields appended by a
+ * newer minor version are ignored. Strings are checked: their length
+ * within the payload and their NUL in place.
+ */
+int rec_decode_event(const struct rec *rec, struct rec_event *out);
+int rec_decode_run_begin(const struct rec *rec, struct rec_run_begin *out);
+int rec_decode_counts(const struct rec *rec, struct rec_counts *out);
+/* Entry i < c->nr of a decoded COUNTS record. */
+void rec_counts_get(const struct rec_counts *c, uint32_t i, struct rec_count *out);
+int rec_decode_run_end(const struct rec *rec, struct rec_run_end *out);
+int rec_decode_end(const struct rec *rec, struct rec_end *out);
+
+/*
+ * META entries, one at a time: set *pos to 0, then call until it returns 0
+ * (no more entries) or -1 (malformed, an entry kind this reader does not
+ * know, or not a META record). Returns 1 with *out filled; fields that do
+ * not belong to out->kind are 0 or NULL.
+ */
+int rec_meta_next(const struct rec *rec, size_t *pos, struct rec_meta_entry *out);
+
+#endif /* PPROBE_RECFILE_H */
