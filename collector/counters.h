@@ -1,0 +1,80 @@
+/*
+ * counters.h - the perf counters of one process tree.
+ *
+ * Events are opened on the held command's pid with inherit (so every
+ * thread, child and grandchild is counted and read back as one total),
+ * in at most two perf groups: software events in one, hardware events in
+ * the other, so a missing PMU or hardware multiplexing cannot spoil the
+ * software figures. Each group is read with a single read(2)
+ * (PERF_FORMAT_GROUP), with its time enabled and running.
+ *
+ * An event that cannot be opened does not stop the others: its status and
+ * errno are kept for the file, like perf's "<not supported>". When the
+ * kernel refuses kernel-side counting (perf_event_paranoid >= 2 without
+ * CAP_PERFMON), the events are opened again counting user mode only, as
+ * perf does, and marked so.
+ */
+#ifndef PPROBE_COUNTERS_H
+#define PPROBE_COUNTERS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "event.h"
+#include "recfile.h"
+
+struct counter {
+	const struct event_spec *spec; /* borrowed from the event list */
+	uint32_t id;        /* index in the event list, the file's event id */
+	uint32_t group;     /* COUNTER_GROUP_* */
+	int fd;             /* -1 when not open */
+	uint64_t kernel_id; /* PERF_EVENT_IOC_ID, to match group reads */
+	uint32_t status;    /* enum rec_event_status */
+	uint32_t flags;     /* REC_EVENT_F_* */
+	int error;          /* errno of the failed open, 0 when open */
+};
+
+enum {
+	COUNTER_GROUP_SOFTWARE = 0,
+	COUNTER_GROUP_HARDWARE = 1,
+	COUNTER_GROUPS = 2,
+};
+
+struct counter_set {
+	struct counter *v;    /* one per event, in the list's order */
+	size_t nr;
+	int leader[COUNTER_GROUPS];     /* group leader fds, or -1 */
+	size_t members[COUNTER_GROUPS]; /* open events in each group */
+	uint64_t *read_buf;   /* room for the largest group read */
+	size_t read_words;
+};
+
+/* Prepares one counter per event; nothing is opened. 0 or -ENOMEM. */
+int counter_set_init(struct counter_set *set, const struct event_list *events);
+void counter_set_release(struct counter_set *set);
+
+/*
+ * Opens every event on pid, leaders disabled until the pid execs.
+ * Returns the number of events opened (possibly 0), or -errno for a
+ * failure that is not about one event (EMFILE: out of file descriptors).
+ */
+int counter_set_open(struct counter_set *set, pid_t pid);
+
+/* Number of open events: the most entries counter_set_read() fills. */
+size_t counter_set_opened(const struct counter_set *set);
+
+/*
+ * Reads every open event, one read(2) per group, into out (room for
+ * counter_set_opened() entries). Returns the number of entries filled, or
+ * -errno.
+ */
+int counter_set_read(struct counter_set *set, struct rec_count *out);
+
+/*
+ * Why counter c could not be opened, for a person, without its name:
+ * "not supported on this machine (no hardware PMU: ...)". Returns buf.
+ */
+const char *counter_open_strerror(const struct counter *c, char *buf, size_t len);
+
+#endif /* PPROBE_COUNTERS_H */

@@ -1,0 +1,264 @@
+/*
+ * test_collector.c - unit tests of the collector's parts: holding a command
+ * on a pipe (workload.c) and counting it (counters.c), on real processes.
+ *
+ * The counting tests use only software events in user mode, so they run
+ * unprivileged and without a hardware PMU; the hardware group's "not
+ * supported" path is checked where the machine has no PMU, and skipped
+ * (with the reason) where it has one.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "counters.h"
+#include "event.h"
+#include "usage.h"
+#include "workload.h"
+
+static int wait_status(pid_t pid)
+{
+	int status;
+
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return status;
+}
+
+static void test_exit_codes(void **state)
+{
+	(void)state;
+	assert_int_equal(workload_exec_exit_code(ENOENT), EXIT_NOT_FOUND);
+	assert_int_equal(workload_exec_exit_code(ENOTDIR), EXIT_NOT_FOUND);
+	assert_int_equal(workload_exec_exit_code(EACCES), EXIT_CANNOT_EXEC);
+	assert_int_equal(workload_exec_exit_code(ENOEXEC), EXIT_CANNOT_EXEC);
+
+	assert_int_equal(workload_exit_code(0), 0);
+	assert_int_equal(workload_exit_code(3 << 8), 3);
+	assert_int_equal(workload_exit_code(SIGKILL), 128 + SIGKILL);
+	assert_int_equal(workload_exit_code(SIGTERM), 128 + SIGTERM);
+}
+
+static void test_start_runs_command(void **state)
+{
+	const char *argv[] = { "sh", "-c", "exit 7", NULL };
+	struct workload_options opts = { .argv = argv };
+	struct workload w;
+
+	(void)state;
+	assert_int_equal(workload_prepare(&w, &opts), 0);
+	assert_true(w.pid > 0);
+	assert_int_equal(workload_start(&w), 0);
+	assert_int_equal(workload_exit_code(wait_status(w.pid)), 7);
+	workload_release(&w);
+}
+
+static void test_start_reports_exec_error(void **state)
+{
+	char path[] = "/tmp/pprobe-test-noexec-XXXXXX";
+	int fd = mkstemp(path); /* mode 0600: not executable, even by root */
+	const char *missing[] = { "/nonexistent/pprobe-test", NULL };
+	const char *not_exec[] = { path, NULL };
+	struct workload_options opts = { .argv = missing };
+	struct workload w;
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(workload_prepare(&w, &opts), 0);
+	assert_int_equal(workload_start(&w), ENOENT);
+	assert_int_equal(w.pid, -1); /* reaped */
+	workload_release(&w);
+
+	opts.argv = not_exec;
+	assert_int_equal(workload_prepare(&w, &opts), 0);
+	assert_int_equal(workload_start(&w), EACCES);
+	workload_release(&w);
+	unlink(path);
+}
+
+static void test_cancel_never_runs(void **state)
+{
+	/* If the command ran, it would create this file. */
+	char path[] = "/tmp/pprobe-test-cancel-XXXXXX";
+	int fd = mkstemp(path);
+	const char *argv[] = { "rm", "-f", path, NULL };
+	struct workload_options opts = { .argv = argv };
+	struct workload w;
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(workload_prepare(&w, &opts), 0);
+	workload_cancel(&w);
+	assert_int_equal(w.pid, -1);
+	assert_int_equal(access(path, F_OK), 0);
+	unlink(path);
+}
+
+static void test_signals_reset_in_child(void **state)
+{
+	/* The child must not inherit pprobe's blocked mask or SIG_IGN. */
+	const char *argv[] = { "sh", "-c", "kill -TERM $$; exit 0", NULL };
+	sigset_t set, old;
+	struct workload_options opts = { .argv = argv, .reset_signals = &set };
+	struct workload w;
+	void (*old_handler)(int);
+	int status;
+
+	(void)state;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	old_handler = signal(SIGTERM, SIG_IGN);
+
+	assert_int_equal(workload_prepare(&w, &opts), 0);
+	assert_int_equal(workload_start(&w), 0);
+	status = wait_status(w.pid);
+	workload_release(&w);
+
+	signal(SIGTERM, old_handler);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGTERM);
+}
+
+static void parse_events(struct event_list *list, const char *spec)
+{
+	char err[256];
+
+	event_list_init(list);
+	if (event_list_parse(list, spec, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+}
+
+static const struct rec_count *find_count(const struct rec_count *v, int n,
+					  uint32_t id)
+{
+	for (int i = 0; i < n; i++)
+		if (v[i].event_id == id)
+			return &v[i];
+	return NULL;
+}
+
+/*
+ * A held child forks a grandchild that burns CPU and faults in memory: the
+ * counters, opened before exec on the child only, must see the grandchild.
+ */
+static void test_counts_whole_tree(void **state)
+{
+	const char *argv[] = { "sh", "-c",
+		"(i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done) & wait", NULL };
+	struct workload_options opts = { .argv = argv };
+	struct event_list events;
+	struct counter_set set;
+	struct rec_count values[4], before[4];
+	const struct rec_count *clock;
+	struct workload w;
+	int n;
+
+	(void)state;
+	/* :u keeps this test independent of perf_event_paranoid. */
+	parse_events(&events, "task-clock:u,page-faults:u");
+	assert_int_equal(counter_set_init(&set, &events), 0);
+	assert_int_equal(workload_prepare(&w, &opts), 0);
+	assert_int_equal(counter_set_open(&set, w.pid), 2);
+	assert_int_equal(counter_set_opened(&set), 2);
+
+	/* Held: nothing counted before exec. */
+	n = counter_set_read(&set, before);
+	assert_int_equal(n, 2);
+	assert_int_equal(before[0].value, 0);
+	assert_int_equal(before[0].running_ns, 0);
+
+	assert_int_equal(workload_start(&w), 0);
+	assert_int_equal(workload_exit_code(wait_status(w.pid)), 0);
+	n = counter_set_read(&set, values);
+	assert_int_equal(n, 2);
+	clock = find_count(values, n, 0);
+	assert_non_null(clock);
+	/* 20000 shell iterations take well over 5 ms of CPU. */
+	assert_true(clock->value > 5000000);
+	assert_true(clock->running_ns > 0);
+	assert_true(clock->enabled_ns >= clock->running_ns);
+	assert_true(find_count(values, n, 1)->value > 10); /* perf stat says ~95 */
+
+	workload_release(&w);
+	counter_set_release(&set);
+	event_list_release(&events);
+}
+
+static int machine_has_pmu(void)
+{
+	return access("/sys/bus/event_source/devices/cpu", F_OK) == 0 ||
+	       access("/sys/bus/event_source/devices/cpu_core", F_OK) == 0;
+}
+
+/* Without a PMU the hardware group fails alone; the software one counts. */
+static void test_hardware_not_supported(void **state)
+{
+	const char *argv[] = { "true", NULL };
+	struct workload_options opts = { .argv = argv };
+	struct event_list events;
+	struct counter_set set;
+	struct workload w;
+	char buf[256];
+
+	(void)state;
+	if (machine_has_pmu()) {
+		print_message("skipped: this machine has a hardware PMU, so cycles can be opened\n");
+		skip();
+	}
+	parse_events(&events, "task-clock:u,cycles:u,instructions:u");
+	assert_int_equal(counter_set_init(&set, &events), 0);
+	assert_int_equal(workload_prepare(&w, &opts), 0);
+	assert_int_equal(counter_set_open(&set, w.pid), 1);
+	assert_int_equal(set.v[0].status, REC_EVENT_OPENED);
+	assert_int_equal(set.v[1].status, REC_EVENT_NOT_SUPPORTED);
+	assert_int_equal(set.v[2].status, REC_EVENT_NOT_SUPPORTED);
+	assert_int_equal(set.v[1].group, COUNTER_GROUP_HARDWARE);
+	assert_non_null(strstr(counter_open_strerror(&set.v[1], buf, sizeof(buf)),
+			       "no hardware PMU"));
+	workload_cancel(&w);
+	counter_set_release(&set);
+	event_list_release(&events);
+}
+
+static void test_empty_set(void **state)
+{
+	struct event_list events;
+	struct counter_set set;
+	struct rec_count v[1];
+
+	(void)state;
+	event_list_init(&events);
+	assert_int_equal(counter_set_init(&set, &events), 0);
+	assert_int_equal(counter_set_open(&set, getpid()), 0);
+	assert_int_equal(counter_set_read(&set, v), 0);
+	counter_set_release(&set);
+	event_list_release(&events);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_exit_codes),
+		cmocka_unit_test(test_start_runs_command),
+		cmocka_unit_test(test_start_reports_exec_error),
+		cmocka_unit_test(test_cancel_never_runs),
+		cmocka_unit_test(test_signals_reset_in_child),
+		cmocka_unit_test(test_counts_whole_tree),
+		cmocka_unit_test(test_hardware_not_supported),
+		cmocka_unit_test(test_empty_set),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
