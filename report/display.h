@@ -1,0 +1,62 @@
+/*
+ * display.h - a recording's summary as text, JSON or CSV.
+ *
+ * Three views of the same judgements (summary.h, counter.h): the text
+ * output reads like `perf stat`, the JSON and CSV are for scripts and keep
+ * their keys and columns stable (the README lists them). Nothing here
+ * decides a figure; it only lays figures out. Printing goes to the FILE
+ * given; write errors are left for the caller to find with ferror().
+ */
+#ifndef PPROBE_REPORT_DISPLAY_H
+#define PPROBE_REPORT_DISPLAY_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "json.h"
+#include "summary.h"
+
+/* Version of the JSON document's shape; bumped when a key changes. */
+#define DISPLAY_JSON_SCHEMA 1
+
+/*
+ * The perf-stat-like text: one block per run, then notes about the
+ * recording (events counted in user mode only, events that failed to
+ * open). A recording without runs prints "no run recorded".
+ */
+void display_text(FILE *out, const struct summary *s);
+
+/* The CSV header line, then the rows of one recording. */
+void display_csv_header(FILE *out);
+void display_csv(FILE *out, const struct summary *s);
+/* One CSV field, quoted as RFC 4180 says when it needs to be. */
+void display_csv_field(FILE *out, const char *field);
+
+/* The JSON document: begin, one recording per file, end. */
+void display_json_begin(struct json_writer *w, const char *pprobe_version);
+/*
+ * One recording. open_error is NULL for a file that was opened; else it
+ * says why it could not be ("No such file or directory") and the
+ * recording has no figures.
+ */
+void display_json_recording(struct json_writer *w, const struct summary *s,
+			    const char *open_error);
+void display_json_end(struct json_writer *w);
+
+/*
+ * Why the file ends, for a person: NULL for a complete file, else e.g.
+ * "cut off at byte 1234: record of 96 bytes ends after 40". Written into
+ * buf (size bytes) and returned.
+ */
+const char *display_end_reason(const struct summary *s, char *buf, size_t size);
+/* The end status as a stable JSON word: "complete", "truncated", ... */
+const char *display_end_status(const struct summary *s);
+
+/* "SIGKILL", "SIGRTMIN+3"; NULL for a number no signal has. */
+const char *display_signal_name(int sig, char *buf, size_t size);
+
+/* Prints s with control characters as '?', so a recording cannot send
+ * escape sequences to a terminal. */
+void display_sanitized(FILE *out, const char *s);
+
+#endif /* PPROBE_REPORT_DISPLAY_H */

@@ -1,0 +1,616 @@
+/*
+ * summary.c - streams a recording into a struct summary (see summary.h).
+ *
+ * Each record type has one small add_*() function. They check what the
+ * reader cannot know, because it does not interpret payloads: that a COUNTS
+ * names only declared events and begun runs, that a run begins and ends
+ * once. Such a record is refused as corrupt before it changes anything, so
+ * the summary always holds exactly the records before the bad one.
+ *
+ * Events are found by id through a small open-addressing hash, because a
+ * COUNTS record can hold thousands of entries and a recording thousands of
+ * COUNTS; runs are found by binary search, since their indexes increase.
+ */
+#include "summary.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "counter.h"
+
+int summary_init(struct summary *s, const char *file)
+{
+	memset(s, 0, sizeof(*s));
+	s->status = REC_OK;
+	s->file = strdup(file ? file : "");
+	return s->file ? 0 : -ENOMEM;
+}
+
+void summary_release(struct summary *s)
+{
+	for (size_t i = 0; i < s->argc; i++)
+		free(s->argv[i]);
+	free(s->argv);
+	free(s->hostname);
+	free(s->kernel_release);
+	free(s->machine);
+	free(s->pprobe_version);
+	free(s->label);
+	free(s->clock);
+	for (size_t i = 0; i < s->nr_events; i++) {
+		free(s->events[i].name);
+		free(s->events[i].unit);
+	}
+	free(s->events);
+	free(s->event_index);
+	for (size_t i = 0; i < s->nr_runs; i++)
+		free(s->runs[i].readings);
+	free(s->runs);
+	free(s->file);
+	memset(s, 0, sizeof(*s));
+}
+
+/* Says what is wrong with a record; returns -EINVAL for summary_add(). */
+static int corrupt(struct summary *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int corrupt(struct summary *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->end_detail, sizeof(s->end_detail), fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/*
+ * Makes room for one more element in an array of `size`-byte elements.
+ * Returns 0 or -ENOMEM (the array is then unchanged).
+ */
+static int grow(void **array, size_t *alloc, size_t nr, size_t size)
+{
+	size_t n;
+	void *p;
+
+	if (nr < *alloc)
+		return 0;
+	n = *alloc ? *alloc * 2 : 8;
+	if (n > SIZE_MAX / size)
+		return -ENOMEM;
+	p = realloc(*array, n * size);
+	if (!p)
+		return -ENOMEM;
+	*array = p;
+	*alloc = n;
+	return 0;
+}
+
+/* ---- META ---- */
+
+/* Replaces *field with a copy of value. 0 or -ENOMEM. */
+static int set_string(char **field, const char *value)
+{
+	char *copy = strdup(value);
+
+	if (!copy)
+		return -ENOMEM;
+	free(*field);
+	*field = copy;
+	return 0;
+}
+
+static int add_argv(struct summary *s, const char *arg)
+{
+	char *copy;
+	char **argv;
+
+	/* argv grows one by one; a command has few arguments. */
+	if (s->argc >= SIZE_MAX / sizeof(*argv) - 1)
+		return -ENOMEM;
+	copy = strdup(arg);
+	if (!copy)
+		return -ENOMEM;
+	argv = realloc(s->argv, (s->argc + 1) * sizeof(*argv));
+	if (!argv) {
+		free(copy);
+		return -ENOMEM;
+	}
+	s->argv = argv;
+	s->argv[s->argc++] = copy;
+	return 0;
+}
+
+static int add_meta_string(struct summary *s, const struct rec_meta_entry *e)
+{
+	const struct {
+		const char *key;
+		char **field;
+	} fields[] = {
+		{ "hostname", &s->hostname },
+		{ "kernel_release", &s->kernel_release },
+		{ "machine", &s->machine },
+		{ "pprobe_version", &s->pprobe_version },
+		{ "label", &s->label },
+		{ "clock", &s->clock },
+	};
+
+	if (!strcmp(e->key, "argv"))
+		return add_argv(s, e->str);
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (!strcmp(e->key, fields[i].key))
+			return set_string(fields[i].field, e->str);
+	return 0;
+}
+
+static void add_meta_u64(struct summary *s, const struct rec_meta_entry *e)
+{
+	if (!strcmp(e->key, "cpus_online")) {
+		s->cpus_online = e->u64;
+		s->has_cpus_online = 1;
+	} else if (!strcmp(e->key, "interval_ns")) {
+		s->interval_ns = e->u64;
+		s->has_interval = 1;
+	} else if (!strcmp(e->key, "start_realtime_ns")) {
+		s->start_realtime_ns = e->u64;
+		s->has_start_realtime = 1;
+	} else if (!strcmp(e->key, "start_monotonic_ns")) {
+		s->start_monotonic_ns = e->u64;
+		s->has_start_monotonic = 1;
+	}
+}
+
+static int add_meta(struct summary *s, const struct rec *rec)
+{
+	struct rec_meta_entry e;
+	size_t pos = 0;
+	int ret;
+
+	while ((ret = rec_meta_next(rec, &pos, &e)) > 0) {
+		/* A key of the wrong kind is one this reader does not know. */
+		switch (e.kind) {
+		case REC_META_STR:
+			if (e.str && add_meta_string(s, &e) < 0)
+				return -ENOMEM;
+			break;
+		case REC_META_U64:
+			add_meta_u64(s, &e);
+			break;
+		case REC_META_I64:
+			if (!strcmp(e.key, "perf_event_paranoid")) {
+				s->perf_event_paranoid = e.i64;
+				s->has_paranoid = 1;
+			}
+			break;
+		}
+	}
+	/*
+	 * rec_meta_next() cannot tell a malformed entry from one of a kind
+	 * a newer minor version added, and a newer minor must stay
+	 * readable: keep what came before and let the report say that the
+	 * rest of this META was skipped.
+	 */
+	if (ret < 0 && !s->meta_skipped) {
+		s->meta_skipped = 1;
+		s->meta_skipped_offset = rec->offset;
+	}
+	return 0;
+}
+
+/* ---- EVENT ---- */
+
+static size_t hash_id(uint32_t id, size_t size)
+{
+	return (size_t)(id * 0x9e3779b1u) & (size - 1);
+}
+
+/* The index of the event with this id, or -1. */
+static long find_event(const struct summary *s, uint32_t id)
+{
+	if (!s->event_index_size)
+		return -1;
+	for (size_t h = hash_id(id, s->event_index_size);;
+	     h = (h + 1) & (s->event_index_size - 1)) {
+		uint32_t slot = s->event_index[h];
+
+		if (!slot)
+			return -1;
+		if (s->events[slot - 1].id == id)
+			return (long)slot - 1;
+	}
+}
+
+static void index_insert(uint32_t *table, size_t size, uint32_t id,
+			 uint32_t slot)
+{
+	size_t h = hash_id(id, size);
+
+	while (table[h])
+		h = (h + 1) & (size - 1);
+	table[h] = slot;
+}
+
+/* Makes the hash fit nr events at most half full. 0 or -ENOMEM. */
+static int index_reserve(struct summary *s, size_t nr)
+{
+	size_t size = s->event_index_size ? s->event_index_size : 16;
+	uint32_t *table;
+
+	if (nr > UINT32_MAX - 1)
+		return -ENOMEM;
+	while (size < 2 * nr)
+		size *= 2;
+	if (size == s->event_index_size)
+		return 0;
+	table = calloc(size, sizeof(*table));
+	if (!table)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->nr_events; i++)
+		index_insert(table, size, s->events[i].id, (uint32_t)i + 1);
+	free(s->event_index);
+	s->event_index = table;
+	s->event_index_size = size;
+	return 0;
+}
+
+static int add_event(struct summary *s, const struct rec *rec)
+{
+	struct rec_event e;
+	struct summary_event *se;
+
+	if (rec_decode_event(rec, &e) < 0)
+		return corrupt(s, "EVENT record does not decode");
+	if (find_event(s, e.id) >= 0)
+		return corrupt(s, "event id %u is declared twice", e.id);
+	if (grow((void **)&s->events, &s->alloc_events, s->nr_events,
+		 sizeof(*s->events)) < 0 ||
+	    index_reserve(s, s->nr_events + 1) < 0)
+		return -ENOMEM;
+	se = &s->events[s->nr_events];
+	memset(se, 0, sizeof(*se));
+	se->name = strdup(e.name);
+	se->unit = strdup(e.unit);
+	if (!se->name || !se->unit) {
+		free(se->name);
+		free(se->unit);
+		return -ENOMEM;
+	}
+	se->id = e.id;
+	se->group = e.group;
+	se->perf_type = e.perf_type;
+	se->status = e.status;
+	se->config = e.config;
+	se->flags = e.flags;
+	se->error = e.error;
+	se->offset = rec->offset;
+	index_insert(s->event_index, s->event_index_size, e.id,
+		     (uint32_t)s->nr_events + 1);
+	s->nr_events++;
+	return 0;
+}
+
+/* ---- runs ---- */
+
+static struct summary_run *find_run(struct summary *s, uint32_t run)
+{
+	size_t lo = 0, hi = s->nr_runs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->runs[mid].run == run)
+			return &s->runs[mid];
+		if (s->runs[mid].run < run)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static int add_run_begin(struct summary *s, const struct rec *rec)
+{
+	struct rec_run_begin b;
+	struct summary_run *r;
+
+	if (rec_decode_run_begin(rec, &b) < 0)
+		return corrupt(s, "RUN_BEGIN record does not decode");
+	/* Runs are numbered in the order they ran: binary search needs it,
+	 * and anything else is a damaged file. */
+	if (s->nr_runs && b.run <= s->runs[s->nr_runs - 1].run) {
+		if (find_run(s, b.run))
+			return corrupt(s, "run %u begins twice", b.run);
+		return corrupt(s, "run %u begins after run %u", b.run,
+			       s->runs[s->nr_runs - 1].run);
+	}
+	if (grow((void **)&s->runs, &s->alloc_runs, s->nr_runs,
+		 sizeof(*s->runs)) < 0)
+		return -ENOMEM;
+	r = &s->runs[s->nr_runs++];
+	memset(r, 0, sizeof(*r));
+	r->run = b.run;
+	r->pid = b.pid;
+	r->flags = b.flags;
+	r->begin_ns = b.time_ns;
+	return 0;
+}
+
+/* Makes r->readings as long as the event table. 0 or -ENOMEM. */
+static int reserve_readings(const struct summary *s, struct summary_run *r)
+{
+	struct summary_reading *p;
+
+	if (r->nr_readings >= s->nr_events)
+		return 0;
+	p = realloc(r->readings, s->nr_events * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	memset(p + r->nr_readings, 0,
+	       (s->nr_events - r->nr_readings) * sizeof(*p));
+	r->readings = p;
+	r->nr_readings = s->nr_events;
+	return 0;
+}
+
+static void add_sample_time(struct summary_run *r, uint64_t t)
+{
+	r->samples++;
+	/* A clock going backwards makes no gap; the sample still counts. */
+	if (r->samples > 1 && t >= r->last_sample_ns) {
+		uint64_t gap = t - r->last_sample_ns;
+
+		r->gaps++;
+		r->gap_sum_ns += gap;
+		if (gap > r->gap_max_ns)
+			r->gap_max_ns = gap;
+	}
+	r->last_sample_ns = t;
+}
+
+static int add_counts(struct summary *s, const struct rec *rec)
+{
+	struct rec_counts c;
+	struct rec_count e;
+	struct summary_run *r;
+	int final;
+
+	if (rec_decode_counts(rec, &c) < 0)
+		return corrupt(s, "COUNTS record does not decode");
+	r = find_run(s, c.run);
+	if (!r)
+		return corrupt(s, "COUNTS for run %u, which has not begun", c.run);
+	/* Check every entry before taking any, so a bad record changes
+	 * nothing. */
+	for (uint32_t i = 0; i < c.nr; i++) {
+		rec_counts_get(&c, i, &e);
+		if (find_event(s, e.event_id) < 0)
+			return corrupt(s, "COUNTS refers to event id %u, which no EVENT declared",
+				       e.event_id);
+	}
+	if (reserve_readings(s, r) < 0)
+		return -ENOMEM;
+
+	final = !!(c.flags & REC_COUNTS_F_FINAL);
+	if (!final)
+		add_sample_time(r, c.time_ns);
+	/* The FINAL values are the totals; a sample after them (there
+	 * should be none) does not replace them. */
+	if (r->has_final && !final)
+		return 0;
+	for (uint32_t i = 0; i < c.nr; i++) {
+		struct summary_reading *reading;
+
+		rec_counts_get(&c, i, &e);
+		reading = &r->readings[find_event(s, e.event_id)];
+		reading->present = 1;
+		reading->value = e.value;
+		reading->enabled_ns = e.enabled_ns;
+		reading->running_ns = e.running_ns;
+	}
+	r->has_counts = 1;
+	r->last_counts_ns = c.time_ns;
+	r->has_final |= final;
+	return 0;
+}
+
+static int add_run_end(struct summary *s, const struct rec *rec)
+{
+	struct rec_run_end e;
+	struct summary_run *r;
+
+	if (rec_decode_run_end(rec, &e) < 0)
+		return corrupt(s, "RUN_END record does not decode");
+	r = find_run(s, e.run);
+	if (!r)
+		return corrupt(s, "RUN_END for run %u, which has not begun", e.run);
+	if (r->ended)
+		return corrupt(s, "run %u ends twice", e.run);
+	r->ended = 1;
+	r->end = e;
+	return 0;
+}
+
+int summary_add(struct summary *s, const struct rec *rec)
+{
+	switch (rec->type) {
+	case REC_META:
+		return add_meta(s, rec);
+	case REC_EVENT:
+		return add_event(s, rec);
+	case REC_RUN_BEGIN:
+		return add_run_begin(s, rec);
+	case REC_COUNTS:
+		return add_counts(s, rec);
+	case REC_RUN_END:
+		return add_run_end(s, rec);
+	default:
+		/* A type from a newer minor version (or END, which the
+		 * reader keeps to itself): skipped by its size. */
+		return 0;
+	}
+}
+
+enum rec_status summary_read(struct summary *s, int fd)
+{
+	struct rec_reader r;
+	struct rec rec;
+	enum rec_status st;
+	int ret;
+
+	st = rec_reader_open(&r, fd);
+	s->major = r.major;
+	s->minor = r.minor;
+	if (st == REC_OK) {
+		s->opened = 1;
+		while ((st = rec_reader_next(&r, &rec)) == REC_OK) {
+			ret = summary_add(s, &rec);
+			if (ret == 0)
+				continue;
+			s->end_offset = rec.offset;
+			if (ret == -ENOMEM) {
+				st = REC_ERR_IO;
+				s->end_errno = ENOMEM;
+				snprintf(s->end_detail, sizeof(s->end_detail),
+					 "out of memory");
+			} else {
+				st = REC_ERR_CORRUPT;
+			}
+			goto out;
+		}
+	}
+	s->end_offset = r.offset;
+	s->end_errno = r.error;
+	if (st == REC_DONE)
+		s->end_detail[0] = '\0';
+	else
+		snprintf(s->end_detail, sizeof(s->end_detail), "%s", r.detail);
+out:
+	s->status = st;
+	s->records = r.records;
+	rec_reader_release(&r);
+	return st;
+}
+
+/* ---- judgements ---- */
+
+const struct summary_reading *summary_reading(const struct summary_run *r,
+					      size_t i)
+{
+	if (i >= r->nr_readings || !r->readings[i].present)
+		return NULL;
+	return &r->readings[i];
+}
+
+void summary_judge(const struct summary *s, const struct summary_run *r,
+		   size_t i, struct counter_view *out)
+{
+	const struct summary_event *e = &s->events[i];
+	const struct summary_reading *reading = summary_reading(r, i);
+	struct counter_input in = {
+		.name = e->name,
+		.raw_unit = e->unit,
+		.open_status = e->status,
+		.flags = e->flags,
+		.has_reading = reading != NULL,
+	};
+
+	if (reading) {
+		in.raw = reading->value;
+		in.enabled_ns = reading->enabled_ns;
+		in.running_ns = reading->running_ns;
+	}
+	counter_judge(&in, out);
+}
+
+int summary_run_wall_ns(const struct summary_run *r, uint64_t *ns)
+{
+	uint64_t until;
+
+	if (r->ended)
+		until = r->end.time_ns;
+	else if (r->has_counts)
+		until = r->last_counts_ns;
+	else
+		return -1;
+	if (until < r->begin_ns)
+		return -1;
+	*ns = until - r->begin_ns;
+	return 0;
+}
+
+int summary_run_cpu_seconds(const struct summary_run *r, double *user,
+			    double *sys)
+{
+	if (!r->ended)
+		return -1;
+	*user = (double)r->end.rusage.utime_us / 1e6;
+	*sys = (double)r->end.rusage.stime_us / 1e6;
+	return 0;
+}
+
+int summary_run_exit(const struct summary_run *r, int *status, int *signal)
+{
+	if (!r->ended)
+		return -1;
+	switch (r->end.exit_kind) {
+	case REC_EXIT_NORMAL:
+		*status = r->end.exit_code;
+		*signal = 0;
+		return 0;
+	case REC_EXIT_SIGNAL:
+		/* Signal numbers are small; anything else is not one, and
+		 * 128 + it could overflow. */
+		if (r->end.exit_code < 1 || r->end.exit_code > 127)
+			return -1;
+		*status = 128 + r->end.exit_code;
+		*signal = r->end.exit_code;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+int summary_run_interval_ms(const struct summary_run *r, double *mean,
+			    double *max)
+{
+	if (!r->gaps)
+		return -1;
+	*mean = (double)r->gap_sum_ns / (double)r->gaps / 1e6;
+	*max = (double)r->gap_max_ns / 1e6;
+	return 0;
+}
+
+long summary_cpu_time_event(const struct summary *s, const struct summary_run *r)
+{
+	static const char *const names[] = { "task-clock", "cpu-clock" };
+	struct counter_view v;
+
+	for (size_t n = 0; n < sizeof(names) / sizeof(names[0]); n++) {
+		for (size_t i = 0; i < s->nr_events; i++) {
+			if (!counter_name_is(s->events[i].name, names[n]))
+				continue;
+			summary_judge(s, r, i, &v);
+			if (v.has_value && v.is_time)
+				return (long)i;
+		}
+	}
+	return -1;
+}
+
+int summary_run_cpus_utilized(const struct summary *s,
+			      const struct summary_run *r, double *cpus)
+{
+	struct counter_view v;
+	uint64_t wall_ns;
+	long i = summary_cpu_time_event(s, r);
+
+	if (i < 0 || summary_run_wall_ns(r, &wall_ns) < 0 || wall_ns == 0)
+		return -1;
+	summary_judge(s, r, (size_t)i, &v);
+	/* v.value is in msec. */
+	*cpus = v.value * 1e6 / (double)wall_ns;
+	return 0;
+}

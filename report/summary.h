@@ -1,0 +1,151 @@
+/*
+ * summary.h - one recording file boiled down to what the report prints.
+ *
+ * A summary is built by streaming a file once, record by record: the
+ * metadata, the event table, and per run the latest counter values (the
+ * FINAL ones when present), the number of samples and the gaps between
+ * them, and what RUN_END said. Samples are folded in as they pass, so
+ * memory grows with the number of events and runs, never with the number
+ * of samples. The summary also keeps where and why the file ended, so a
+ * cut-off or corrupt file still gives the figures it has.
+ *
+ * The summary_run_*() functions are the report's judgements about a run
+ * (wall time, CPU time, exit status, achieved interval): pure, and tested
+ * on their own.
+ */
+#ifndef PPROBE_REPORT_SUMMARY_H
+#define PPROBE_REPORT_SUMMARY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "counter.h"
+#include "recfile.h"
+
+/* One REC_EVENT, with its strings copied out of the reader's buffer. */
+struct summary_event {
+	uint32_t id, group, perf_type;
+	uint32_t status;           /* enum rec_event_status */
+	uint64_t config;
+	uint32_t flags;            /* REC_EVENT_F_* */
+	int32_t error;             /* errno at open */
+	char *name;                /* owned, never NULL */
+	char *unit;                /* owned, never NULL */
+	uint64_t offset;           /* of its record, for messages */
+};
+
+/* The latest value of one event in one run. */
+struct summary_reading {
+	int present;               /* some COUNTS of the run had an entry */
+	uint64_t value, enabled_ns, running_ns;
+};
+
+struct summary_run {
+	uint32_t run, pid, flags;  /* from RUN_BEGIN; flags are REC_RUN_F_* */
+	uint64_t begin_ns;
+	int ended;                 /* RUN_END was read: `end` is valid */
+	struct rec_run_end end;
+	int has_counts;            /* some COUNTS of this run was read */
+	uint64_t last_counts_ns;   /* time of the COUNTS the totals are from */
+	int has_final;             /* ... and that one was the FINAL */
+	uint64_t samples;          /* COUNTS without the FINAL flag */
+	uint64_t last_sample_ns;   /* time of the latest of those */
+	uint64_t gaps, gap_sum_ns, gap_max_ns; /* between consecutive samples */
+	/* Indexed like summary.events; may be shorter when events were
+	 * declared after the run's last COUNTS (missing ones: not present). */
+	struct summary_reading *readings;
+	size_t nr_readings;
+};
+
+struct summary {
+	char *file;                /* owned: the name as given, "-" for stdin */
+
+	/* META; NULL or has_* == 0 when the recording does not say. */
+	char **argv;               /* owned, argc strings */
+	size_t argc;
+	char *hostname, *kernel_release, *machine, *pprobe_version, *label;
+	char *clock;
+	int has_cpus_online, has_interval, has_paranoid;
+	int has_start_realtime, has_start_monotonic;
+	uint64_t cpus_online, interval_ns, start_realtime_ns, start_monotonic_ns;
+	int64_t perf_event_paranoid;
+	/* A META entry this reader cannot decode (unknown kind or
+	 * malformed): the rest of that META record was skipped. */
+	int meta_skipped;
+	uint64_t meta_skipped_offset;
+
+	struct summary_event *events;  /* in file order */
+	size_t nr_events, alloc_events;
+	uint32_t *event_index;         /* hash of id -> index + 1, 0 = empty */
+	size_t event_index_size;       /* a power of two, or 0 */
+
+	struct summary_run *runs;      /* in file order, run indexes increasing */
+	size_t nr_runs, alloc_runs;
+
+	/* How the file ended. status is REC_DONE for a complete file. */
+	enum rec_status status;
+	uint64_t end_offset;           /* where the good data ends */
+	int end_errno;                 /* for REC_ERR_IO */
+	char end_detail[160];
+	uint16_t major, minor;         /* from the header, when it was read */
+	uint64_t records;              /* records read */
+	int opened;                    /* the header was read and accepted */
+};
+
+/* An empty summary of `file`. Returns 0 or -ENOMEM. */
+int summary_init(struct summary *s, const char *file);
+void summary_release(struct summary *s);
+
+/*
+ * Folds one record into the summary. Unknown types are skipped. Returns
+ * 0; -EINVAL for a record that cannot be right (a payload that does not
+ * decode, a COUNTS for an event no EVENT declared, a run that ends
+ * without beginning, ...), with s->end_detail saying what; or -ENOMEM.
+ */
+int summary_add(struct summary *s, const struct rec *rec);
+
+/*
+ * Reads the whole file from fd (not closed) into the summary. Returns the
+ * status it ended with, also kept in s->status with s->end_offset and
+ * s->end_detail: REC_DONE for a complete file, REC_ERR_TRUNCATED for a
+ * cut-off one, another error status otherwise. A record summary_add()
+ * refuses is REC_ERR_CORRUPT; running out of memory is REC_ERR_IO with
+ * end_errno ENOMEM. The summary holds everything read before the end in
+ * every case.
+ */
+enum rec_status summary_read(struct summary *s, int fd);
+
+/* The reading of event i in run r, or NULL if the run has none. */
+const struct summary_reading *summary_reading(const struct summary_run *r,
+					      size_t i);
+/* Judges event i (index in s->events) in run r: see counter_judge(). */
+void summary_judge(const struct summary *s, const struct summary_run *r,
+		   size_t i, struct counter_view *out);
+
+/*
+ * Wall time of a run: RUN_END time - RUN_BEGIN time, or for a run cut off
+ * before its end, the time of its last COUNTS - RUN_BEGIN time. Returns 0,
+ * or -1 when unknown (no end and no COUNTS, or a clock going backwards).
+ */
+int summary_run_wall_ns(const struct summary_run *r, uint64_t *ns);
+/* User and system CPU seconds from RUN_END's rusage. 0, or -1 if no end. */
+int summary_run_cpu_seconds(const struct summary_run *r, double *user,
+			    double *sys);
+/*
+ * The exit status as a shell reports it (128 + signal when killed) and
+ * the signal (0 when it exited). 0, or -1 if no end or an unknown kind.
+ */
+int summary_run_exit(const struct summary_run *r, int *status, int *signal);
+/* Mean and largest gap between consecutive samples, in ms; -1 if none. */
+int summary_run_interval_ms(const struct summary_run *r, double *mean,
+			    double *max);
+/*
+ * The index of the event that measures the run's CPU time: the first
+ * counted task-clock, else the first counted cpu-clock. -1 if none.
+ */
+long summary_cpu_time_event(const struct summary *s, const struct summary_run *r);
+/* task-clock time / wall time. 0, or -1 when either is unknown. */
+int summary_run_cpus_utilized(const struct summary *s,
+			      const struct summary_run *r, double *cpus);
+
+#endif /* PPROBE_REPORT_SUMMARY_H */
