@@ -1,0 +1,201 @@
+/*
+ * harness.h - running the real pprobe binary and the calibrated workloads
+ * from cmocka tests, and reading what they leave behind.
+ *
+ * Paths come from the environment, so the same test binary can be pointed
+ * at an installed pprobe:
+ *
+ *   PPROBE            the pprobe binary
+ *   PPROBE_WORKLOADS  the directory holding pingpong, touchmem, burn, ...
+ *   PPROBE_TMPDIR     scratch space; created if missing. Every file a test
+ *                     writes goes here.
+ *
+ * A command runs in its own process group with its stdout and stderr sent
+ * to files in PPROBE_TMPDIR, which are read back into memory when it ends;
+ * so a command that writes a lot can never block on a pipe nobody reads,
+ * and one that outlives its timeout is killed with its whole group. Every
+ * wait in the harness is bounded.
+ *
+ * Helpers that can fail return 0 or -1 after printing why with
+ * print_error(); the tests assert on that. Strings returned as `char *` are
+ * the caller's to free().
+ */
+#ifndef PPROBE_E2E_HARNESS_H
+#define PPROBE_E2E_HARNESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "recfile.h"
+
+/* ---- paths ---- */
+
+/* $PPROBE; NULL when unset. */
+const char *h_pprobe(void);
+/* $PPROBE_WORKLOADS/name, in a static buffer (one of a few in rotation). */
+const char *h_workload(const char *name);
+/* $PPROBE_TMPDIR, created on first use; NULL (after a message) on failure. */
+const char *h_tmpdir(void);
+/* A fresh path in the scratch dir: "<tmpdir>/<NN>-<name>", removed if it
+ * exists. NN is a counter, so two tests never share a file. Free it. */
+char *h_tmp_path(const char *name);
+
+/* ---- running commands ---- */
+
+struct h_result {
+	int status;        /* raw wait status */
+	int exited;        /* WIFEXITED */
+	int exit_code;     /* WEXITSTATUS, or -1 */
+	int signaled;      /* WIFSIGNALED */
+	int term_signal;   /* WTERMSIG, or 0 */
+	int timed_out;     /* killed by the harness after the timeout */
+	double seconds;    /* wall time from start to reap */
+	char *out, *err;   /* whole stdout and stderr, NUL-terminated, never
+			    * NULL after a successful h_wait() */
+	size_t out_len, err_len;
+};
+
+struct h_proc {
+	pid_t pid;         /* also its process group id */
+	double start;      /* CLOCK_MONOTONIC seconds */
+	char *out_path, *err_path;
+};
+
+/*
+ * Called in the child after fork, before exec, e.g. to drop privileges.
+ * Returns 0, or -1 to make the child exit 126 without exec.
+ */
+typedef int (*h_child_fn)(void *arg);
+
+/*
+ * Starts argv (argv[0] looked up in PATH) in its own process group, with
+ * stdin from /dev/null (or stdin_path when not NULL), stdout and stderr to
+ * scratch files, default signal dispositions and an empty signal mask.
+ */
+int h_spawn(struct h_proc *p, const char *const *argv, const char *stdin_path,
+	    h_child_fn child_fn, void *child_arg);
+/*
+ * Waits up to timeout_s for the process; on overrun kills its whole
+ * process group with SIGKILL, reaps it and sets timed_out. Fills *r.
+ */
+int h_wait(struct h_proc *p, double timeout_s, struct h_result *r);
+/* Has it exited? Returns 1 and fills *r (as h_wait) if so, 0 if not. */
+int h_poll(struct h_proc *p, struct h_result *r);
+/* h_spawn + h_wait. */
+int h_run(const char *const *argv, double timeout_s, struct h_result *r);
+void h_result_release(struct h_result *r);
+/* Forgets a process: kills its group with SIGKILL and reaps it if needed. */
+void h_proc_kill(struct h_proc *p);
+/*
+ * SIGKILL to the process group `group` (a pid from h_spawn). Does nothing
+ * for group <= 1, so a forgotten pid (0) can never hit the test itself.
+ */
+void h_kill_group(pid_t group);
+
+/*
+ * The pid of a child of `parent` whose comm is `comm` (NULL: any child),
+ * found through /proc; 0 when there is none.
+ */
+pid_t h_find_child(pid_t parent, const char *comm);
+/* Sleeps for s seconds (restarting after signals). */
+void h_sleep(double s);
+/* CLOCK_MONOTONIC in seconds. */
+double h_now(void);
+
+/* ---- files ---- */
+
+/* Reads a whole file; returns a malloc'd NUL-terminated buffer or NULL. */
+char *h_read_file(const char *path, size_t *len);
+int h_write_file(const char *path, const void *data, size_t len);
+int h_copy_file(const char *from, const char *to);
+int h_file_exists(const char *path);
+/* Number of '\n' in s. */
+size_t h_count_lines(const char *s);
+
+/* ---- truth files (tests/workloads/truth.h) ---- */
+
+#define H_TRUTH_MAX 32
+
+struct h_truth {
+	int nr;
+	struct {
+		char key[48];
+		long long value;
+	} v[H_TRUTH_MAX];
+};
+
+int h_truth_load(const char *path, struct h_truth *t);
+/* The value of key, or -1 when it is missing. */
+long long h_truth_get(const struct h_truth *t, const char *key);
+
+/* ---- `pprobe report --csv` ---- */
+
+/*
+ * One row of: file,run,event,value,unit,status,percent_counted,enabled_ns,
+ * running_ns. Numeric fields that are empty or not numbers are marked by
+ * has_value / has_percent = 0 (e.g. an event that is not supported).
+ */
+struct h_csv_row {
+	char *file, *event, *unit, *status;
+	int run;
+	double value;
+	int has_value;
+	double percent_counted;
+	int has_percent;
+	uint64_t enabled_ns, running_ns;
+};
+
+struct h_csv {
+	struct h_csv_row *rows;
+	size_t nr;
+};
+
+/* Parses the whole output; checks the header. Returns 0 or -1. */
+int h_csv_parse(const char *text, struct h_csv *csv);
+void h_csv_release(struct h_csv *csv);
+/* The row for event in run, or NULL. */
+const struct h_csv_row *h_csv_find(const struct h_csv *csv, int run, const char *event);
+/* How many rows name this event in this run. */
+size_t h_csv_count(const struct h_csv *csv, int run, const char *event);
+
+/* ---- recordings, through the format library's reader ---- */
+
+#define H_REC_MAX_EVENTS 64
+
+struct h_recording {
+	enum rec_status status;    /* the last status: REC_DONE when complete */
+	char detail[160];          /* reader detail for error statuses */
+	uint64_t error_offset;     /* reader offset for error statuses */
+	uint64_t records;          /* records read */
+	uint64_t end_offset;       /* file offset of the END frame, or 0 */
+	int nr_events;
+	struct {
+		char name[64];
+		struct rec_event ev;   /* name/unit pointers are not kept */
+	} events[H_REC_MAX_EVENTS];
+	int nr_run_begin, nr_run_end;
+	struct rec_run_begin run_begin; /* the first */
+	struct rec_run_end run_end;     /* the first */
+	int nr_counts;             /* COUNTS records, final ones included */
+	int nr_counts_final;
+	int have_final;            /* last COUNTS values below are valid */
+	int nr_last;
+	struct rec_count last[H_REC_MAX_EVENTS]; /* the last COUNTS record */
+	/* File offsets of every record frame (up to 4096), for cutting. */
+	int nr_offsets;
+	uint64_t offsets[4096];
+	uint32_t types[4096];
+};
+
+/*
+ * Reads a recording from start to its end or first error. Returns 0 when
+ * the file could be opened (whatever its status), -1 when not.
+ */
+int h_recording_load(const char *path, struct h_recording *rec);
+/* The event named `name`, or NULL. */
+const struct rec_event *h_recording_event(const struct h_recording *rec, const char *name);
+/* The last value of the event named `name`; -1 when absent. */
+int h_recording_last(const struct h_recording *rec, const char *name, struct rec_count *out);
+
+#endif /* PPROBE_E2E_HARNESS_H */
