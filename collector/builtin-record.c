@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -72,7 +73,10 @@ struct record {
 	int signal_fd, timer_fd;
 	sigset_t signals;       /* blocked in pprobe, read from signal_fd */
 
+	const char *command;    /* argv[0] of the command, for messages */
+	int command_ended;      /* reaped; orphans of its tree may remain */
 	uint64_t begin_ns;
+	uint64_t end_ns;        /* when the last process of the tree ended */
 	uint64_t last_flush_ns;
 	uint64_t samples;
 	int write_failed;       /* reported once; the command runs on */
@@ -252,6 +256,14 @@ static void sample(struct record *rec, uint32_t flags)
 
 static int setup_signals(struct record *rec)
 {
+	/*
+	 * Orphans of the tree (a double-forked daemon, a background job the
+	 * command did not wait for) come to pprobe instead of init, so they
+	 * are waited for and their counts end up in the totals.
+	 */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+		return error("cannot become a subreaper: %s", strerror(errno));
+
 	sigemptyset(&rec->signals);
 	sigaddset(&rec->signals, SIGCHLD);
 	for (size_t i = 0; i < sizeof(forwarded_signals) / sizeof(forwarded_signals[0]); i++)
@@ -283,38 +295,86 @@ static int start_timer(struct record *rec)
 }
 
 /*
+ * Sends sig to every process pprobe is the parent of: once the command has
+ * exited, those are the orphans it left, reparented to us as subreaper.
+ */
+static void signal_children(int sig)
+{
+	char path[64];
+	long child;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)getpid());
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fscanf(f, "%ld", &child) == 1)
+		kill((pid_t)child, sig);
+	fclose(f);
+}
+
+/*
  * A signal typed at the terminal (si_code SI_KERNEL) has already reached
  * the command, which shares pprobe's foreground process group: passing it
  * on again would deliver it twice. Anything sent to pprobe alone, as
- * kill(1) does, is passed on.
+ * kill(1) does, is passed on. Once the command itself is gone, the signal
+ * goes to what it left running, which may well have left our process
+ * group (a daemon calls setsid()).
  */
 static void forward_signal(const struct record *rec,
 			   const struct signalfd_siginfo *si)
 {
+	if (rec->command_ended) {
+		signal_children((int)si->ssi_signo);
+		return;
+	}
 	if (si->ssi_code == SI_KERNEL)
 		return;
 	kill(rec->workload.pid, (int)si->ssi_signo);
 }
 
-/* Handles pending signals. Returns 1 once the command has been reaped. */
-static int handle_signals(struct record *rec, int *status, struct rusage *ru)
+/*
+ * Reaps every child that has ended: the command, and the orphans of its
+ * tree that came to pprobe as their subreaper. Returns 1 once there is no
+ * child left, so every process of the tree has exited and its counts have
+ * been folded into the inherited counters.
+ */
+static int reap_children(struct record *rec, int *status)
 {
-	struct signalfd_siginfo si;
-	int reaped = 0;
+	int command_was_running = !rec->command_ended;
+	pid_t pid;
+	int st;
 
-	while (read(rec->signal_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		if (si.ssi_signo != SIGCHLD) {
-			forward_signal(rec, &si);
-			continue;
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (pid == rec->workload.pid) {
+			*status = st;
+			rec->command_ended = 1;
 		}
-		/* SIGCHLDs coalesce: ask until nothing is left. */
-		if (!reaped && wait4(rec->workload.pid, status, WNOHANG, ru) > 0)
-			reaped = 1;
 	}
-	return reaped;
+	if (pid < 0)
+		return errno == ECHILD;
+	if (command_was_running && rec->command_ended && !rec->quiet)
+		note("'%s' exited; waiting for the processes it left running (their work is part of the recording)",
+		     rec->command);
+	return 0;
 }
 
-static int run_loop(struct record *rec, int *status, struct rusage *ru)
+/* Handles pending signals. Returns 1 once the whole tree has been reaped. */
+static int handle_signals(struct record *rec, int *status)
+{
+	struct signalfd_siginfo si;
+	int done = 0;
+
+	while (read(rec->signal_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD)
+			done = reap_children(rec, status);
+		else
+			forward_signal(rec, &si);
+	}
+	return done;
+}
+
+static int run_loop(struct record *rec, int *status)
 {
 	struct pollfd pfd[2] = {
 		{ .fd = rec->signal_fd, .events = POLLIN },
@@ -332,15 +392,20 @@ static int run_loop(struct record *rec, int *status, struct rusage *ru)
 		if ((pfd[1].revents & POLLIN) &&
 		    read(rec->timer_fd, &expirations, sizeof(expirations)) > 0)
 			sample(rec, 0);
-		if ((pfd[0].revents & POLLIN) && handle_signals(rec, status, ru))
+		if ((pfd[0].revents & POLLIN) && handle_signals(rec, status))
 			return 0;
 	}
 }
 
-static void write_run_end(struct record *rec, int status, const struct rusage *ru)
+static void write_run_end(struct record *rec, int status)
 {
-	struct rec_run_end e = {
-		.time_ns = now_ns(),
+	struct rusage rusage = { 0 }, *ru = &rusage;
+	struct rec_run_end e;
+
+	/* Everything pprobe reaped is the tree: the command and its orphans. */
+	getrusage(RUSAGE_CHILDREN, ru);
+	e = (struct rec_run_end){
+		.time_ns = rec->end_ns,
 		.run = 0,
 		.pid = (uint32_t)rec->workload.pid,
 		.exit_kind = WIFSIGNALED(status) ? REC_EXIT_SIGNAL : REC_EXIT_NORMAL,
@@ -509,7 +574,6 @@ int cmd_record(int argc, const char **argv)
 	};
 	struct workload_options wopts = { 0 };
 	sigset_t reset_signals;
-	struct rusage ru = { 0 };
 	uint64_t start_real;
 	char err[256];
 	int status = 0, exec_err, ret = 1, rc;
@@ -526,6 +590,7 @@ int cmd_record(int argc, const char **argv)
 		return EXIT_USAGE;
 	}
 
+	rec.command = argv[0];
 	event_list_init(&rec.events);
 	if (event_list_parse(&rec.events, rec.event_spec ? rec.event_spec : event_default_list,
 			     err, sizeof(err)) < 0) {
@@ -581,15 +646,17 @@ int cmd_record(int argc, const char **argv)
 		.pid = (uint32_t)rec.workload.pid,
 	});
 	flush(&rec, rec.begin_ns);
-	if (start_timer(&rec) < 0 || run_loop(&rec, &status, &ru) < 0) {
+	if (start_timer(&rec) < 0 || run_loop(&rec, &status) < 0) {
 		/* Never leave the command behind unreaped. */
 		kill(rec.workload.pid, SIGKILL);
-		while (wait4(rec.workload.pid, &status, 0, &ru) < 0 && errno == EINTR)
+		signal_children(SIGKILL);
+		while (waitpid(rec.workload.pid, &status, 0) < 0 && errno == EINTR)
 			;
 	}
+	rec.end_ns = now_ns();
 
 	sample(&rec, REC_COUNTS_F_FINAL);
-	write_run_end(&rec, status, &ru);
+	write_run_end(&rec, status);
 	rec_write_end(&rec.writer, now_ns());
 	flush(&rec, now_ns());
 	print_summary(&rec);

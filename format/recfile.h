@@ -95,13 +95,15 @@
  *   Values are cumulative; a rate is the difference of two COUNTS. Events
  *   that could not be opened have no entries.
  *
- * REC_RUN_END (5) - the command ended and was reaped:
- *        0    8  time_ns: when it was reaped
+ * REC_RUN_END (5) - the command and every process of its tree ended:
+ *        0    8  time_ns: when the last process of the tree was reaped
+ *                (orphans the command left come to pprobe as subreaper)
  *        8    4  run
- *       12    4  pid
- *       16    4  exit_kind (enum rec_exit_kind)
- *       20    4  exit_code: the exit status, or the signal number
- *       24   72  rusage of the command and its waited-for descendants, nine
+ *       12    4  pid of the command
+ *       16    4  exit_kind (enum rec_exit_kind) of the command
+ *       20    4  exit_code: its exit status, or the signal number
+ *       24   72  rusage of the whole tree (the command, the descendants
+ *                it waited for, and the orphans pprobe reaped), nine
  *                u64: utime_us, stime_us, maxrss_kib, minflt, majflt,
  *                nvcsw, nivcsw, inblock, oublock
  *
