@@ -526,12 +526,18 @@ static int open_counters(struct record *rec)
 static void print_summary(const struct record *rec)
 {
 	double kib = (double)rec->writer.flushed / 1024.0;
+	struct rusage self;
+	double cpu_ms = 0;
 
 	if (rec->quiet || rec->write_failed)
 		return;
-	fprintf(stderr, "[ pprobe record: wrote '%s' (%llu sample%s, %.1f KiB) ]\n",
+	/* pprobe's own cost, so anyone can check it stays negligible. */
+	if (getrusage(RUSAGE_SELF, &self) == 0)
+		cpu_ms = (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec) * 1e3 +
+			 (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec) / 1e3;
+	fprintf(stderr, "[ pprobe record: wrote '%s' (%llu sample%s, %.1f KiB; pprobe's own CPU %.1f ms) ]\n",
 		rec->output, (unsigned long long)rec->samples,
-		rec->samples == 1 ? "" : "s", kib);
+		rec->samples == 1 ? "" : "s", kib, cpu_ms);
 }
 
 static void record_release(struct record *rec)
