@@ -11,8 +11,10 @@
  * record. Everything is little-endian, written and read through explicit
  * put/get helpers (never a host struct). Every record starts with the same
  * 8-byte frame, so a reader can skip record types it does not know. The
- * writer flushes at least once a second, so a recording cut off by a crash,
- * kill -9 or a full disk can be read up to its last complete record.
+ * collector flushes the writer at least once a second (the writer has no
+ * timer of its own) and the writer flushes only whole records, so a
+ * recording cut off by a crash, kill -9 or a full disk can be read up to
+ * its last complete record.
  *
  * File header (REC_HEADER_SIZE bytes at offset 0):
  *
@@ -25,8 +27,9 @@
  *       10    2  minor version. Bumped for backward-compatible additions
  *                (new record types, fields appended to a record); older
  *                readers of the same major read newer minors.
- *       12    4  header size in bytes, >= 16. Records start at this offset;
- *                a reader skips header bytes it does not know.
+ *       12    4  header size in bytes, >= 16 and <= REC_MAX_SIZE. Records
+ *                start at this offset; a reader skips header bytes it does
+ *                not know.
  *
  * Record frame (REC_FRAME_SIZE bytes, then the payload):
  *
@@ -50,8 +53,11 @@
  *        1    1  reserved, 0
  *        2    2  key length K
  *        4  K+1  key bytes, then a NUL
- *      5+K    -  value: REC_META_U64 and REC_META_I64 are 8 bytes;
- *                REC_META_STR is a str32.
+ *      5+K    4  value size V
+ *      9+K    V  value: 8 bytes for REC_META_U64 and REC_META_I64; for
+ *                REC_META_STR the string and a NUL (V = length + 1).
+ *                A reader skips a kind it does not know by V, so new
+ *                kinds can come in a minor version.
  *   Keys the collector writes (readers must ignore keys they do not know):
  *     pprobe_version (str), argv (str, once per argument, in order),
  *     hostname (str), kernel_release (str), machine (str),
@@ -178,6 +184,9 @@ struct rec_meta_entry {
 	int64_t i64;       /* REC_META_I64 */
 	const char *str;   /* REC_META_STR, NUL-terminated */
 	size_t str_len;
+	/* The raw value, for a kind this reader does not know. */
+	const unsigned char *value;
+	size_t value_size;
 };
 
 struct rec_event {
@@ -394,12 +403,13 @@ enum rec_status rec_reader_open(struct rec_reader *r, int fd);
 void rec_reader_release(struct rec_reader *r);
 /*
  * The next record: REC_OK with *rec filled, REC_DONE after the END record
- * (which is not returned as a record: its fields are in r->end_record), or an
- * error status. A record of an unknown type is returned as it is: callers
- * skip types they do not know. After REC_DONE, REC_ERR_TRUNCATED or
- * REC_ERR_CORRUPT, later calls return the same status again without
- * reading; after REC_ERR_IO they try the read again. An END record too short to decode is
- * REC_ERR_CORRUPT. A failed allocation is REC_ERR_IO with error ENOMEM.
+ * (which is not returned as a record: its fields are in r->end_record), or
+ * an error status. A record of an unknown type is returned as it is:
+ * callers skip types they do not know. After REC_DONE, REC_ERR_TRUNCATED
+ * or REC_ERR_CORRUPT, later calls return the same status again without
+ * reading; after REC_ERR_IO they try the read again. An END record too
+ * short to decode is REC_ERR_CORRUPT. A failed allocation is REC_ERR_IO
+ * with error ENOMEM.
  */
 enum rec_status rec_reader_next(struct rec_reader *r, struct rec *rec);
 
@@ -420,9 +430,10 @@ int rec_decode_end(const struct rec *rec, struct rec_end *out);
 
 /*
  * META entries, one at a time: set *pos to 0, then call until it returns 0
- * (no more entries) or -1 (malformed, an entry kind this reader does not
- * know, or not a META record). Returns 1 with *out filled; fields that do
- * not belong to out->kind are 0 or NULL.
+ * (no more entries) or -1 (malformed, or not a META record). Returns 1 with
+ * *out filled; fields that do not belong to out->kind are 0 or NULL. An
+ * entry of a kind this reader does not know is returned too, with only
+ * key, value and value_size set: callers skip kinds they do not know.
  */
 int rec_meta_next(const struct rec *rec, size_t *pos, struct rec_meta_entry *out);
 

@@ -122,9 +122,6 @@ static void warn_cut_off(const struct summary *s)
  */
 static int report_outcome(const struct summary *s)
 {
-	if (s->meta_skipped)
-		warning("'%s': the metadata record at byte %llu has entries this pprobe cannot read; they were skipped",
-			s->file, (unsigned long long)s->meta_skipped_offset);
 	switch (s->status) {
 	case REC_DONE:
 	case REC_OK:

@@ -187,15 +187,12 @@ static int add_meta(struct summary *s, const struct rec *rec)
 			break;
 		}
 	}
-	/*
-	 * rec_meta_next() cannot tell a malformed entry from one of a kind
-	 * a newer minor version added, and a newer minor must stay
-	 * readable: keep what came before and let the report say that the
-	 * rest of this META was skipped.
-	 */
-	if (ret < 0 && !s->meta_skipped) {
-		s->meta_skipped = 1;
-		s->meta_skipped_offset = rec->offset;
+	/* Kinds a newer minor version adds are stepped over by
+	 * rec_meta_next(); what is left is an entry that cannot be right. */
+	if (ret < 0) {
+		snprintf(s->end_detail, sizeof(s->end_detail),
+			 "malformed metadata entry %zu bytes into the record", pos);
+		return -EINVAL;
 	}
 	return 0;
 }

@@ -69,10 +69,6 @@ struct summary {
 	int has_start_realtime, has_start_monotonic;
 	uint64_t cpus_online, interval_ns, start_realtime_ns, start_monotonic_ns;
 	int64_t perf_event_paranoid;
-	/* A META entry this reader cannot decode (unknown kind or
-	 * malformed): the rest of that META record was skipped. */
-	int meta_skipped;
-	uint64_t meta_skipped_offset;
 
 	struct summary_event *events;  /* in file order */
 	size_t nr_events, alloc_events;

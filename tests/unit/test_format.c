@@ -1,0 +1,2178 @@
+/*
+ * test_format.c - unit tests of the record file library (format/).
+ *
+ * Three kinds of test: round trips (every record type written by the
+ * writer and read back, from a file and through a pipe), hand-made files
+ * that break the format in one place each (the reader must name the
+ * status, the offset and the problem), and the writer's own behaviour
+ * (flushing, discarding, sticky write errors, records too large). Files are
+ * built in memory and handed to the reader through a memfd or a pipe, so
+ * the tests touch no disk.
+ *
+ * The hand-made files use the library's little-endian helpers (bytes.h);
+ * the golden-bytes tests check those helpers against literal bytes, so a
+ * mistake there cannot cancel itself out.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "recfile.h"
+#include "bytes.h"
+
+/* ---- Bytes in memory, and building files by hand ---- */
+
+struct bytes {
+	unsigned char *p;
+	size_t len, alloc;
+};
+
+/* Appends n zero bytes and returns where they start. */
+static unsigned char *bytes_add(struct bytes *b, size_t n)
+{
+	unsigned char *p;
+
+	if (b->len + n > b->alloc) {
+		size_t alloc = b->alloc ? b->alloc : 256;
+
+		while (alloc < b->len + n)
+			alloc *= 2;
+		b->p = realloc(b->p, alloc);
+		assert_non_null(b->p);
+		b->alloc = alloc;
+	}
+	p = b->p + b->len;
+	memset(p, 0, n);
+	b->len += n;
+	return p;
+}
+
+static void bytes_release(struct bytes *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof(*b));
+}
+
+static void bytes_u32(struct bytes *b, uint32_t v)
+{
+	put_u32(bytes_add(b, 4), v);
+}
+
+static void bytes_u64(struct bytes *b, uint64_t v)
+{
+	put_u64(bytes_add(b, 8), v);
+}
+
+/* A file header; header bytes past the first 16 are zeros. */
+static void bytes_header(struct bytes *b, uint16_t major, uint16_t minor,
+			 uint32_t size)
+{
+	unsigned char *p = bytes_add(b, size > 16 ? size : 16);
+
+	memcpy(p, REC_MAGIC, REC_MAGIC_SIZE);
+	put_u16(p + 8, major);
+	put_u16(p + 10, minor);
+	put_u32(p + 12, size);
+}
+
+/* Just a frame, whatever its size says. Returns its offset. */
+static size_t bytes_frame(struct bytes *b, uint32_t type, uint32_t size)
+{
+	size_t at = b->len;
+
+	bytes_u32(b, type);
+	bytes_u32(b, size);
+	return at;
+}
+
+/* A whole record with a zero payload. Returns its offset. */
+static size_t bytes_record(struct bytes *b, uint32_t type, uint32_t size)
+{
+	size_t at = bytes_frame(b, type, size);
+
+	bytes_add(b, size - REC_FRAME_SIZE);
+	return at;
+}
+
+static size_t bytes_end(struct bytes *b, uint64_t time_ns, uint64_t records)
+{
+	size_t at = bytes_frame(b, REC_END, REC_FRAME_SIZE + 16);
+
+	bytes_u64(b, time_ns);
+	bytes_u64(b, records);
+	return at;
+}
+
+/* ---- File descriptors ---- */
+
+static int memfd(void)
+{
+	int fd = memfd_create("test_format", 0);
+
+	assert_true(fd >= 0);
+	return fd;
+}
+
+static void write_all(int fd, const void *p, size_t len)
+{
+	const unsigned char *c = p;
+
+	while (len) {
+		ssize_t n = write(fd, c, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		assert_true(n > 0);
+		c += n;
+		len -= (size_t)n;
+	}
+}
+
+/* All of fd from its start into *b. */
+static void slurp(int fd, struct bytes *b)
+{
+	struct stat st;
+
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	if (st.st_size) {
+		unsigned char *p = bytes_add(b, (size_t)st.st_size);
+
+		assert_int_equal(read(fd, p, (size_t)st.st_size), st.st_size);
+	}
+}
+
+static off_t fd_size(int fd)
+{
+	struct stat st;
+
+	assert_int_equal(fstat(fd, &st), 0);
+	return st.st_size;
+}
+
+/*
+ * A child that writes b to fd at most `chunk` bytes per write(2), pausing
+ * between them, then exits: a slow producer at the other end of a pipe.
+ * A reader that stops early closes the pipe; that is not the child's
+ * failure.
+ */
+static pid_t spawn_feeder(int fd, const struct bytes *b, size_t chunk,
+			  useconds_t pause)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		signal(SIGPIPE, SIG_IGN);
+		for (size_t at = 0; at < b->len;) {
+			size_t n = b->len - at < chunk ? b->len - at : chunk;
+			ssize_t done = write(fd, b->p + at, n);
+
+			if (done < 0 && errno == EINTR)
+				continue;
+			if (done < 0 && errno == EPIPE)
+				break;
+			if (done <= 0)
+				_exit(1);
+			at += (size_t)done;
+			if (pause)
+				usleep(pause);
+		}
+		_exit(0);
+	}
+	return pid;
+}
+
+static void reap(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		assert_int_equal(errno, EINTR);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+/* ---- Reading ---- */
+
+struct in {
+	int fd;
+	pid_t feeder;          /* the child writing the pipe, or 0 */
+	struct rec_reader r;
+};
+
+/* Opens a reader on b through a memfd (a plain, seekable file). */
+static enum rec_status in_open(struct in *in, const struct bytes *b)
+{
+	in->fd = memfd();
+	in->feeder = 0;
+	write_all(in->fd, b->p, b->len);
+	assert_int_equal(lseek(in->fd, 0, SEEK_SET), 0);
+	return rec_reader_open(&in->r, in->fd);
+}
+
+/* Opens a reader on b through a pipe fed `chunk` bytes at a time. */
+static enum rec_status in_open_pipe(struct in *in, const struct bytes *b,
+				    size_t chunk, useconds_t pause)
+{
+	int fds[2];
+
+	assert_int_equal(pipe(fds), 0);
+	in->feeder = spawn_feeder(fds[1], b, chunk, pause);
+	close(fds[1]);
+	in->fd = fds[0];
+	assert_int_equal(lseek(in->fd, 0, SEEK_CUR), -1); /* cannot seek */
+	return rec_reader_open(&in->r, in->fd);
+}
+
+static void in_close(struct in *in)
+{
+	rec_reader_release(&in->r);
+	close(in->fd);
+	if (in->feeder)
+		reap(in->feeder);
+}
+
+static void next_ok(struct in *in, struct rec *rec, uint32_t type)
+{
+	assert_int_equal(rec_reader_next(&in->r, rec), REC_OK);
+	assert_int_equal(rec->type, type);
+	assert_int_equal(rec->payload_size, rec->size - REC_FRAME_SIZE);
+}
+
+static void expect_done(struct in *in, uint64_t records)
+{
+	struct rec rec;
+
+	assert_int_equal(rec_reader_next(&in->r, &rec), REC_DONE);
+	assert_int_equal(in->r.records, records);
+	assert_int_equal(in->r.end_record.records, records);
+	/* And again, without reading past END. */
+	assert_int_equal(rec_reader_next(&in->r, &rec), REC_DONE);
+}
+
+static void expect_error(struct in *in, enum rec_status status,
+			 uint64_t offset, const char *detail)
+{
+	struct rec rec;
+
+	assert_int_equal(rec_reader_next(&in->r, &rec), status);
+	assert_int_equal(in->r.offset, offset);
+	assert_string_equal(in->r.detail, detail);
+	/* The bad piece is not consumed: asking again says the same. */
+	assert_int_equal(rec_reader_next(&in->r, &rec), status);
+	assert_int_equal(in->r.offset, offset);
+}
+
+static void expect_open_error(const struct bytes *b, enum rec_status status,
+			      const char *detail)
+{
+	struct in in;
+
+	assert_int_equal(in_open(&in, b), status);
+	assert_int_equal(in.r.offset, 0);
+	assert_string_equal(in.r.detail, detail);
+	in_close(&in);
+}
+
+/* A struct rec over a payload in memory, for the decoder tests. */
+static struct rec rec_of(uint32_t type, const unsigned char *payload,
+			 size_t size)
+{
+	struct rec rec = {
+		.type = type,
+		.size = (uint32_t)(size + REC_FRAME_SIZE),
+		.payload = payload,
+		.payload_size = size,
+	};
+	return rec;
+}
+
+/* ---- Writing ---- */
+
+struct out {
+	int fd;
+	struct rec_writer w;
+};
+
+static void out_init(struct out *o)
+{
+	o->fd = memfd();
+	assert_int_equal(rec_writer_init(&o->w, o->fd), 0);
+}
+
+/* Flushes, and hands over everything written. */
+static void out_finish(struct out *o, struct bytes *file)
+{
+	assert_int_equal(rec_writer_flush(&o->w), 0);
+	assert_int_equal(o->w.flushed, (uint64_t)fd_size(o->fd));
+	rec_writer_release(&o->w);
+	slurp(o->fd, file);
+	close(o->fd);
+}
+
+/* ---- A sample recording: one of everything ---- */
+
+static const struct rec_event sample_events[] = {
+	{ .id = 0, .group = 0, .perf_type = 1, .status = REC_EVENT_OPENED,
+	  .config = 1, .flags = 0, .error = 0,
+	  .name = "task-clock", .unit = "ns" },
+	{ .id = 1, .group = 1, .perf_type = 0, .status = REC_EVENT_NOT_PERMITTED,
+	  .config = 0xfedcba9876543210ull,
+	  .flags = REC_EVENT_F_EXCLUDE_KERNEL | REC_EVENT_F_USER_FALLBACK,
+	  .error = EACCES, .name = "cycles", .unit = "" },
+};
+
+static const struct rec_run_begin sample_begin = {
+	.time_ns = 1000000001, .run = 0, .pid = 4242, .flags = REC_RUN_F_WARMUP,
+};
+
+static const struct rec_count sample_counts[] = {
+	{ .event_id = 0, .value = 123456789, .enabled_ns = 2000, .running_ns = 2000 },
+	{ .event_id = 7, .value = UINT64_MAX, .enabled_ns = 3000, .running_ns = 0 },
+	{ .event_id = UINT32_MAX, .value = 1, .enabled_ns = 1, .running_ns = 1 },
+};
+
+static const struct rec_run_end sample_end = {
+	.time_ns = 3000000003, .run = 0, .pid = 4242,
+	.exit_kind = REC_EXIT_SIGNAL, .exit_code = 9,
+	.rusage = { 1, 2, 3, 4, 5, 6, 7, 8, UINT64_MAX },
+};
+
+/* The types in write_sample()'s order. */
+static const uint32_t sample_types[] = {
+	REC_META, REC_EVENT, REC_EVENT, REC_RUN_BEGIN, REC_COUNTS, REC_COUNTS,
+	REC_RUN_END,
+};
+#define SAMPLE_RECORDS (sizeof(sample_types) / sizeof(sample_types[0]))
+
+static void write_sample(struct rec_writer *w)
+{
+	rec_meta_begin(w);
+	rec_meta_str(w, "pprobe_version", "0.1.0");
+	rec_meta_str(w, "argv", "./busy-tree");
+	rec_meta_str(w, "argv", "--depth=3");
+	rec_meta_u64(w, "cpus_online", 8);
+	rec_meta_i64(w, "perf_event_paranoid", -1);
+	assert_int_equal(rec_finish(w), 0);
+	for (size_t i = 0; i < 2; i++)
+		assert_int_equal(rec_write_event(w, &sample_events[i]), 0);
+	assert_int_equal(rec_write_run_begin(w, &sample_begin), 0);
+	assert_int_equal(rec_write_counts(w, 2000000002, 0, 0, sample_counts, 2), 0);
+	assert_int_equal(rec_write_counts(w, 3000000003, 0, REC_COUNTS_F_FINAL,
+					  sample_counts, 3), 0);
+	assert_int_equal(rec_write_run_end(w, &sample_end), 0);
+	assert_int_equal(rec_write_end(w, 3000000004), 0);
+}
+
+static void sample_file(struct bytes *file)
+{
+	struct out o;
+
+	out_init(&o);
+	write_sample(&o.w);
+	assert_int_equal(o.w.records, SAMPLE_RECORDS + 1);
+	out_finish(&o, file);
+}
+
+/* Reads the sample back and checks every record, then the END. */
+static void check_sample(struct in *in)
+{
+	struct rec rec;
+	uint64_t offset = REC_HEADER_SIZE;
+
+	for (size_t i = 0; i < SAMPLE_RECORDS; i++) {
+		next_ok(in, &rec, sample_types[i]);
+		assert_int_equal(rec.offset, offset);
+		offset += rec.size;
+		assert_int_equal(in->r.records, i + 1);
+	}
+	expect_done(in, SAMPLE_RECORDS);
+	assert_int_equal(in->r.offset, offset); /* the END's frame */
+	assert_int_equal(in->r.end_record.time_ns, 3000000004);
+}
+
+/* ---- Golden bytes: the helpers against the layout in recfile.h ---- */
+
+static void test_header_bytes(void **state)
+{
+	static const unsigned char want[] = {
+		0x89, 'P', 'P', 'R', 'O', 'B', 'E', '\n',
+		1, 0,  0, 0,  16, 0, 0, 0,
+	};
+	struct out o;
+	struct bytes file = { 0 };
+
+	(void)state;
+	out_init(&o);
+	assert_int_equal(o.w.len, REC_HEADER_SIZE);
+	assert_int_equal(o.w.flushed, 0);
+	assert_int_equal(fd_size(o.fd), 0); /* nothing until a flush */
+	out_finish(&o, &file);
+	assert_int_equal(file.len, sizeof(want));
+	assert_memory_equal(file.p, want, sizeof(want));
+	bytes_release(&file);
+}
+
+static void test_run_begin_bytes(void **state)
+{
+	static const unsigned char want[] = {
+		3, 0, 0, 0,  32, 0, 0, 0,                         /* frame */
+		0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01,   /* time_ns */
+		2, 0, 0, 0,                                       /* run */
+		0x34, 0x12, 0, 0,                                 /* pid */
+		1, 0, 0, 0,                                       /* flags */
+		0, 0, 0, 0,                                       /* reserved */
+	};
+	const struct rec_run_begin b = {
+		.time_ns = 0x0102030405060708ull, .run = 2, .pid = 0x1234,
+		.flags = REC_RUN_F_WARMUP,
+	};
+	struct out o;
+	struct bytes file = { 0 };
+
+	(void)state;
+	out_init(&o);
+	assert_int_equal(rec_write_run_begin(&o.w, &b), 0);
+	out_finish(&o, &file);
+	assert_int_equal(file.len, REC_HEADER_SIZE + sizeof(want));
+	assert_memory_equal(file.p + REC_HEADER_SIZE, want, sizeof(want));
+	bytes_release(&file);
+}
+
+static void test_meta_entry_bytes(void **state)
+{
+	static const unsigned char want[] = {
+		1, 0, 0, 0,  39, 0, 0, 0,         /* frame: META, 39 bytes */
+		3, 0,  1, 0,  'k', 0,             /* str entry, key "k" */
+		3, 0, 0, 0,  'v', 'w', 0,         /* value size 3: "vw" and NUL */
+		2, 0,  1, 0,  'n', 0,             /* i64 entry, key "n" */
+		8, 0, 0, 0,                       /* value size 8 */
+		0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, /* -2 */
+	};
+	struct out o;
+	struct bytes file = { 0 };
+
+	(void)state;
+	out_init(&o);
+	rec_meta_begin(&o.w);
+	rec_meta_str(&o.w, "k", "vw");
+	rec_meta_i64(&o.w, "n", -2);
+	assert_int_equal(rec_finish(&o.w), 0);
+	out_finish(&o, &file);
+	assert_int_equal(file.len, REC_HEADER_SIZE + sizeof(want));
+	assert_memory_equal(file.p + REC_HEADER_SIZE, want, sizeof(want));
+	bytes_release(&file);
+}
+
+/* ---- Round trips ---- */
+
+static void test_meta_round_trip(void **state)
+{
+	static const char *const argv[] = { "./a.out", "", "two words", "--x=1" };
+	struct out o;
+	struct bytes file = { 0 };
+	struct in in;
+	struct rec rec;
+	struct rec_meta_entry e;
+	size_t pos = 0;
+
+	(void)state;
+	out_init(&o);
+	rec_meta_begin(&o.w);
+	rec_meta_u64(&o.w, "cpus_online", 64);
+	rec_meta_u64(&o.w, "start_monotonic_ns", UINT64_MAX);
+	rec_meta_i64(&o.w, "perf_event_paranoid", -1);
+	rec_meta_i64(&o.w, "lowest", INT64_MIN);
+	rec_meta_i64(&o.w, "highest", INT64_MAX);
+	for (size_t i = 0; i < 4; i++)
+		rec_meta_str(&o.w, "argv", argv[i]);
+	rec_meta_str(&o.w, "", "empty key");
+	assert_int_equal(rec_finish(&o.w), 0);
+	assert_int_equal(rec_write_end(&o.w, 0), 0);
+	out_finish(&o, &file);
+
+	assert_int_equal(in_open(&in, &file), REC_OK);
+	next_ok(&in, &rec, REC_META);
+
+	assert_int_equal(rec_meta_next(&rec, &pos, &e), 1);
+	assert_int_equal(e.kind, REC_META_U64);
+	assert_string_equal(e.key, "cpus_online");
+	assert_int_equal(e.u64, 64);
+	assert_null(e.str);
+	assert_int_equal(e.i64, 0);
+
+	assert_int_equal(rec_meta_next(&rec, &pos, &e), 1);
+	assert_string_equal(e.key, "start_monotonic_ns");
+	assert_true(e.u64 == UINT64_MAX);
+
+	assert_int_equal(rec_meta_next(&rec, &pos, &e), 1);
+	assert_int_equal(e.kind, REC_META_I64);
+	assert_string_equal(e.key, "perf_event_paranoid");
+	assert_true(e.i64 == -1);
+	assert_int_equal(e.u64, 0);
+
+	assert_int_equal(rec_meta_next(&rec, &pos, &e), 1);
+	assert_true(e.i64 == INT64_MIN);
+	assert_int_equal(rec_meta_next(&rec, &pos, &e), 1);
+	assert_true(e.i64 == INT64_MAX);
+
+	/* Repeated keys come back in order. */
+	for (size_t i = 0; i < 4; i++) {
+		assert_int_equal(rec_meta_next(&rec, &pos, &e), 1);
+		assert_int_equal(e.kind, REC_META_STR);
+		assert_string_equal(e.key, "argv");
+		assert_string_equal(e.str, argv[i]);
+		assert_int_equal(e.str_len, strlen(argv[i]));
+	}
+	assert_int_equal(rec_meta_next(&rec, &pos, &e), 1);
+	assert_string_equal(e.key, "");
+	assert_string_equal(e.str, "empty key");
+
+	assert_int_equal(pos, rec.payload_size);
+	assert_int_equal(rec_meta_next(&rec, &pos, &e), 0);
+	assert_int_equal(rec_meta_next(&rec, &pos, &e), 0);
+	expect_done(&in, 1);
+	in_close(&in);
+	bytes_release(&file);
+}
+
+static void test_empty_meta(void **state)
+{
+	struct out o;
+	struct bytes file = { 0 };
+	struct in in;
+	struct rec rec;
+	struct rec_meta_entry e;
+	size_t pos = 0;
+
+	(void)state;
+	out_init(&o);
+	rec_meta_begin(&o.w);
+	assert_int_equal(rec_finish(&o.w), 0);
+	out_finish(&o, &file);
+	assert_int_equal(in_open(&in, &file), REC_OK);
+	next_ok(&in, &rec, REC_META);
+	assert_int_equal(rec.size, REC_FRAME_SIZE);
+	assert_int_equal(rec_meta_next(&rec, &pos, &e), 0);
+	in_close(&in);
+	bytes_release(&file);
+}
+
+static void test_event_round_trip(void **state)
+{
+	struct rec_event odd = sample_events[0];
+	struct out o;
+	struct bytes file = { 0 };
+	struct in in;
+	struct rec rec;
+	struct rec_event e;
+
+	(void)state;
+	odd.error = -1;  /* signed on disk, whatever errno would say */
+	odd.unit = NULL; /* written as "" */
+	out_init(&o);
+	for (size_t i = 0; i < 2; i++)
+		assert_int_equal(rec_write_event(&o.w, &sample_events[i]), 0);
+	assert_int_equal(rec_write_event(&o.w, &odd), 0);
+	assert_int_equal(rec_write_end(&o.w, 0), 0);
+	out_finish(&o, &file);
+
+	assert_int_equal(in_open(&in, &file), REC_OK);
+	for (size_t i = 0; i < 2; i++) {
+		const struct rec_event *want = &sample_events[i];
+
+		next_ok(&in, &rec, REC_EVENT);
+		assert_int_equal(rec_decode_event(&rec, &e), 0);
+		assert_int_equal(e.id, want->id);
+		assert_int_equal(e.group, want->group);
+		assert_int_equal(e.perf_type, want->perf_type);
+		assert_int_equal(e.status, want->status);
+		assert_true(e.config == want->config);
+		assert_int_equal(e.flags, want->flags);
+		assert_int_equal(e.error, want->error);
+		assert_string_equal(e.name, want->name);
+		assert_string_equal(e.unit, want->unit);
+	}
+	next_ok(&in, &rec, REC_EVENT);
+	assert_int_equal(rec_decode_event(&rec, &e), 0);
+	assert_int_equal(e.error, -1);
+	assert_non_null(e.unit);
+	assert_string_equal(e.unit, "");
+	expect_done(&in, 3);
+	in_close(&in);
+	bytes_release(&file);
+}
+
+static void test_run_begin_round_trip(void **state)
+{
+	struct out o;
+	struct bytes file = { 0 };
+	struct in in;
+	struct rec rec;
+	struct rec_run_begin b;
+
+	(void)state;
+	out_init(&o);
+	assert_int_equal(rec_write_run_begin(&o.w, &sample_begin), 0);
+	assert_int_equal(rec_write_end(&o.w, 0), 0);
+	out_finish(&o, &file);
+
+	assert_int_equal(in_open(&in, &file), REC_OK);
+	next_ok(&in, &rec, REC_RUN_BEGIN);
+	assert_int_equal(rec.size, REC_FRAME_SIZE + 24);
+	assert_int_equal(rec_decode_run_begin(&rec, &b), 0);
+	assert_true(b.time_ns == sample_begin.time_ns);
+	assert_int_equal(b.run, sample_begin.run);
+	assert_int_equal(b.pid, sample_begin.pid);
+	assert_int_equal(b.flags, sample_begin.flags);
+	expect_done(&in, 1);
+	in_close(&in);
+	bytes_release(&file);
+}
+
+/* Writes COUNTS with nr entries, reads it back and compares. */
+static void counts_round_trip(uint32_t nr)
+{
+	struct rec_count *values = calloc(nr ? nr : 1, sizeof(*values));
+	struct out o;
+	struct bytes file = { 0 };
+	struct in in;
+	struct rec rec;
+	struct rec_counts c;
+	struct rec_count v;
+
+	assert_non_null(values);
+	for (uint32_t i = 0; i < nr; i++) {
+		values[i].event_id = i * 3;
+		values[i].value = (uint64_t)i << 33 | i;
+		values[i].enabled_ns = 1000 + i;
+		values[i].running_ns = i % 5 ? 900 + i : 0;
+	}
+	out_init(&o);
+	assert_int_equal(rec_write_counts(&o.w, 77, 3, REC_COUNTS_F_FINAL,
+					  nr ? values : NULL, nr), 0);
+	assert_int_equal(rec_write_end(&o.w, 0), 0);
+	out_finish(&o, &file);
+
+	assert_int_equal(in_open(&in, &file), REC_OK);
+	next_ok(&in, &rec, REC_COUNTS);
+	assert_int_equal(rec.size, REC_FRAME_SIZE + 24 + 32 * (size_t)nr);
+	assert_int_equal(rec_decode_counts(&rec, &c), 0);
+	assert_int_equal(c.time_ns, 77);
+	assert_int_equal(c.run, 3);
+	assert_int_equal(c.flags, REC_COUNTS_F_FINAL);
+	assert_int_equal(c.nr, nr);
+	for (uint32_t i = 0; i < nr; i++) {
+		rec_counts_get(&c, i, &v);
+		assert_int_equal(v.event_id, values[i].event_id);
+		assert_true(v.value == values[i].value);
+		assert_int_equal(v.enabled_ns, values[i].enabled_ns);
+		assert_int_equal(v.running_ns, values[i].running_ns);
+	}
+	expect_done(&in, 1);
+	in_close(&in);
+	bytes_release(&file);
+	free(values);
+}
+
+static void test_counts_round_trip_empty(void **state)
+{
+	(void)state;
+	counts_round_trip(0);
+}
+
+static void test_counts_round_trip_one(void **state)
+{
+	(void)state;
+	counts_round_trip(1);
+}
+
+static void test_counts_round_trip_many(void **state)
+{
+	(void)state;
+	counts_round_trip(1000);
+}
+
+static void test_run_end_round_trip(void **state)
+{
+	struct rec_run_end normal = sample_end;
+	struct out o;
+	struct bytes file = { 0 };
+	struct in in;
+	struct rec rec;
+	struct rec_run_end e;
+
+	(void)state;
+	normal.exit_kind = REC_EXIT_NORMAL;
+	normal.exit_code = -1; /* stored as a signed 32-bit value */
+	out_init(&o);
+	assert_int_equal(rec_write_run_end(&o.w, &sample_end), 0);
+	assert_int_equal(rec_write_run_end(&o.w, &normal), 0);
+	assert_int_equal(rec_write_end(&o.w, 0), 0);
+	out_finish(&o, &file);
+
+	assert_int_equal(in_open(&in, &file), REC_OK);
+	next_ok(&in, &rec, REC_RUN_END);
+	assert_int_equal(rec.size, REC_FRAME_SIZE + 96);
+	assert_int_equal(rec_decode_run_end(&rec, &e), 0);
+	assert_true(e.time_ns == sample_end.time_ns);
+	assert_int_equal(e.run, sample_end.run);
+	assert_int_equal(e.pid, sample_end.pid);
+	assert_int_equal(e.exit_kind, REC_EXIT_SIGNAL);
+	assert_int_equal(e.exit_code, 9);
+	assert_memory_equal(&e.rusage, &sample_end.rusage, sizeof(e.rusage));
+	next_ok(&in, &rec, REC_RUN_END);
+	assert_int_equal(rec_decode_run_end(&rec, &e), 0);
+	assert_int_equal(e.exit_kind, REC_EXIT_NORMAL);
+	assert_int_equal(e.exit_code, -1);
+	expect_done(&in, 2);
+	in_close(&in);
+	bytes_release(&file);
+}
+
+static void test_end_round_trip(void **state)
+{
+	struct out o;
+	struct bytes file = { 0 };
+	struct in in;
+	struct rec rec;
+	struct rec_end end;
+
+	(void)state;
+	out_init(&o);
+	assert_int_equal(rec_write_end(&o.w, 0x1122334455667788ull), 0);
+	assert_int_equal(o.w.records, 1);
+	out_finish(&o, &file);
+	assert_int_equal(file.len, REC_HEADER_SIZE + REC_FRAME_SIZE + 16);
+
+	assert_int_equal(in_open(&in, &file), REC_OK);
+	expect_done(&in, 0);
+	assert_true(in.r.end_record.time_ns == 0x1122334455667788ull);
+	assert_int_equal(in.r.offset, REC_HEADER_SIZE);
+	in_close(&in);
+
+	/* Callers with their own loop decode END from a struct rec. */
+	rec = rec_of(REC_END, file.p + REC_HEADER_SIZE + REC_FRAME_SIZE, 16);
+	assert_int_equal(rec_decode_end(&rec, &end), 0);
+	assert_true(end.time_ns == 0x1122334455667788ull);
+	assert_int_equal(end.records, 0);
+	bytes_release(&file);
+}
+
+static void test_whole_file(void **state)
+{
+	struct bytes file = { 0 };
+	struct in in;
+
+	(void)state;
+	sample_file(&file);
+	assert_int_equal(in_open(&in, &file), REC_OK);
+	assert_int_equal(in.r.major, REC_VERSION_MAJOR);
+	assert_int_equal(in.r.minor, REC_VERSION_MINOR);
+	check_sample(&in);
+	in_close(&in);
+	bytes_release(&file);
+}
+
+/* ---- Pipes ---- */
+
+static void test_read_through_pipe(void **state)
+{
+	struct bytes file = { 0 };
+	struct in in;
+
+	(void)state;
+	sample_file(&file);
+	/* One byte per write(2): every read returns a sliver. */
+	assert_int_equal(in_open_pipe(&in, &file, 1, 0), REC_OK);
+	check_sample(&in);
+	in_close(&in);
+	/* Odd-sized pieces that straddle frames and payloads. */
+	assert_int_equal(in_open_pipe(&in, &file, 7, 0), REC_OK);
+	check_sample(&in);
+	in_close(&in);
+	bytes_release(&file);
+}
+
+static void test_pipe_cut_off(void **state)
+{
+	struct bytes file = { 0 };
+	struct in in;
+	struct rec rec;
+
+	(void)state;
+	sample_file(&file);
+	file.len -= 5; /* into the END record */
+	assert_int_equal(in_open_pipe(&in, &file, 3, 0), REC_OK);
+	for (size_t i = 0; i < SAMPLE_RECORDS; i++)
+		next_ok(&in, &rec, sample_types[i]);
+	expect_error(&in, REC_ERR_TRUNCATED, file.len + 5 - 24,
+		     "file ends 19 bytes into a 24-byte record");
+	in_close(&in);
+	bytes_release(&file);
+}
+
+/*
+ * A recording still being written: the reader hands out each record as
+ * soon as it is whole, and reads nothing after END even though the pipe is
+ * still open. If it read ahead, this test would hang (the alarm kills it).
+ */
+static void test_pipe_live(void **state)
+{
+	struct bytes file = { 0 };
+	struct rec_reader r;
+	struct rec rec;
+	size_t meta_end;
+	int fds[2];
+
+	(void)state;
+	sample_file(&file);
+	meta_end = REC_HEADER_SIZE + get_u32(file.p + REC_HEADER_SIZE + 4);
+	assert_int_equal(pipe(fds), 0);
+	alarm(10);
+
+	write_all(fds[1], file.p, meta_end);
+	assert_int_equal(rec_reader_open(&r, fds[0]), REC_OK);
+	assert_int_equal(rec_reader_next(&r, &rec), REC_OK);
+	assert_int_equal(rec.type, REC_META);
+
+	write_all(fds[1], file.p + meta_end, file.len - meta_end);
+	write_all(fds[1], "trailing junk", 13);
+	for (size_t i = 1; i < SAMPLE_RECORDS; i++) {
+		assert_int_equal(rec_reader_next(&r, &rec), REC_OK);
+		assert_int_equal(rec.type, sample_types[i]);
+	}
+	assert_int_equal(rec_reader_next(&r, &rec), REC_DONE);
+	assert_int_equal(rec_reader_next(&r, &rec), REC_DONE);
+	assert_int_equal(r.eof, 0);
+
+	alarm(0);
+	rec_reader_release(&r);
+	close(fds[0]);
+	close(fds[1]);
+	bytes_release(&file);
+}
+
+/* Many small records: the reader's buffer must not grow with the file. */
+static void test_memory_does_not_grow(void **state)
+{
+	struct out o;
+	struct bytes file = { 0 };
+	struct in in;
+	struct rec rec;
+	struct rec_counts c;
+	const uint32_t nr = 100000;
+
+	(void)state;
+	out_init(&o);
+	for (uint32_t i = 0; i < nr; i++)
+		assert_int_equal(rec_write_counts(&o.w, i, 0, 0, sample_counts, 3), 0);
+	assert_int_equal(rec_write_end(&o.w, 0), 0);
+	out_finish(&o, &file);
+	assert_true(file.len > 10u << 20);
+
+	assert_int_equal(in_open_pipe(&in, &file, 100000, 0), REC_OK);
+	for (uint32_t i = 0; i < nr; i++) {
+		next_ok(&in, &rec, REC_COUNTS);
+		assert_int_equal(rec_decode_counts(&rec, &c), 0);
+		assert_int_equal(c.time_ns, i);
+		assert_true(in.r.alloc <= 128u << 10);
+	}
+	expect_done(&in, nr);
+	in_close(&in);
+	bytes_release(&file);
+}
+
+/* ---- Large records ---- */
+
+static void test_large_record_grows_buffers(void **state)
+{
+	const uint32_t nr = 40000; /* 1.25 MB: far past both buffers' start */
+	struct rec_count *values = calloc(nr, sizeof(*values));
+	size_t start_alloc;
+	struct out o;
+	struct bytes file = { 0 };
+	struct in in;
+	struct rec rec;
+	struct rec_counts c;
+	struct rec_count v;
+
+	(void)state;
+	assert_non_null(values);
+	for (uint32_t i = 0; i < nr; i++)
+		values[i].value = i;
+	out_init(&o);
+	start_alloc = o.w.alloc;
+	assert_int_equal(rec_write_run_begin(&o.w, &sample_begin), 0);
+	assert_int_equal(rec_write_counts(&o.w, 5, 0, 0, values, nr), 0);
+	assert_true(o.w.alloc > start_alloc);
+	/* Past the threshold: rec_finish() flushed it all. */
+	assert_int_equal(o.w.len, 0);
+	assert_int_equal(rec_write_run_begin(&o.w, &sample_begin), 0);
+	assert_int_equal(rec_write_end(&o.w, 0), 0);
+	out_finish(&o, &file);
+
+	assert_int_equal(in_open_pipe(&in, &file, 4096, 0), REC_OK);
+	next_ok(&in, &rec, REC_RUN_BEGIN);
+	next_ok(&in, &rec, REC_COUNTS);
+	assert_int_equal(rec.size, REC_FRAME_SIZE + 24 + 32 * (size_t)nr);
+	assert_true(in.r.alloc >= rec.size && in.r.alloc <= REC_MAX_SIZE);
+	assert_int_equal(rec_decode_counts(&rec, &c), 0);
+	assert_int_equal(c.nr, nr);
+	for (uint32_t i = 0; i < nr; i++) {
+		rec_counts_get(&c, i, &v);
+		assert_int_equal(v.value, i);
+	}
+	next_ok(&in, &rec, REC_RUN_BEGIN);
+	expect_done(&in, 3);
+	in_close(&in);
+	bytes_release(&file);
+	free(values);
+}
+
+/* A string that makes its META record exactly `size` bytes. */
+static char *string_for_record(size_t size)
+{
+	/* frame, kind, reserved, key length, "k\0", str32 length, NUL */
+	size_t len = size - (REC_FRAME_SIZE + 1 + 1 + 2 + 2 + 4 + 1);
+	char *s = malloc(len + 1);
+
+	assert_non_null(s);
+	memset(s, 'x', len);
+	s[len] = '\0';
+	return s;
+}
+
+static void test_record_at_max_size(void **state)
+{
+	char *s = string_for_record(REC_MAX_SIZE);
+	struct out o;
+	struct bytes file = { 0 };
+	struct in in;
+	struct rec rec;
+	struct rec_meta_entry e;
+	size_t pos = 0;
+
+	(void)state;
+	out_init(&o);
+	rec_meta_begin(&o.w);
+	rec_meta_str(&o.w, "k", s);
+	assert_int_equal(rec_finish(&o.w), 0);
+	assert_int_equal(rec_write_end(&o.w, 0), 0);
+	out_finish(&o, &file);
+
+	assert_int_equal(in_open(&in, &file), REC_OK);
+	next_ok(&in, &rec, REC_META);
+	assert_int_equal(rec.size, REC_MAX_SIZE);
+	assert_int_equal(in.r.alloc, REC_MAX_SIZE);
+	assert_int_equal(rec_meta_next(&rec, &pos, &e), 1);
+	assert_int_equal(e.str_len, strlen(s));
+	assert_int_equal(rec_meta_next(&rec, &pos, &e), 0);
+	expect_done(&in, 1);
+	in_close(&in);
+	bytes_release(&file);
+	free(s);
+}
+
+/* Records that cannot be built are dropped; the writer goes on. */
+static void test_record_too_large(void **state)
+{
+	char *one_over = string_for_record(REC_MAX_SIZE + 1);
+	char *huge = malloc(REC_MAX_SIZE + 1);
+	char *long16 = malloc(UINT16_MAX + 2);
+	struct out o;
+	struct bytes file = { 0 };
+	struct in in;
+	struct rec rec;
+
+	(void)state;
+	assert_non_null(huge);
+	assert_non_null(long16);
+	memset(huge, 'y', REC_MAX_SIZE);
+	huge[REC_MAX_SIZE] = '\0';
+	memset(long16, 'z', UINT16_MAX + 1);
+	long16[UINT16_MAX + 1] = '\0';
+
+	out_init(&o);
+	assert_int_equal(rec_write_run_begin(&o.w, &sample_begin), 0);
+
+	rec_meta_begin(&o.w);
+	rec_meta_str(&o.w, "k", one_over);
+	assert_int_equal(rec_finish(&o.w), -EMSGSIZE);
+
+	rec_meta_begin(&o.w);
+	rec_meta_str(&o.w, "k", huge);
+	rec_meta_u64(&o.w, "after", 1); /* puts after a failure do nothing */
+	assert_int_equal(rec_finish(&o.w), -EMSGSIZE);
+
+	rec_meta_begin(&o.w);
+	rec_meta_u64(&o.w, long16, 1); /* key is a str16 */
+	assert_int_equal(rec_finish(&o.w), -EMSGSIZE);
+
+	assert_int_equal(o.w.error, 0);
+	assert_int_equal(o.w.records, 1);
+	assert_true(o.w.alloc < REC_MAX_SIZE); /* refused before growing */
+	assert_int_equal(rec_write_end(&o.w, 0), 0);
+	out_finish(&o, &file);
+
+	assert_int_equal(in_open(&in, &file), REC_OK);
+	next_ok(&in, &rec, REC_RUN_BEGIN);
+	expect_done(&in, 1);
+	in_close(&in);
+	bytes_release(&file);
+	free(one_over);
+	free(huge);
+	free(long16);
+}
+
+/* ---- Header errors ---- */
+
+static void test_bad_magic(void **state)
+{
+	struct bytes b = { 0 };
+
+	(void)state;
+	bytes_header(&b, 1, 0, 16);
+	b.p[1] = 'Q';
+	bytes_end(&b, 0, 0);
+	expect_open_error(&b, REC_ERR_NOT_PPROBE,
+			  "the file does not start with the pprobe magic");
+	bytes_release(&b);
+
+	/* Text-mode line-ending conversion breaks the magic too. */
+	memcpy(bytes_add(&b, 9), "\x89PPROBE\r\n", 9);
+	bytes_add(&b, 16);
+	expect_open_error(&b, REC_ERR_NOT_PPROBE,
+			  "the file does not start with the pprobe magic");
+	bytes_release(&b);
+
+	memcpy(bytes_add(&b, 3), "abc", 3); /* short, and not ours */
+	expect_open_error(&b, REC_ERR_NOT_PPROBE,
+			  "the file does not start with the pprobe magic");
+	bytes_release(&b);
+
+	memcpy(bytes_add(&b, 8), "PERFILE2", 8);
+	bytes_add(&b, 100);
+	expect_open_error(&b, REC_ERR_NOT_PPROBE,
+			  "this is a perf.data file (read it with perf report)");
+	bytes_release(&b);
+}
+
+static void test_newer_major(void **state)
+{
+	struct bytes b = { 0 };
+	struct in in;
+
+	(void)state;
+	bytes_header(&b, 2, 3, 16);
+	bytes_end(&b, 0, 0);
+	assert_int_equal(in_open(&in, &b), REC_ERR_VERSION);
+	assert_int_equal(in.r.major, 2);
+	assert_int_equal(in.r.minor, 3);
+	assert_string_equal(in.r.detail,
+		"made by a newer pprobe (format version 2; this one reads version 1)");
+	in_close(&in);
+
+	/* Known as soon as the version field is there, cut off or not. */
+	b.len = 10;
+	expect_open_error(&b, REC_ERR_VERSION,
+		"made by a newer pprobe (format version 2; this one reads version 1)");
+	bytes_release(&b);
+
+	bytes_header(&b, 0, 9, 16);
+	expect_open_error(&b, REC_ERR_VERSION,
+		"format version 0 is not supported (this pprobe reads version 1)");
+	bytes_release(&b);
+}
+
+static void test_header_cut_off(void **state)
+{
+	struct bytes b = { 0 };
+
+	(void)state;
+	expect_open_error(&b, REC_ERR_TRUNCATED, "file is empty");
+	bytes_header(&b, 1, 0, 16);
+	b.len = 5;
+	expect_open_error(&b, REC_ERR_TRUNCATED,
+			  "file ends 5 bytes into its 16-byte header");
+	b.len = 15;
+	expect_open_error(&b, REC_ERR_TRUNCATED,
+			  "file ends 15 bytes into its 16-byte header");
+	bytes_release(&b);
+
+	/* A longer header from a newer minor, cut off in its new part. */
+	bytes_header(&b, 1, 1, 40);
+	b.len = 30;
+	expect_open_error(&b, REC_ERR_TRUNCATED,
+			  "file ends 30 bytes into its 40-byte header");
+	bytes_release(&b);
+}
+
+static void test_header_size_bad(void **state)
+{
+	struct bytes b = { 0 };
+
+	(void)state;
+	bytes_header(&b, 1, 0, 8);
+	bytes_end(&b, 0, 0);
+	expect_open_error(&b, REC_ERR_CORRUPT, "header size 8 is smaller than 16");
+	bytes_release(&b);
+
+	bytes_header(&b, 1, 0, 0);
+	expect_open_error(&b, REC_ERR_CORRUPT, "header size 0 is smaller than 16");
+	bytes_release(&b);
+
+	bytes_header(&b, 1, 0, 16);
+	put_u32(b.p + 12, 0xffffffffu);
+	expect_open_error(&b, REC_ERR_CORRUPT,
+			  "header size 4294967295 is larger than the 16777216-byte limit");
+	bytes_release(&b);
+}
+
+/* A newer minor: a longer header, a field appended to every known record. */
+static void test_newer_minor(void **state)
+{
+	struct out o;
+	struct bytes b = { 0 };
+	struct in in;
+	struct rec rec;
+	struct rec_event e;
+	struct rec_run_begin rb;
+	struct rec_counts c;
+	struct rec_count v;
+	struct rec_run_end re;
+	const uint64_t extra = 0xabcdefull;
+
+	(void)state;
+	out_init(&o);
+	rec_begin(&o.w, REC_EVENT);
+	for (int i = 0; i < 7; i++)
+		rec_put_u32(&o.w, 5);
+	rec_put_u32(&o.w, 0);
+	rec_put_str16(&o.w, "instructions");
+	rec_put_str16(&o.w, "");
+	rec_put_u64(&o.w, extra);
+	assert_int_equal(rec_finish(&o.w), 0);
+
+	rec_begin(&o.w, REC_RUN_BEGIN);
+	rec_put_u64(&o.w, 10);
+	rec_put_u32(&o.w, 1);
+	rec_put_u32(&o.w, 99);
+	rec_put_u32(&o.w, 0);
+	rec_put_u32(&o.w, 0);
+	rec_put_u64(&o.w, extra);
+	assert_int_equal(rec_finish(&o.w), 0);
+
+	rec_begin(&o.w, REC_COUNTS);
+	rec_put_u64(&o.w, 20);
+	rec_put_u32(&o.w, 1);
+	rec_put_u32(&o.w, 0);
+	rec_put_u32(&o.w, 1);
+	rec_put_u32(&o.w, 0);
+	rec_put_u32(&o.w, 5);
+	rec_put_u32(&o.w, 0);
+	rec_put_u64(&o.w, 1234);
+	rec_put_u64(&o.w, 50);
+	rec_put_u64(&o.w, 40);
+	rec_put_u64(&o.w, extra);
+	assert_int_equal(rec_finish(&o.w), 0);
+
+	rec_begin(&o.w, REC_RUN_END);
+	rec_put_u64(&o.w, 30);
+	rec_put_u32(&o.w, 1);
+	rec_put_u32(&o.w, 99);
+	rec_put_u32(&o.w, REC_EXIT_NORMAL);
+	rec_put_u32(&o.w, 3);
+	for (int i = 0; i < 9; i++)
+		rec_put_u64(&o.w, (uint64_t)i + 100);
+	rec_put_u64(&o.w, extra);
+	assert_int_equal(rec_finish(&o.w), 0);
+
+	rec_begin(&o.w, REC_END);
+	rec_put_u64(&o.w, 40);
+	rec_put_u64(&o.w, 4);
+	rec_put_u64(&o.w, extra);
+	assert_int_equal(rec_finish(&o.w), 0);
+	out_finish(&o, &b);
+
+	/* Swap in a version 1.7 header of 24 bytes. */
+	{
+		struct bytes file = { 0 };
+
+		bytes_header(&file, 1, 7, 24);
+		memset(file.p + 16, 0xee, 8); /* what 1.7 put there */
+		memcpy(bytes_add(&file, b.len - 16), b.p + 16, b.len - 16);
+		bytes_release(&b);
+		b = file;
+	}
+	assert_int_equal(get_u32(b.p + 12), 24);
+
+	assert_int_equal(in_open(&in, &b), REC_OK);
+	assert_int_equal(in.r.minor, 7);
+	assert_int_equal(in.r.offset, 24);
+
+	next_ok(&in, &rec, REC_EVENT);
+	assert_int_equal(rec.offset, 24);
+	assert_int_equal(rec_decode_event(&rec, &e), 0);
+	assert_string_equal(e.name, "instructions");
+	assert_string_equal(e.unit, "");
+	assert_int_equal(e.flags, 5);
+
+	next_ok(&in, &rec, REC_RUN_BEGIN);
+	assert_int_equal(rec_decode_run_begin(&rec, &rb), 0);
+	assert_int_equal(rb.pid, 99);
+
+	next_ok(&in, &rec, REC_COUNTS);
+	assert_int_equal(rec_decode_counts(&rec, &c), 0);
+	assert_int_equal(c.nr, 1);
+	rec_counts_get(&c, 0, &v);
+	assert_int_equal(v.event_id, 5);
+	assert_int_equal(v.value, 1234);
+	assert_int_equal(v.running_ns, 40);
+
+	next_ok(&in, &rec, REC_RUN_END);
+	assert_int_equal(rec_decode_run_end(&rec, &re), 0);
+	assert_int_equal(re.exit_code, 3);
+	assert_int_equal(re.rusage.oublock, 108);
+
+	expect_done(&in, 4);
+	assert_int_equal(in.r.end_record.time_ns, 40);
+	in_close(&in);
+	bytes_release(&b);
+}
+
+/* ---- Record errors ---- */
+
+static void test_record_cut_off(void **state)
+{
+	struct bytes b = { 0 };
+	struct in in;
+	struct rec rec;
+	size_t at;
+
+	(void)state;
+	bytes_header(&b, 1, 0, 16);
+	bytes_record(&b, REC_RUN_BEGIN, 32);
+	at = bytes_record(&b, 99, 40);
+	b.len = at + 12;
+	assert_int_equal(in_open(&in, &b), REC_OK);
+	next_ok(&in, &rec, REC_RUN_BEGIN);
+	expect_error(&in, REC_ERR_TRUNCATED, at,
+		     "file ends 12 bytes into a 40-byte record");
+	assert_int_equal(in.r.records, 1);
+	in_close(&in);
+
+	/* Inside the frame itself. */
+	b.len = at + 3;
+	assert_int_equal(in_open(&in, &b), REC_OK);
+	next_ok(&in, &rec, REC_RUN_BEGIN);
+	expect_error(&in, REC_ERR_TRUNCATED, at,
+		     "file ends 3 bytes into a record frame");
+	in_close(&in);
+	bytes_release(&b);
+}
+
+static void test_no_end_record(void **state)
+{
+	struct bytes file = { 0 };
+	struct in in;
+	struct rec rec;
+
+	(void)state;
+	sample_file(&file);
+	file.len -= REC_FRAME_SIZE + 16; /* drop the END */
+	assert_int_equal(in_open(&in, &file), REC_OK);
+	for (size_t i = 0; i < SAMPLE_RECORDS; i++)
+		next_ok(&in, &rec, sample_types[i]);
+	expect_error(&in, REC_ERR_TRUNCATED, file.len,
+		     "file ends without an end record");
+	in_close(&in);
+
+	/* A header and nothing else: killed before the first record. */
+	file.len = REC_HEADER_SIZE;
+	assert_int_equal(in_open(&in, &file), REC_OK);
+	expect_error(&in, REC_ERR_TRUNCATED, REC_HEADER_SIZE,
+		     "file ends without an end record");
+	in_close(&in);
+	bytes_release(&file);
+}
+
+/*
+ * The file cut at every possible length: the reader returns each record
+ * that is whole, then REC_ERR_TRUNCATED at the start of the first that is
+ * not. Never anything else.
+ */
+static void test_cut_at_every_length(void **state)
+{
+	struct bytes file = { 0 };
+	uint64_t offsets[SAMPLE_RECORDS + 2];
+	size_t full;
+
+	(void)state;
+	sample_file(&file);
+	full = file.len;
+	offsets[0] = REC_HEADER_SIZE;
+	for (size_t i = 0; i <= SAMPLE_RECORDS; i++)
+		offsets[i + 1] = offsets[i] + get_u32(file.p + offsets[i] + 4);
+	assert_int_equal(offsets[SAMPLE_RECORDS + 1], full);
+
+	for (size_t len = 0; len < full; len++) {
+		struct in in;
+		struct rec rec;
+		enum rec_status status;
+		size_t whole = 0;
+
+		file.len = len;
+		status = in_open(&in, &file);
+		if (len < REC_HEADER_SIZE) {
+			assert_int_equal(status, REC_ERR_TRUNCATED);
+			assert_int_equal(in.r.offset, 0);
+			in_close(&in);
+			continue;
+		}
+		assert_int_equal(status, REC_OK);
+		while (offsets[whole + 1] <= len)
+			whole++;
+		for (size_t i = 0; i < whole; i++)
+			next_ok(&in, &rec, sample_types[i]);
+		status = rec_reader_next(&in.r, &rec);
+		assert_int_equal(status, REC_ERR_TRUNCATED);
+		assert_int_equal(in.r.offset, offsets[whole]);
+		in_close(&in);
+	}
+	file.len = full;
+	bytes_release(&file);
+}
+
+/*
+ * Every byte of the sample, in turn, set to 0xff and to 0x00: whatever
+ * the reader and the decoders make of it, they must stay inside their
+ * buffers (ASan and valgrind watch) and never report success for a record
+ * that runs past the end.
+ */
+static void test_corrupt_every_byte(void **state)
+{
+	static const unsigned char values[] = { 0x00, 0xff, 0x07 };
+	struct bytes file = { 0 };
+
+	(void)state;
+	sample_file(&file);
+	for (size_t at = 0; at < file.len; at++) {
+		for (size_t v = 0; v < sizeof(values); v++) {
+			unsigned char saved = file.p[at];
+			struct in in;
+			struct rec rec;
+			enum rec_status status;
+
+			file.p[at] = values[v];
+			status = in_open(&in, &file);
+			while (status == REC_OK) {
+				struct rec_event e;
+				struct rec_run_begin rb;
+				struct rec_counts c;
+				struct rec_count cv;
+				struct rec_run_end re;
+				struct rec_meta_entry me;
+				size_t pos = 0;
+
+				status = rec_reader_next(&in.r, &rec);
+				if (status != REC_OK)
+					break;
+				assert_true(rec.offset + rec.size <= file.len);
+				(void)rec_decode_event(&rec, &e);
+				(void)rec_decode_run_begin(&rec, &rb);
+				(void)rec_decode_run_end(&rec, &re);
+				if (!rec_decode_counts(&rec, &c))
+					for (uint32_t i = 0; i < c.nr; i++)
+						rec_counts_get(&c, i, &cv);
+				while (rec_meta_next(&rec, &pos, &me) == 1)
+					assert_true(pos <= rec.payload_size);
+			}
+			assert_true(status != REC_OK);
+			in_close(&in);
+			file.p[at] = saved;
+		}
+	}
+	bytes_release(&file);
+}
+
+static void test_unknown_type_skipped(void **state)
+{
+	struct bytes b = { 0 };
+	struct in in;
+	struct rec rec;
+	struct rec_event e;
+	size_t at;
+
+	(void)state;
+	bytes_header(&b, 1, 0, 16);
+	at = bytes_frame(&b, 1000, REC_FRAME_SIZE + 5);
+	memcpy(bytes_add(&b, 5), "hello", 5);
+	bytes_record(&b, 0, REC_FRAME_SIZE); /* type 0: unknown too */
+	bytes_record(&b, REC_RUN_BEGIN, REC_FRAME_SIZE + 24);
+	bytes_end(&b, 0, 3);
+
+	assert_int_equal(in_open(&in, &b), REC_OK);
+	next_ok(&in, &rec, 1000);
+	assert_int_equal(rec.offset, at);
+	assert_int_equal(rec.size, 13);
+	assert_memory_equal(rec.payload, "hello", 5);
+	assert_int_equal(rec_decode_event(&rec, &e), -1);
+	next_ok(&in, &rec, 0);
+	assert_int_equal(rec.payload_size, 0);
+	next_ok(&in, &rec, REC_RUN_BEGIN);
+	expect_done(&in, 3);
+	in_close(&in);
+	bytes_release(&b);
+}
+
+static void test_frame_size_too_small(void **state)
+{
+	static const uint32_t sizes[] = { 0, 4, 7 };
+	static const char *const details[] = {
+		"record size 0 is smaller than its 8-byte frame",
+		"record size 4 is smaller than its 8-byte frame",
+		"record size 7 is smaller than its 8-byte frame",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < 3; i++) {
+		struct bytes b = { 0 };
+		struct in in;
+		struct rec rec;
+		size_t at;
+
+		bytes_header(&b, 1, 0, 16);
+		bytes_record(&b, REC_RUN_BEGIN, 32);
+		at = bytes_frame(&b, REC_EVENT, sizes[i]);
+		bytes_end(&b, 0, 2);
+		assert_int_equal(in_open(&in, &b), REC_OK);
+		next_ok(&in, &rec, REC_RUN_BEGIN);
+		expect_error(&in, REC_ERR_CORRUPT, at, details[i]);
+		in_close(&in);
+		bytes_release(&b);
+	}
+}
+
+static void test_frame_size_too_large(void **state)
+{
+	struct bytes b = { 0 };
+	struct in in;
+	size_t at;
+
+	(void)state;
+	bytes_header(&b, 1, 0, 16);
+	at = bytes_frame(&b, REC_META, REC_MAX_SIZE + 1);
+	bytes_end(&b, 0, 1);
+	assert_int_equal(in_open(&in, &b), REC_OK);
+	expect_error(&in, REC_ERR_CORRUPT, at,
+		     "record size 16777217 is larger than the 16777216-byte limit");
+	assert_true(in.r.alloc < REC_MAX_SIZE); /* and nothing was allocated */
+	in_close(&in);
+	bytes_release(&b);
+}
+
+/* A plausible size the file does not have: cut off, not corrupt. */
+static void test_frame_size_past_end(void **state)
+{
+	struct bytes b = { 0 };
+	struct in in;
+	size_t at;
+
+	(void)state;
+	bytes_header(&b, 1, 0, 16);
+	at = bytes_frame(&b, REC_META, REC_MAX_SIZE);
+	bytes_end(&b, 0, 0);
+	assert_int_equal(in_open(&in, &b), REC_OK);
+	expect_error(&in, REC_ERR_TRUNCATED, at,
+		     "file ends 32 bytes into a 16777216-byte record");
+	in_close(&in);
+	bytes_release(&b);
+}
+
+static void test_end_record_too_short(void **state)
+{
+	struct bytes b = { 0 };
+	struct in in;
+	size_t at;
+
+	(void)state;
+	bytes_header(&b, 1, 0, 16);
+	at = bytes_record(&b, REC_END, REC_FRAME_SIZE + 8);
+	assert_int_equal(in_open(&in, &b), REC_OK);
+	expect_error(&in, REC_ERR_CORRUPT, at,
+		     "end record is 16 bytes, shorter than its 24-byte minimum");
+	in_close(&in);
+	bytes_release(&b);
+}
+
+static void test_read_error(void **state)
+{
+	struct rec_reader r;
+	int fd = open(".", O_RDONLY | O_DIRECTORY);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(rec_reader_open(&r, fd), REC_ERR_IO);
+	assert_int_equal(r.error, EISDIR);
+	assert_string_equal(r.detail, "cannot read: Is a directory");
+	rec_reader_release(&r);
+	close(fd);
+}
+
+static void test_strerror(void **state)
+{
+	(void)state;
+	assert_string_equal(rec_strerror(REC_OK), "ok");
+	assert_string_equal(rec_strerror(REC_DONE), "end of file");
+	assert_string_equal(rec_strerror(REC_ERR_IO), "read error");
+	assert_string_equal(rec_strerror(REC_ERR_NOT_PPROBE), "not a pprobe file");
+	assert_string_equal(rec_strerror(REC_ERR_VERSION), "unsupported format version");
+	assert_string_equal(rec_strerror(REC_ERR_TRUNCATED), "file is cut off");
+	assert_string_equal(rec_strerror(REC_ERR_CORRUPT), "corrupt record");
+	assert_string_equal(rec_strerror((enum rec_status)99), "unknown error");
+}
+
+/* ---- Decoders on bad payloads ---- */
+
+static void test_decode_short_payloads(void **state)
+{
+	unsigned char p[128] = { 0 };
+	struct rec rec;
+	struct rec_event e;
+	struct rec_run_begin rb;
+	struct rec_counts c;
+	struct rec_run_end re;
+	struct rec_end end;
+
+	(void)state;
+	rec = rec_of(REC_RUN_BEGIN, p, 23);
+	assert_int_equal(rec_decode_run_begin(&rec, &rb), -1);
+	rec = rec_of(REC_RUN_BEGIN, p, 24);
+	assert_int_equal(rec_decode_run_begin(&rec, &rb), 0);
+
+	rec = rec_of(REC_RUN_END, p, 95);
+	assert_int_equal(rec_decode_run_end(&rec, &re), -1);
+	rec = rec_of(REC_RUN_END, p, 96);
+	assert_int_equal(rec_decode_run_end(&rec, &re), 0);
+
+	rec = rec_of(REC_END, p, 15);
+	assert_int_equal(rec_decode_end(&rec, &end), -1);
+	rec = rec_of(REC_END, p, 0);
+	assert_int_equal(rec_decode_end(&rec, &end), -1);
+
+	rec = rec_of(REC_COUNTS, p, 23);
+	assert_int_equal(rec_decode_counts(&rec, &c), -1);
+	rec = rec_of(REC_COUNTS, p, 24);
+	assert_int_equal(rec_decode_counts(&rec, &c), 0);
+	assert_int_equal(c.nr, 0);
+
+	/* An EVENT needs its fixed part and both strings. */
+	rec = rec_of(REC_EVENT, p, 0);
+	assert_int_equal(rec_decode_event(&rec, &e), -1);
+	rec = rec_of(REC_EVENT, p, 31);
+	assert_int_equal(rec_decode_event(&rec, &e), -1);
+	rec = rec_of(REC_EVENT, p, 32);
+	assert_int_equal(rec_decode_event(&rec, &e), -1);
+	rec = rec_of(REC_EVENT, p, 35); /* name "" only */
+	assert_int_equal(rec_decode_event(&rec, &e), -1);
+	rec = rec_of(REC_EVENT, p, 37); /* unit's NUL missing */
+	assert_int_equal(rec_decode_event(&rec, &e), -1);
+	rec = rec_of(REC_EVENT, p, 38); /* "" and "" */
+	assert_int_equal(rec_decode_event(&rec, &e), 0);
+	assert_string_equal(e.name, "");
+	assert_string_equal(e.unit, "");
+
+	/* Each decoder refuses another type's record. */
+	rec = rec_of(REC_COUNTS, p, sizeof(p));
+	assert_int_equal(rec_decode_event(&rec, &e), -1);
+	assert_int_equal(rec_decode_run_begin(&rec, &rb), -1);
+	assert_int_equal(rec_decode_run_end(&rec, &re), -1);
+	assert_int_equal(rec_decode_end(&rec, &end), -1);
+	rec = rec_of(REC_EVENT, p, sizeof(p));
+	assert_int_equal(rec_decode_counts(&rec, &c), -1);
+}
+
+static void test_decode_bad_strings(void **state)
+{
+	unsigned char p[64] = { 0 };
+	struct rec rec;
+	struct rec_event e;
+
+	(void)state;
+	/* name "abc", unit "" : 32 + 6 + 3 = 41 bytes */
+	put_u16(p + 32, 3);
+	memcpy(p + 34, "abc", 4);
+	rec = rec_of(REC_EVENT, p, 41);
+	assert_int_equal(rec_decode_event(&rec, &e), 0);
+	assert_string_equal(e.name, "abc");
+
+	/* Its NUL replaced: refused, not read past. */
+	p[37] = 'd';
+	assert_int_equal(rec_decode_event(&rec, &e), -1);
+	p[37] = '\0';
+
+	/* A length past the payload, by one and by a lot. */
+	put_u16(p + 32, 7);
+	assert_int_equal(rec_decode_event(&rec, &e), -1);
+	put_u16(p + 32, UINT16_MAX);
+	assert_int_equal(rec_decode_event(&rec, &e), -1);
+	put_u16(p + 32, 3);
+
+	/* The unit's length says 1 but only its NUL is there. */
+	put_u16(p + 38, 1);
+	assert_int_equal(rec_decode_event(&rec, &e), -1);
+	/* Exactly fits: "x" and its NUL are the last bytes. */
+	p[40] = 'x';
+	rec = rec_of(REC_EVENT, p, 42);
+	assert_int_equal(rec_decode_event(&rec, &e), 0);
+	assert_string_equal(e.unit, "x");
+}
+
+static void test_decode_bad_counts(void **state)
+{
+	unsigned char p[24 + 64] = { 0 };
+	struct rec rec;
+	struct rec_counts c;
+
+	(void)state;
+	put_u32(p + 16, 2);
+	rec = rec_of(REC_COUNTS, p, sizeof(p));
+	assert_int_equal(rec_decode_counts(&rec, &c), 0);
+	assert_int_equal(c.nr, 2);
+	rec = rec_of(REC_COUNTS, p, sizeof(p) - 1);
+	assert_int_equal(rec_decode_counts(&rec, &c), -1);
+	/* An nr whose byte count overflows 32 bits. */
+	put_u32(p + 16, 0x08000001u);
+	rec = rec_of(REC_COUNTS, p, sizeof(p));
+	assert_int_equal(rec_decode_counts(&rec, &c), -1);
+	put_u32(p + 16, UINT32_MAX);
+	assert_int_equal(rec_decode_counts(&rec, &c), -1);
+}
+
+/* One META entry, raw: kind, key, then `value` as given. */
+/*
+ * One META entry by hand: kind, reserved, key (str16), value size (a u32
+ * that says value_len unless size overrides it), then the value bytes.
+ */
+static size_t meta_raw_sized(unsigned char *p, uint8_t kind, const char *key,
+			     uint32_t size, const void *value, size_t value_len)
+{
+	size_t key_len = strlen(key);
+
+	p[0] = kind;
+	p[1] = 0;
+	put_u16(p + 2, (uint16_t)key_len);
+	memcpy(p + 4, key, key_len + 1);
+	put_u32(p + 5 + key_len, size);
+	memcpy(p + 9 + key_len, value, value_len);
+	return 9 + key_len + value_len;
+}
+
+static size_t meta_raw(unsigned char *p, uint8_t kind, const char *key,
+		       const void *value, size_t value_len)
+{
+	return meta_raw_sized(p, kind, key, (uint32_t)value_len, value, value_len);
+}
+
+static void expect_meta_refused(const unsigned char *p, size_t n)
+{
+	struct rec rec = rec_of(REC_META, p, n);
+	struct rec_meta_entry e;
+	size_t pos = 0;
+
+	assert_int_equal(rec_meta_next(&rec, &pos, &e), -1);
+	assert_int_equal(pos, 0); /* not moved */
+}
+
+static void test_decode_bad_meta(void **state)
+{
+	unsigned char p[64] = { 0 };
+	unsigned char eight[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	struct rec rec;
+	struct rec_meta_entry e;
+	size_t n, pos;
+
+	(void)state;
+	n = meta_raw(p, REC_META_U64, "ab", eight, 8);
+	rec = rec_of(REC_META, p, n);
+	pos = 0;
+	assert_int_equal(rec_meta_next(&rec, &pos, &e), 1);
+	assert_true(e.u64 == 0x0807060504030201ull);
+	assert_int_equal(pos, n);
+
+	expect_meta_refused(p, 1);          /* half a kind and reserved */
+	expect_meta_refused(p, 3);          /* no room for the key length */
+	expect_meta_refused(p, 5);          /* key cut off */
+	expect_meta_refused(p, 6);          /* key's NUL cut off */
+	expect_meta_refused(p, 7);          /* no value size */
+	expect_meta_refused(p, 10);         /* value size cut off */
+	expect_meta_refused(p, n - 1);      /* u64 cut off */
+	p[6] = '!';                         /* key's NUL overwritten */
+	expect_meta_refused(p, n);
+	p[6] = '\0';
+	put_u16(p + 2, 60);                 /* key length past the payload */
+	expect_meta_refused(p, n);
+	put_u16(p + 2, 2);
+	put_u32(p + 7, 4);                  /* a u64 must be 8 bytes */
+	expect_meta_refused(p, n);
+	put_u32(p + 7, 8);
+
+	/* A string: its value is the bytes and a NUL. */
+	n = meta_raw(p, REC_META_STR, "k", "xyz", 4);
+	rec = rec_of(REC_META, p, n);
+	pos = 0;
+	assert_int_equal(rec_meta_next(&rec, &pos, &e), 1);
+	assert_string_equal(e.str, "xyz");
+	assert_int_equal(e.str_len, 3);
+	expect_meta_refused(p, n - 1);      /* value cut off */
+	n = meta_raw_sized(p, REC_META_STR, "k", UINT32_MAX, "xyz", 4);
+	expect_meta_refused(p, n);          /* size past the payload */
+	n = meta_raw(p, REC_META_STR, "k", "xyzw", 4);
+	expect_meta_refused(p, n);          /* NUL missing */
+	n = meta_raw(p, REC_META_STR, "k", "", 0);
+	expect_meta_refused(p, n);          /* not even the NUL */
+
+	/* A kind nobody knows yet is stepped over by its size, and the
+	 * entry after it is read: new kinds can come in a minor version. */
+	n = meta_raw(p, 9, "new", "abc", 3);
+	n += meta_raw(p + n, REC_META_U64, "b", eight, 8);
+	rec = rec_of(REC_META, p, n);
+	pos = 0;
+	assert_int_equal(rec_meta_next(&rec, &pos, &e), 1);
+	assert_int_equal(e.kind, 9);
+	assert_string_equal(e.key, "new");
+	assert_int_equal(e.value_size, 3);
+	assert_memory_equal(e.value, "abc", 3);
+	assert_null(e.str);
+	assert_int_equal(rec_meta_next(&rec, &pos, &e), 1);
+	assert_string_equal(e.key, "b");
+	assert_int_equal(rec_meta_next(&rec, &pos, &e), 0);
+
+	/* A good entry, then a bad one: the first is still handed out. */
+	n = meta_raw(p, REC_META_I64, "a", eight, 8);
+	n += meta_raw(p + n, REC_META_I64, "b", eight, 4);
+	rec = rec_of(REC_META, p, n);
+	pos = 0;
+	assert_int_equal(rec_meta_next(&rec, &pos, &e), 1);
+	assert_int_equal(rec_meta_next(&rec, &pos, &e), -1);
+
+	/* A position past the payload, and a record that is not META. */
+	pos = n + 1;
+	assert_int_equal(rec_meta_next(&rec, &pos, &e), -1);
+	rec.type = REC_EVENT;
+	pos = 0;
+	assert_int_equal(rec_meta_next(&rec, &pos, &e), -1);
+}
+
+/* ---- Writer behaviour ---- */
+
+static void test_flush_threshold(void **state)
+{
+	struct out o;
+	struct bytes file = { 0 };
+	struct in in;
+	struct rec rec;
+	uint64_t total = REC_HEADER_SIZE;
+	uint32_t written = 0;
+
+	(void)state;
+	out_init(&o);
+	/* 16 bytes, so that 32-byte RUN_BEGINs end exactly on the threshold. */
+	rec_begin(&o.w, 99);
+	rec_put_u64(&o.w, 0);
+	assert_int_equal(rec_finish(&o.w), 0);
+	total += 16;
+	while (total + 32 <= REC_WRITER_FLUSH_SIZE) {
+		assert_int_equal(rec_write_run_begin(&o.w, &sample_begin), 0);
+		total += 32;
+		written++;
+		assert_int_equal(o.w.flushed, 0);
+		assert_int_equal(o.w.len, total);
+	}
+	/* Holding exactly the threshold is not more than it. */
+	assert_int_equal(total, REC_WRITER_FLUSH_SIZE);
+	assert_int_equal(fd_size(o.fd), 0);
+	/* The record that takes the buffer past the threshold flushes it. */
+	assert_int_equal(rec_write_run_begin(&o.w, &sample_begin), 0);
+	total += 32;
+	written++;
+	assert_int_equal(o.w.flushed, total);
+	assert_int_equal(o.w.len, 0);
+	assert_int_equal(fd_size(o.fd), total);
+
+	/* An explicit flush writes even one small record. */
+	assert_int_equal(rec_write_run_begin(&o.w, &sample_begin), 0);
+	assert_int_equal(rec_writer_flush(&o.w), 0);
+	total += 32;
+	written++;
+	assert_int_equal(o.w.flushed, total);
+	assert_int_equal(rec_writer_flush(&o.w), 0); /* nothing to do */
+	assert_int_equal(o.w.flushed, total);
+
+	assert_int_equal(rec_write_end(&o.w, 0), 0);
+	out_finish(&o, &file);
+	assert_int_equal(in_open(&in, &file), REC_OK);
+	next_ok(&in, &rec, 99);
+	for (uint32_t i = 0; i < written; i++)
+		next_ok(&in, &rec, REC_RUN_BEGIN);
+	expect_done(&in, written + 1);
+	in_close(&in);
+	bytes_release(&file);
+}
+
+/* A flush in the middle of a record writes only the records before it. */
+static void test_flush_keeps_open_record(void **state)
+{
+	struct out o;
+	struct bytes file = { 0 };
+	struct in in;
+	struct rec rec;
+	struct rec_meta_entry e;
+	size_t pos = 0;
+
+	(void)state;
+	out_init(&o);
+	assert_int_equal(rec_write_run_begin(&o.w, &sample_begin), 0);
+	rec_meta_begin(&o.w);
+	rec_meta_u64(&o.w, "a", 1);
+	assert_int_equal(rec_writer_flush(&o.w), 0);
+	assert_int_equal(o.w.flushed, REC_HEADER_SIZE + 32);
+	assert_int_equal(fd_size(o.fd), REC_HEADER_SIZE + 32);
+	rec_meta_u64(&o.w, "b", 2);
+	assert_int_equal(rec_finish(&o.w), 0);
+	assert_int_equal(rec_write_end(&o.w, 0), 0);
+	out_finish(&o, &file);
+
+	assert_int_equal(in_open(&in, &file), REC_OK);
+	next_ok(&in, &rec, REC_RUN_BEGIN);
+	next_ok(&in, &rec, REC_META);
+	assert_int_equal(rec_meta_next(&rec, &pos, &e), 1);
+	assert_string_equal(e.key, "a");
+	assert_int_equal(rec_meta_next(&rec, &pos, &e), 1);
+	assert_string_equal(e.key, "b");
+	assert_int_equal(rec_meta_next(&rec, &pos, &e), 0);
+	expect_done(&in, 2);
+	in_close(&in);
+	bytes_release(&file);
+}
+
+static void test_discard(void **state)
+{
+	struct out o;
+	struct bytes file = { 0 };
+	struct in in;
+	struct rec rec;
+
+	(void)state;
+	/* Nothing flushed: the fd never sees a byte. */
+	out_init(&o);
+	write_sample(&o.w);
+	rec_writer_discard(&o.w);
+	assert_int_equal(o.w.records, 0);
+	assert_int_equal(o.w.flushed, 0);
+	rec_writer_release(&o.w);
+	assert_int_equal(fd_size(o.fd), 0);
+	close(o.fd);
+
+	/* A writer that goes on after a discard still makes a good file. */
+	out_init(&o);
+	assert_int_equal(rec_write_run_begin(&o.w, &sample_begin), 0);
+	rec_writer_discard(&o.w);
+	assert_int_equal(o.w.len, REC_HEADER_SIZE);
+	assert_int_equal(rec_write_end(&o.w, 0), 0);
+	out_finish(&o, &file);
+	assert_int_equal(in_open(&in, &file), REC_OK);
+	expect_done(&in, 0);
+	in_close(&in);
+	bytes_release(&file);
+
+	/* After a flush: only what followed it goes, the open record too. */
+	out_init(&o);
+	assert_int_equal(rec_write_event(&o.w, &sample_events[0]), 0);
+	assert_int_equal(rec_writer_flush(&o.w), 0);
+	assert_int_equal(rec_write_run_begin(&o.w, &sample_begin), 0);
+	assert_int_equal(rec_write_run_begin(&o.w, &sample_begin), 0);
+	rec_meta_begin(&o.w);
+	rec_meta_u64(&o.w, "half", 1);
+	rec_writer_discard(&o.w);
+	assert_int_equal(o.w.records, 1);
+	assert_int_equal(o.w.len, 0);
+	assert_int_equal(rec_write_end(&o.w, 0), 0);
+	out_finish(&o, &file);
+	assert_int_equal(in_open(&in, &file), REC_OK);
+	next_ok(&in, &rec, REC_EVENT);
+	expect_done(&in, 1);
+	in_close(&in);
+	bytes_release(&file);
+}
+
+/* Every call after a failed write returns the same error. */
+static void expect_sticky(struct rec_writer *w, int err)
+{
+	uint64_t flushed = w->flushed;
+
+	assert_int_equal(w->error, err);
+	assert_int_equal(rec_writer_flush(w), -err);
+	assert_int_equal(rec_write_run_begin(w, &sample_begin), -err);
+	assert_int_equal(rec_write_counts(w, 0, 0, 0, sample_counts, 3), -err);
+	rec_meta_begin(w);
+	rec_meta_str(w, "k", "v");
+	assert_int_equal(rec_finish(w), -err);
+	assert_int_equal(rec_write_end(w, 0), -err);
+	assert_int_equal(rec_writer_flush(w), -err);
+	assert_int_equal(w->flushed, flushed);
+}
+
+static void test_write_error_full_disk(void **state)
+{
+	struct rec_writer w;
+	int fd = open("/dev/full", O_WRONLY);
+
+	(void)state;
+	if (fd < 0) {
+		print_message("skipped: cannot open /dev/full: %s\n", strerror(errno));
+		skip();
+	}
+	assert_int_equal(rec_writer_init(&w, fd), 0);
+	assert_int_equal(rec_write_run_begin(&w, &sample_begin), 0);
+	assert_int_equal(rec_writer_flush(&w), -ENOSPC);
+	assert_int_equal(w.flushed, 0);
+	expect_sticky(&w, ENOSPC);
+	rec_writer_release(&w);
+
+	/* The same error from the flush that rec_finish() does itself. */
+	assert_int_equal(rec_writer_init(&w, fd), 0);
+	for (;;) {
+		int err = rec_write_run_begin(&w, &sample_begin);
+
+		if (err) {
+			assert_int_equal(err, -ENOSPC);
+			break;
+		}
+		assert_true(w.len <= REC_WRITER_FLUSH_SIZE);
+	}
+	expect_sticky(&w, ENOSPC);
+	rec_writer_discard(&w); /* harmless after an error */
+	rec_writer_release(&w);
+	close(fd);
+}
+
+static void test_write_error_closed_pipe(void **state)
+{
+	struct rec_writer w;
+	struct sigaction ignore = { .sa_handler = SIG_IGN }, old;
+	int fds[2];
+
+	(void)state;
+	assert_int_equal(sigaction(SIGPIPE, &ignore, &old), 0);
+	assert_int_equal(pipe(fds), 0);
+	close(fds[0]);
+	assert_int_equal(rec_writer_init(&w, fds[1]), 0);
+	assert_int_equal(rec_write_end(&w, 0), 0);
+	assert_int_equal(rec_writer_flush(&w), -EPIPE);
+	expect_sticky(&w, EPIPE);
+	rec_writer_release(&w);
+	close(fds[1]);
+	assert_int_equal(sigaction(SIGPIPE, &old, NULL), 0);
+}
+
+static void test_write_error_bad_fd(void **state)
+{
+	struct rec_writer w;
+
+	(void)state;
+	assert_int_equal(rec_writer_init(&w, -1), 0);
+	assert_int_equal(rec_writer_flush(&w), -EBADF);
+	expect_sticky(&w, EBADF);
+	rec_writer_release(&w);
+	rec_writer_release(&w); /* twice is harmless */
+}
+
+/* ---- Signals: EINTR, short reads and short writes ---- */
+
+static volatile sig_atomic_t alarms;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	alarms++;
+}
+
+/* SIGALRM every 200 us, without SA_RESTART: read(2)/write(2) get EINTR. */
+static void interrupts_start(struct sigaction *old)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct itimerval it = {
+		.it_interval = { 0, 200 }, .it_value = { 0, 200 },
+	};
+
+	sigemptyset(&sa.sa_mask);
+	assert_int_equal(sigaction(SIGALRM, &sa, old), 0);
+	assert_int_equal(setitimer(ITIMER_REAL, &it, NULL), 0);
+}
+
+static void interrupts_stop(const struct sigaction *old)
+{
+	struct itimerval off = { { 0, 0 }, { 0, 0 } };
+	struct sigaction ignore = { .sa_handler = SIG_IGN };
+
+	assert_int_equal(setitimer(ITIMER_REAL, &off, NULL), 0);
+	/* Ignoring discards a SIGALRM still pending (valgrind delivers them
+	 * late), which the old action, the default, would die of. */
+	assert_int_equal(sigaction(SIGALRM, &ignore, NULL), 0);
+	assert_int_equal(sigaction(SIGALRM, old, NULL), 0);
+}
+
+static void test_interrupted_io(void **state)
+{
+	const uint32_t nr = 2000; /* 64 KiB records: each fills the pipe */
+	struct rec_count *values = calloc(nr, sizeof(*values));
+	struct bytes file = { 0 };
+	struct sigaction old;
+	struct rec_writer w;
+	struct in in = { 0 };
+	struct rec rec;
+	struct rec_counts c;
+	int fds[2], copy = memfd();
+	pid_t pid;
+
+	(void)state;
+	assert_non_null(values);
+
+	/*
+	 * Children are forked before the timer starts: the kernel restarts a
+	 * fork that a signal interrupts, and under valgrind a fork takes
+	 * longer than the timer's interval, so it would never finish.
+	 */
+
+	/* Writing: a slow child copies the pipe into a memfd. */
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		unsigned char buf[1000];
+		ssize_t n;
+
+		close(fds[1]);
+		while ((n = read(fds[0], buf, sizeof(buf))) != 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0 || write(copy, buf, (size_t)n) != n)
+				_exit(1);
+			usleep(10);
+		}
+		_exit(0);
+	}
+	close(fds[0]);
+	interrupts_start(&old);
+	assert_int_equal(rec_writer_init(&w, fds[1]), 0);
+	for (uint32_t i = 0; i < 20; i++) {
+		values[0].value = i;
+		assert_int_equal(rec_write_counts(&w, i, 0, 0, values, nr), 0);
+	}
+	assert_int_equal(rec_write_end(&w, 0), 0);
+	assert_int_equal(rec_writer_flush(&w), 0);
+	interrupts_stop(&old);
+	rec_writer_release(&w);
+	close(fds[1]);
+	reap(pid);
+	slurp(copy, &file);
+	close(copy);
+	assert_int_equal(file.len, w.flushed);
+	assert_true(alarms > 0);
+
+	/* Reading: a slow child feeds the pipe. */
+	alarms = 0;
+	assert_int_equal(pipe(fds), 0);
+	in.feeder = spawn_feeder(fds[1], &file, 3000, 10);
+	close(fds[1]);
+	in.fd = fds[0];
+	interrupts_start(&old);
+	assert_int_equal(rec_reader_open(&in.r, in.fd), REC_OK);
+	for (uint32_t i = 0; i < 20; i++) {
+		struct rec_count v;
+
+		next_ok(&in, &rec, REC_COUNTS);
+		assert_int_equal(rec_decode_counts(&rec, &c), 0);
+		assert_int_equal(c.nr, nr);
+		rec_counts_get(&c, 0, &v);
+		assert_int_equal(v.value, i);
+	}
+	expect_done(&in, 20);
+	interrupts_stop(&old);
+	assert_true(alarms > 0);
+	in_close(&in);
+
+	bytes_release(&file);
+	free(values);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_header_bytes),
+		cmocka_unit_test(test_run_begin_bytes),
+		cmocka_unit_test(test_meta_entry_bytes),
+		cmocka_unit_test(test_meta_round_trip),
+		cmocka_unit_test(test_empty_meta),
+		cmocka_unit_test(test_event_round_trip),
+		cmocka_unit_test(test_run_begin_round_trip),
+		cmocka_unit_test(test_counts_round_trip_empty),
+		cmocka_unit_test(test_counts_round_trip_one),
+		cmocka_unit_test(test_counts_round_trip_many),
+		cmocka_unit_test(test_run_end_round_trip),
+		cmocka_unit_test(test_end_round_trip),
+		cmocka_unit_test(test_whole_file),
+		cmocka_unit_test(test_read_through_pipe),
+		cmocka_unit_test(test_pipe_cut_off),
+		cmocka_unit_test(test_pipe_live),
+		cmocka_unit_test(test_memory_does_not_grow),
+		cmocka_unit_test(test_large_record_grows_buffers),
+		cmocka_unit_test(test_record_at_max_size),
+		cmocka_unit_test(test_record_too_large),
+		cmocka_unit_test(test_bad_magic),
+		cmocka_unit_test(test_newer_major),
+		cmocka_unit_test(test_header_cut_off),
+		cmocka_unit_test(test_header_size_bad),
+		cmocka_unit_test(test_newer_minor),
+		cmocka_unit_test(test_record_cut_off),
+		cmocka_unit_test(test_no_end_record),
+		cmocka_unit_test(test_cut_at_every_length),
+		cmocka_unit_test(test_corrupt_every_byte),
+		cmocka_unit_test(test_unknown_type_skipped),
+		cmocka_unit_test(test_frame_size_too_small),
+		cmocka_unit_test(test_frame_size_too_large),
+		cmocka_unit_test(test_frame_size_past_end),
+		cmocka_unit_test(test_end_record_too_short),
+		cmocka_unit_test(test_read_error),
+		cmocka_unit_test(test_strerror),
+		cmocka_unit_test(test_decode_short_payloads),
+		cmocka_unit_test(test_decode_bad_strings),
+		cmocka_unit_test(test_decode_bad_counts),
+		cmocka_unit_test(test_decode_bad_meta),
+		cmocka_unit_test(test_flush_threshold),
+		cmocka_unit_test(test_flush_keeps_open_record),
+		cmocka_unit_test(test_discard),
+		cmocka_unit_test(test_write_error_full_disk),
+		cmocka_unit_test(test_write_error_closed_pipe),
+		cmocka_unit_test(test_write_error_bad_fd),
+		cmocka_unit_test(test_interrupted_io),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
