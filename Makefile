@@ -29,15 +29,21 @@ demo: all
 
 test: test-plain test-asan
 
+# A cmocka test that skips prints "skipped: <reason>"; CTest's summary
+# would show it as passed, so list every reason after each run.
+show_skips = @grep -h 'skipped: ' $(1)/Testing/Temporary/LastTest.log 2>/dev/null | sed 's/^.*skipped: /SKIPPED: /' | sort -u || true
+
 test-plain: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPPROBE_WERROR=ON >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 	cd $(BUILD) && ctest --output-on-failure -j 1
+	$(call show_skips,$(BUILD))
 
 test-asan: deps
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DPPROBE_WERROR=ON -DPPROBE_SANITIZE=ON >/dev/null
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j 1
+	$(call show_skips,$(ASAN_BUILD))
 
 bench: all
 	@scripts/install-deps --bench
