@@ -27,19 +27,6 @@ struct truth_fact {
 	long long value;
 };
 
-/*
- * Under AddressSanitizer (cmake -DPPROBE_SANITIZE=ON), LeakSanitizer scans
- * the whole process at exit, after the truth was taken: about 2800 page
- * faults, a few context switches and 5 ms of CPU that pprobe rightly counts
- * and the truth cannot see. ASan calls this hook, when a program defines
- * it, for its default options; without ASan it is an unused function.
- */
-const char *__asan_default_options(void);
-const char *__asan_default_options(void)
-{
-	return "detect_leaks=0";
-}
-
 static struct truth_fact facts[TRUTH_MAX_FACTS];
 static int nr_facts;
 static char truth_buf[TRUTH_BUF_SIZE];
