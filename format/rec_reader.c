@@ -36,6 +36,12 @@
 #define COUNTS_ENTRY_SIZE 32
 #define RUN_END_SIZE 96
 #define END_SIZE 16
+#define TASK_FIXED_SIZE 32
+#define LOST_SIZE 24
+#define PROCS_FIXED_SIZE 24
+#define PROC_EXIT_SIZE 96
+#define MEM_SOURCE_FIXED_SIZE 16
+#define MEM_SIZE 40
 
 __attribute__((format(printf, 3, 4)))
 static enum rec_status fail(struct rec_reader *r, enum rec_status status,
@@ -385,10 +391,24 @@ void rec_counts_get(const struct rec_counts *c, uint32_t i, struct rec_count *ou
 	out->running_ns = get_u64(p + 24);
 }
 
+/* The nine u64 of a rusage (72 bytes at p), as RUN_END and PROC_EXIT
+ * lay them out. */
+static void get_rusage(const unsigned char *p, struct rec_rusage *ru)
+{
+	ru->utime_us = get_u64(p);
+	ru->stime_us = get_u64(p + 8);
+	ru->maxrss_kib = get_u64(p + 16);
+	ru->minflt = get_u64(p + 24);
+	ru->majflt = get_u64(p + 32);
+	ru->nvcsw = get_u64(p + 40);
+	ru->nivcsw = get_u64(p + 48);
+	ru->inblock = get_u64(p + 56);
+	ru->oublock = get_u64(p + 64);
+}
+
 int rec_decode_run_end(const struct rec *rec, struct rec_run_end *out)
 {
 	const unsigned char *p = rec->payload;
-	struct rec_rusage *ru = &out->rusage;
 
 	if (rec->type != REC_RUN_END || rec->payload_size < RUN_END_SIZE)
 		return -1;
@@ -398,15 +418,7 @@ int rec_decode_run_end(const struct rec *rec, struct rec_run_end *out)
 	out->pid = get_u32(p + 12);
 	out->exit_kind = get_u32(p + 16);
 	out->exit_code = to_i32(get_u32(p + 20));
-	ru->utime_us = get_u64(p + 24);
-	ru->stime_us = get_u64(p + 32);
-	ru->maxrss_kib = get_u64(p + 40);
-	ru->minflt = get_u64(p + 48);
-	ru->majflt = get_u64(p + 56);
-	ru->nvcsw = get_u64(p + 64);
-	ru->nivcsw = get_u64(p + 72);
-	ru->inblock = get_u64(p + 80);
-	ru->oublock = get_u64(p + 88);
+	get_rusage(p + 24, &out->rusage);
 	return 0;
 }
 
@@ -416,6 +428,131 @@ int rec_decode_end(const struct rec *rec, struct rec_end *out)
 		return -1;
 	out->time_ns = get_u64(rec->payload);
 	out->records = get_u64(rec->payload + 8);
+	return 0;
+}
+
+int rec_decode_task(const struct rec *rec, struct rec_task *out)
+{
+	const unsigned char *p = rec->payload;
+	size_t pos = TASK_FIXED_SIZE, len;
+
+	if (rec->type != REC_TASK || rec->payload_size < TASK_FIXED_SIZE)
+		return -1;
+	memset(out, 0, sizeof(*out));
+	out->time_ns = get_u64(p);
+	out->kind = get_u32(p + 8);
+	out->pid = get_u32(p + 12);
+	out->tid = get_u32(p + 16);
+	out->ppid = get_u32(p + 20);
+	out->ptid = get_u32(p + 24);
+	if (get_string(rec, &pos, 2, &out->comm, &len))
+		return -1;
+	return 0;
+}
+
+int rec_decode_lost(const struct rec *rec, struct rec_lost *out)
+{
+	const unsigned char *p = rec->payload;
+
+	if (rec->type != REC_LOST || rec->payload_size < LOST_SIZE)
+		return -1;
+	memset(out, 0, sizeof(*out));
+	out->time_ns = get_u64(p);
+	out->lost = get_u64(p + 8);
+	out->cpu = get_u32(p + 16);
+	return 0;
+}
+
+int rec_decode_procs(const struct rec *rec, struct rec_procs *out)
+{
+	const unsigned char *p = rec->payload;
+	uint32_t nr, entry_size;
+
+	if (rec->type != REC_PROCS || rec->payload_size < PROCS_FIXED_SIZE)
+		return -1;
+	nr = get_u32(p + 12);
+	entry_size = get_u32(p + 16);
+	if (entry_size < REC_PROC_ENTRY_SIZE)
+		return -1;
+	/* Divided, not multiplied: nr and entry_size come from the file. */
+	if (nr > (rec->payload_size - PROCS_FIXED_SIZE) / entry_size)
+		return -1;
+	memset(out, 0, sizeof(*out));
+	out->time_ns = get_u64(p);
+	out->run = get_u32(p + 8);
+	out->nr = nr;
+	out->entry_size = entry_size;
+	out->entries = p + PROCS_FIXED_SIZE;
+	return 0;
+}
+
+void rec_procs_get(const struct rec_procs *procs, uint32_t i, struct rec_proc *out)
+{
+	const unsigned char *p;
+
+	assert(i < procs->nr);
+	p = procs->entries + (size_t)i * procs->entry_size;
+	out->pid = get_u32(p);
+	out->have = get_u32(p + 4);
+	out->utime_ns = get_u64(p + 8);
+	out->stime_ns = get_u64(p + 16);
+	out->minflt = get_u64(p + 24);
+	out->majflt = get_u64(p + 32);
+	out->nvcsw = get_u64(p + 40);
+	out->nivcsw = get_u64(p + 48);
+	out->rss_bytes = get_u64(p + 56);
+	out->hwm_bytes = get_u64(p + 64);
+	out->threads = get_u32(p + 72);
+	out->flags = get_u32(p + 76);
+}
+
+int rec_decode_proc_exit(const struct rec *rec, struct rec_proc_exit *out)
+{
+	const unsigned char *p = rec->payload;
+
+	if (rec->type != REC_PROC_EXIT || rec->payload_size < PROC_EXIT_SIZE)
+		return -1;
+	memset(out, 0, sizeof(*out));
+	out->time_ns = get_u64(p);
+	out->pid = get_u32(p + 8);
+	out->exit_kind = get_u32(p + 12);
+	out->exit_code = to_i32(get_u32(p + 16));
+	get_rusage(p + 24, &out->rusage);
+	return 0;
+}
+
+int rec_decode_mem_source(const struct rec *rec, struct rec_mem_source *out)
+{
+	const unsigned char *p = rec->payload;
+	size_t pos = MEM_SOURCE_FIXED_SIZE, len;
+
+	if (rec->type != REC_MEM_SOURCE ||
+	    rec->payload_size < MEM_SOURCE_FIXED_SIZE)
+		return -1;
+	memset(out, 0, sizeof(*out));
+	out->backend = get_u32(p);
+	out->status = get_u32(p + 4);
+	out->error = to_i32(get_u32(p + 8));
+	if (get_string(rec, &pos, 2, &out->source, &len) ||
+	    get_string(rec, &pos, 2, &out->why, &len))
+		return -1;
+	return 0;
+}
+
+int rec_decode_mem(const struct rec *rec, struct rec_mem *out)
+{
+	const unsigned char *p = rec->payload;
+
+	if (rec->type != REC_MEM || rec->payload_size < MEM_SIZE)
+		return -1;
+	memset(out, 0, sizeof(*out));
+	out->time_ns = get_u64(p);
+	out->run = get_u32(p + 8);
+	out->backend = get_u32(p + 12);
+	out->current_bytes = get_u64(p + 16);
+	out->peak_bytes = get_u64(p + 24);
+	out->processes = get_u32(p + 32);
+	out->flags = get_u32(p + 36);
 	return 0;
 }
 

@@ -400,16 +400,9 @@ int rec_write_counts(struct rec_writer *w, uint64_t time_ns, uint32_t run,
 	return rec_finish(w);
 }
 
-int rec_write_run_end(struct rec_writer *w, const struct rec_run_end *e)
+/* The nine u64 of a rusage, as RUN_END and PROC_EXIT lay them out. */
+static void put_rusage(struct rec_writer *w, const struct rec_rusage *ru)
 {
-	const struct rec_rusage *ru = &e->rusage;
-
-	rec_begin(w, REC_RUN_END);
-	rec_put_u64(w, e->time_ns);
-	rec_put_u32(w, e->run);
-	rec_put_u32(w, e->pid);
-	rec_put_u32(w, e->exit_kind);
-	rec_put_u32(w, (uint32_t)e->exit_code);
 	rec_put_u64(w, ru->utime_us);
 	rec_put_u64(w, ru->stime_us);
 	rec_put_u64(w, ru->maxrss_kib);
@@ -419,6 +412,17 @@ int rec_write_run_end(struct rec_writer *w, const struct rec_run_end *e)
 	rec_put_u64(w, ru->nivcsw);
 	rec_put_u64(w, ru->inblock);
 	rec_put_u64(w, ru->oublock);
+}
+
+int rec_write_run_end(struct rec_writer *w, const struct rec_run_end *e)
+{
+	rec_begin(w, REC_RUN_END);
+	rec_put_u64(w, e->time_ns);
+	rec_put_u32(w, e->run);
+	rec_put_u32(w, e->pid);
+	rec_put_u32(w, e->exit_kind);
+	rec_put_u32(w, (uint32_t)e->exit_code);
+	put_rusage(w, &e->rusage);
 	return rec_finish(w);
 }
 
@@ -429,5 +433,94 @@ int rec_write_end(struct rec_writer *w, uint64_t time_ns)
 	rec_begin(w, REC_END);
 	rec_put_u64(w, time_ns);
 	rec_put_u64(w, records);
+	return rec_finish(w);
+}
+
+int rec_write_task(struct rec_writer *w, const struct rec_task *t)
+{
+	rec_begin(w, REC_TASK);
+	rec_put_u64(w, t->time_ns);
+	rec_put_u32(w, t->kind);
+	rec_put_u32(w, t->pid);
+	rec_put_u32(w, t->tid);
+	rec_put_u32(w, t->ppid);
+	rec_put_u32(w, t->ptid);
+	rec_put_u32(w, 0);
+	rec_put_str16(w, t->comm);
+	return rec_finish(w);
+}
+
+int rec_write_lost(struct rec_writer *w, const struct rec_lost *l)
+{
+	rec_begin(w, REC_LOST);
+	rec_put_u64(w, l->time_ns);
+	rec_put_u64(w, l->lost);
+	rec_put_u32(w, l->cpu);
+	rec_put_u32(w, 0);
+	return rec_finish(w);
+}
+
+int rec_write_procs(struct rec_writer *w, uint64_t time_ns, uint32_t run,
+		    const struct rec_proc *procs, uint32_t nr)
+{
+	rec_begin(w, REC_PROCS);
+	rec_put_u64(w, time_ns);
+	rec_put_u32(w, run);
+	rec_put_u32(w, nr);
+	rec_put_u32(w, REC_PROC_ENTRY_SIZE);
+	rec_put_u32(w, 0);
+	for (uint32_t i = 0; i < nr; i++) {
+		const struct rec_proc *p = &procs[i];
+
+		rec_put_u32(w, p->pid);
+		rec_put_u32(w, p->have);
+		rec_put_u64(w, p->utime_ns);
+		rec_put_u64(w, p->stime_ns);
+		rec_put_u64(w, p->minflt);
+		rec_put_u64(w, p->majflt);
+		rec_put_u64(w, p->nvcsw);
+		rec_put_u64(w, p->nivcsw);
+		rec_put_u64(w, p->rss_bytes);
+		rec_put_u64(w, p->hwm_bytes);
+		rec_put_u32(w, p->threads);
+		rec_put_u32(w, p->flags);
+	}
+	return rec_finish(w);
+}
+
+int rec_write_proc_exit(struct rec_writer *w, const struct rec_proc_exit *e)
+{
+	rec_begin(w, REC_PROC_EXIT);
+	rec_put_u64(w, e->time_ns);
+	rec_put_u32(w, e->pid);
+	rec_put_u32(w, e->exit_kind);
+	rec_put_u32(w, (uint32_t)e->exit_code);
+	rec_put_u32(w, 0);
+	put_rusage(w, &e->rusage);
+	return rec_finish(w);
+}
+
+int rec_write_mem_source(struct rec_writer *w, const struct rec_mem_source *m)
+{
+	rec_begin(w, REC_MEM_SOURCE);
+	rec_put_u32(w, m->backend);
+	rec_put_u32(w, m->status);
+	rec_put_u32(w, (uint32_t)m->error);
+	rec_put_u32(w, 0);
+	rec_put_str16(w, m->source);
+	rec_put_str16(w, m->why);
+	return rec_finish(w);
+}
+
+int rec_write_mem(struct rec_writer *w, const struct rec_mem *m)
+{
+	rec_begin(w, REC_MEM);
+	rec_put_u64(w, m->time_ns);
+	rec_put_u32(w, m->run);
+	rec_put_u32(w, m->backend);
+	rec_put_u64(w, m->current_bytes);
+	rec_put_u64(w, m->peak_bytes);
+	rec_put_u32(w, m->processes);
+	rec_put_u32(w, m->flags);
 	return rec_finish(w);
 }

@@ -117,6 +117,107 @@
  *        0    8  time_ns
  *        8    8  records: number of records written before this one
  *
+ * Since format 1.1 - the process tree and its memory. TASK, LOST and
+ * PROC_EXIT carry no run number: they belong to the run of the last
+ * RUN_BEGIN before them (pids can repeat across runs).
+ *
+ * REC_TASK (7) - a process or thread of the tree was born, exec'd, renamed
+ *   or ended, as the kernel reported it (perf FORK, COMM and EXIT records):
+ *        0    8  time_ns
+ *        8    4  kind (enum rec_task_kind)
+ *       12    4  pid: the process (thread group id)
+ *       16    4  tid: the thread; tid == pid for a process's main thread
+ *       20    4  ppid: FORK, the process that forked (for a new thread,
+ *                the process itself); EXIT, the parent process of pid
+ *                when the thread ended (after a reparent, pprobe or
+ *                init); 0 otherwise
+ *       24    4  ptid: FORK, the thread that forked; EXIT, the kernel
+ *                repeats ppid here (a process id, not a thread); 0
+ *                otherwise
+ *       28    4  reserved, 0
+ *       32    -  comm (str16): EXEC and COMM, the new name (the kernel
+ *                keeps 15 bytes); "" otherwise
+ *   A FORK whose pid equals its ppid is a new thread of that process.
+ *   EXIT comes for every thread, the main thread (tid == pid) included,
+ *   and the main thread's is not always the last of its process: a
+ *   process has ended once every tid it had has an EXIT. An EXEC leaves
+ *   the process with one thread, tid == pid, even after an EXIT of
+ *   tid == pid (exec from another thread ends the main thread first).
+ *
+ * REC_LOST (8) - the kernel dropped task records (pprobe's ring was full):
+ *        0    8  time_ns
+ *        8    8  lost: how many records were dropped
+ *       16    4  cpu whose ring overflowed
+ *       20    4  reserved, 0
+ *
+ * REC_PROCS (9) - figures of the tree's live processes at one instant,
+ *   read from /proc:
+ *        0    8  time_ns
+ *        8    4  run
+ *       12    4  nr: entries that follow
+ *       16    4  entry_size E: bytes per entry, >= 80. A newer minor
+ *                version may append fields to each entry; a reader
+ *                steps from entry to entry by E and reads the fields
+ *                it knows from the front of each
+ *       20    4  reserved, 0
+ *       24  E*nr entries, each (80 bytes in this version):
+ *                0  4  pid
+ *                4  4  have: which fields hold a value (REC_PROC_HAVE_*);
+ *                      a field without its bit is written 0 and is not
+ *                      a reading of 0
+ *                8  8  utime_ns: user CPU time since the process began
+ *               16  8  stime_ns: system CPU time, likewise
+ *               24  8  minflt
+ *               32  8  majflt
+ *               40  8  nvcsw: voluntary context switches
+ *               48  8  nivcsw: involuntary context switches
+ *               56  8  rss_bytes
+ *               64  8  hwm_bytes: the process's peak RSS so far
+ *               72  4  threads
+ *               76  4  flags (REC_PROC_F_*)
+ *   CPU times and faults count all the process's threads, ended ones
+ *   included; the kernel keeps CPU times in clock ticks (10 ms at
+ *   USER_HZ 100). Context switches are per thread in /proc: `have` says
+ *   whether they are summed over the live threads or the main thread's
+ *   only. One record holds at most 209,714 entries of 80 bytes
+ *   (REC_MAX_SIZE).
+ *
+ * REC_PROC_EXIT (10) - a process pprobe reaped itself (the command, or an
+ *   orphan of the tree that came to pprobe as subreaper), as wait4() saw it:
+ *        0    8  time_ns
+ *        8    4  pid
+ *       12    4  exit_kind (enum rec_exit_kind)
+ *       16    4  exit_code: its exit status, or the signal number
+ *       20    4  reserved, 0
+ *       24   72  rusage of the process and the descendants it waited for,
+ *                laid out as in RUN_END; maxrss_kib is the largest single
+ *                process among them
+ *
+ * REC_MEM_SOURCE (11) - what one memory backend measures, written once per
+ *   backend before its first MEM record:
+ *        0    4  backend (enum rec_mem_backend)
+ *        4    4  status (enum rec_mem_source_status): 0 recording,
+ *                1 unavailable (no MEM records follow)
+ *        8    4  error: the errno that made it unavailable, else 0
+ *       12    4  reserved, 0
+ *       16    -  source (str16): where the figure comes from, e.g.
+ *                "cgroup v1 memory.max_usage_in_bytes"
+ *        -    -  why (str16): when unavailable, the reason for a person;
+ *                "" otherwise
+ *
+ * REC_MEM (12) - one memory backend's reading of the whole tree:
+ *        0    8  time_ns
+ *        8    4  run
+ *       12    4  backend (enum rec_mem_backend)
+ *       16    8  current_bytes: the figure at time_ns (0 for a backend
+ *                that has none, such as rusage)
+ *       24    8  peak_bytes: the backend's own peak since the run began,
+ *                when it keeps one (REC_MEM_F_PEAK); else 0, and a reader
+ *                takes the largest current_bytes
+ *       32    4  processes: how many processes the figure sums over, 0
+ *                when it is not a sum (cgroup, rusage)
+ *       36    4  flags (REC_MEM_F_*)
+ *
  * A file without an END record was cut off: readers report what they have
  * and say so (REC_ERR_TRUNCATED from rec_reader_next()).
  */
@@ -129,7 +230,7 @@
 #define REC_MAGIC "\x89PPROBE\n"
 #define REC_MAGIC_SIZE 8
 #define REC_VERSION_MAJOR 1
-#define REC_VERSION_MINOR 0
+#define REC_VERSION_MINOR 1
 #define REC_HEADER_SIZE 16
 #define REC_FRAME_SIZE 8
 /* Larger frames are corrupt, not merely cut off: no record is this big. */
@@ -142,7 +243,57 @@ enum rec_type {
 	REC_COUNTS = 4,
 	REC_RUN_END = 5,
 	REC_END = 6,
+	REC_TASK = 7,
+	REC_LOST = 8,
+	REC_PROCS = 9,
+	REC_PROC_EXIT = 10,
+	REC_MEM_SOURCE = 11,
+	REC_MEM = 12,
 };
+
+enum rec_task_kind {
+	REC_TASK_FORK = 1,  /* a new process, or a new thread (pid == ppid) */
+	REC_TASK_EXEC = 2,  /* the task exec'd; comm is the new program */
+	REC_TASK_COMM = 3,  /* renamed without exec (prctl PR_SET_NAME) */
+	/* The thread ended. tid == pid is the main thread, which is not
+	 * always the last thread of its process to end. */
+	REC_TASK_EXIT = 4,
+};
+
+/* Which fields of a REC_PROCS entry hold a value. */
+#define REC_PROC_HAVE_CPU     (1u << 0) /* utime_ns, stime_ns */
+#define REC_PROC_HAVE_FAULTS  (1u << 1) /* minflt, majflt */
+/* nvcsw, nivcsw summed over the threads alive at the read (threads that
+ * ended are in no /proc file until the process is reaped) */
+#define REC_PROC_HAVE_CTXSW   (1u << 2)
+#define REC_PROC_HAVE_RSS     (1u << 3)
+#define REC_PROC_HAVE_HWM     (1u << 4)
+#define REC_PROC_HAVE_THREADS (1u << 5)
+/* nvcsw, nivcsw of the main thread only (other threads not read) */
+#define REC_PROC_HAVE_CTXSW_MAIN (1u << 6)
+
+/* Bytes per REC_PROCS entry written by this version. */
+#define REC_PROC_ENTRY_SIZE 80
+
+/* Flags of a REC_PROCS entry. */
+#define REC_PROC_F_FINAL (1u << 0) /* read as it ended, before it was reaped */
+
+enum rec_mem_backend {
+	REC_MEM_RSS = 1,    /* sum of RSS over the tree's processes */
+	REC_MEM_PSS = 2,    /* sum of PSS (smaps_rollup) */
+	REC_MEM_HWM = 3,    /* sum of per-process high-water marks */
+	REC_MEM_CGROUP = 4, /* the tree's own cgroup */
+	REC_MEM_RUSAGE = 5, /* ru_maxrss of the reaped tree */
+};
+
+enum rec_mem_source_status {
+	REC_MEM_SOURCE_RECORDING = 0,   /* MEM records of this backend follow */
+	REC_MEM_SOURCE_UNAVAILABLE = 1, /* none follow: see error and why */
+};
+
+/* Flags of REC_MEM. */
+#define REC_MEM_F_PEAK  (1u << 0) /* peak_bytes is the backend's own peak */
+#define REC_MEM_F_FINAL (1u << 1) /* read after the whole tree ended */
 
 enum rec_meta_kind {
 	REC_META_U64 = 1,
@@ -246,6 +397,67 @@ struct rec_end {
 	uint64_t records;
 };
 
+struct rec_task {
+	uint64_t time_ns;
+	uint32_t kind;     /* enum rec_task_kind */
+	uint32_t pid, tid;
+	uint32_t ppid, ptid;
+	const char *comm;  /* never NULL after decoding; "" when none */
+};
+
+struct rec_lost {
+	uint64_t time_ns;
+	uint64_t lost;
+	uint32_t cpu;
+};
+
+/* One process in a REC_PROCS record. */
+struct rec_proc {
+	uint32_t pid;
+	uint32_t have;     /* REC_PROC_HAVE_* */
+	uint64_t utime_ns, stime_ns;
+	uint64_t minflt, majflt;
+	uint64_t nvcsw, nivcsw;
+	uint64_t rss_bytes, hwm_bytes;
+	uint32_t threads;
+	uint32_t flags;    /* REC_PROC_F_* */
+};
+
+/* A REC_PROCS record as decoded; entries are read with rec_procs_get(). */
+struct rec_procs {
+	uint64_t time_ns;
+	uint32_t run;
+	uint32_t nr;
+	uint32_t entry_size;          /* >= 80, private to the decoder */
+	const unsigned char *entries; /* nr * entry_size bytes, likewise */
+};
+
+struct rec_proc_exit {
+	uint64_t time_ns;
+	uint32_t pid;
+	uint32_t exit_kind; /* enum rec_exit_kind */
+	int32_t exit_code;
+	struct rec_rusage rusage;
+};
+
+struct rec_mem_source {
+	uint32_t backend;  /* enum rec_mem_backend */
+	uint32_t status;   /* enum rec_mem_source_status */
+	int32_t error;     /* errno when unavailable */
+	const char *source; /* never NULL after decoding */
+	const char *why;    /* never NULL after decoding; "" when recording */
+};
+
+struct rec_mem {
+	uint64_t time_ns;
+	uint32_t run;
+	uint32_t backend;  /* enum rec_mem_backend */
+	uint64_t current_bytes;
+	uint64_t peak_bytes;
+	uint32_t processes;
+	uint32_t flags;    /* REC_MEM_F_* */
+};
+
 /* ---- Writing ---- */
 
 /*
@@ -337,6 +549,13 @@ int rec_write_counts(struct rec_writer *w, uint64_t time_ns, uint32_t run,
 		     uint32_t flags, const struct rec_count *values, uint32_t nr);
 int rec_write_run_end(struct rec_writer *w, const struct rec_run_end *e);
 int rec_write_end(struct rec_writer *w, uint64_t time_ns);
+int rec_write_task(struct rec_writer *w, const struct rec_task *t);
+int rec_write_lost(struct rec_writer *w, const struct rec_lost *l);
+int rec_write_procs(struct rec_writer *w, uint64_t time_ns, uint32_t run,
+		    const struct rec_proc *procs, uint32_t nr);
+int rec_write_proc_exit(struct rec_writer *w, const struct rec_proc_exit *e);
+int rec_write_mem_source(struct rec_writer *w, const struct rec_mem_source *m);
+int rec_write_mem(struct rec_writer *w, const struct rec_mem *m);
 
 /* ---- Reading ---- */
 
@@ -427,6 +646,14 @@ int rec_decode_counts(const struct rec *rec, struct rec_counts *out);
 void rec_counts_get(const struct rec_counts *c, uint32_t i, struct rec_count *out);
 int rec_decode_run_end(const struct rec *rec, struct rec_run_end *out);
 int rec_decode_end(const struct rec *rec, struct rec_end *out);
+int rec_decode_task(const struct rec *rec, struct rec_task *out);
+int rec_decode_lost(const struct rec *rec, struct rec_lost *out);
+int rec_decode_procs(const struct rec *rec, struct rec_procs *out);
+/* Entry i < p->nr of a decoded PROCS record. */
+void rec_procs_get(const struct rec_procs *p, uint32_t i, struct rec_proc *out);
+int rec_decode_proc_exit(const struct rec *rec, struct rec_proc_exit *out);
+int rec_decode_mem_source(const struct rec *rec, struct rec_mem_source *out);
+int rec_decode_mem(const struct rec *rec, struct rec_mem *out);
 
 /*
  * META entries, one at a time: set *pos to 0, then call until it returns 0
