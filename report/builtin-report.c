@@ -10,10 +10,18 @@
  * number of files either. A bad file does not stop the others; the exit
  * code is 1 if any was bad, 129 for a usage error, else 0 (a cut-off
  * file is reported with a warning, and is not an error: it is what a
- * crash or kill -9 of `pprobe record` leaves).
+ * crash or kill -9 of `pprobe record` leaves). Lost task records are
+ * warned about here too, in every format, since a CSV table has no room
+ * to say so.
+ *
+ * Options that shape the output: --json or --csv (with --processes or
+ * --memory for the per-process and per-backend tables instead of the
+ * per-event one); --sort, --top and --no-collapse for the text's process
+ * table. The CSV columns are listed after the option table in --help.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +32,9 @@
 #include "display.h"
 #include "parse-options.h"
 #include "pprobe-version.h"
+#include "memory_series.h"
 #include "summary.h"
+#include "tree.h"
 #include "usage.h"
 
 #define DEFAULT_INPUT "pprobe.data"
@@ -32,7 +42,9 @@
 enum report_format {
 	REPORT_TEXT,
 	REPORT_JSON,
-	REPORT_CSV,
+	REPORT_CSV,           /* one row per event and run */
+	REPORT_CSV_PROCESSES, /* --csv --processes: one row per process */
+	REPORT_CSV_MEMORY,    /* --csv --memory: one row per memory backend */
 };
 
 /* The files named with -i, in order; room for one per argv word. */
@@ -45,12 +57,37 @@ struct report {
 	enum report_format format;
 	FILE *out;
 	struct json_writer json;  /* REPORT_JSON */
+	struct display_options text; /* REPORT_TEXT: the process table */
 };
 
 static const char *const report_usage[] = {
 	"pprobe report [<options>] [<file>...]",
+	"pprobe report --csv [--processes | --memory] [<file>...]",
 	NULL,
 };
+
+/* After the option table in --help: what each CSV table holds. */
+static void print_help_tail(void)
+{
+	printf("CSV tables (an unknown figure is an empty field):\n"
+	       "    --csv                 file,run,event,value,unit,status,percent_counted,enabled_ns,running_ns\n"
+	       "                          (one row per event and run, and duration_time, user_time, system_time)\n"
+	       "    --csv --processes     file,run,pid,ppid,command,start_seconds,end_seconds,threads,user_seconds,\n"
+	       "                          sys_seconds,voluntary_switches,involuntary_switches,minor_faults,\n"
+	       "                          major_faults,peak_rss_bytes,exit_status\n"
+	       "                          (one row per process of each run, every process, in the order recorded)\n"
+	       "    --csv --memory        file,run,backend,status,initial_bytes,peak_bytes,final_bytes,peak_seconds,\n"
+	       "                          readings,source\n"
+	       "                          (one row per memory backend of each run: rss, pss, hwm, cgroup, rusage)\n"
+	       "\n"
+	       "Process table (text): --sort by %s;\n"
+	       "pid, start, end and command sort ascending, the others descending (default: cpu).\n"
+	       "A command with more than %d processes is one row, \"name \u00d7N\", unless --no-collapse.\n"
+	       "The memory section warns when a sampled peak (rss, pss) is more than %d%% and more than\n"
+	       "1 MiB below a true peak (hwm, cgroup): a spike shorter than the sampling interval.\n",
+	       tree_sort_names(), TREE_COLLAPSE_ABOVE, MEMORY_SPIKE_MIN_PERCENT);
+	fflush(stdout);
+}
 
 static int add_input(const struct option *opt, const char *arg)
 {
@@ -115,6 +152,22 @@ static void warn_cut_off(const struct summary *s)
 			where, last->run);
 }
 
+/* Lost task records are never hidden, whatever the format. */
+static void warn_lost(const struct summary *s)
+{
+	for (size_t i = 0; i < s->nr_runs; i++) {
+		const struct summary_run *r = &s->runs[i];
+		char run[32] = "";
+
+		if (!r->tree.lost)
+			continue;
+		if (s->nr_runs > 1)
+			snprintf(run, sizeof(run), " in run %u", r->run);
+		warning("'%s': the kernel dropped %llu task records%s: the process count and lifetimes are incomplete",
+			s->file, (unsigned long long)r->tree.lost, run);
+	}
+}
+
 /*
  * Says how the file ended, if it did not end well. Returns 0 for a file
  * whose figures can be trusted as far as they go (complete or cut off),
@@ -137,12 +190,12 @@ static int report_outcome(const struct summary *s)
 		return error("'%s': corrupt record at byte %llu: %s", s->file,
 			     (unsigned long long)s->end_offset, s->end_detail);
 	case REC_ERR_NOT_PPROBE:
-		return error("'%s' is not a pprobe recording", s->file);
+		return error("'%s' is not a pprobe recording (no pprobe magic at byte 0)", s->file);
 	case REC_ERR_VERSION:
 		if (s->major > REC_VERSION_MAJOR)
-			return error("'%s' was written by a newer pprobe (format %u.%u); this one reads format %d.x",
+			return error("'%s' was written by a newer pprobe (format %u.%u at byte 8); this one reads format %d.x",
 				     s->file, s->major, s->minor, REC_VERSION_MAJOR);
-		return error("'%s' is in format %u.%u, which this pprobe cannot read; it reads format %d.x",
+		return error("'%s' is in format %u.%u (at byte 8), which this pprobe cannot read; it reads format %d.x",
 			     s->file, s->major, s->minor, REC_VERSION_MAJOR);
 	case REC_ERR_IO:
 		break;
@@ -181,7 +234,7 @@ static int report_file(struct report *rep, const char *file)
 		 * be an empty table above the error. */
 		if (s.nr_runs || s.status == REC_DONE ||
 		    (s.status == REC_ERR_TRUNCATED && s.opened))
-			display_text(rep->out, &s);
+			display_text_with(rep->out, &s, &rep->text);
 		break;
 	case REPORT_JSON:
 		display_json_recording(&rep->json, &s, NULL);
@@ -189,23 +242,75 @@ static int report_file(struct report *rep, const char *file)
 	case REPORT_CSV:
 		display_csv(rep->out, &s);
 		break;
+	case REPORT_CSV_PROCESSES:
+		display_csv_processes(rep->out, &s);
+		break;
+	case REPORT_CSV_MEMORY:
+		display_csv_memory(rep->out, &s);
+		break;
 	}
 	/* The message about a file comes after its figures, also when both
 	 * go to one terminal or pipe. */
 	fflush(rep->out);
+	warn_lost(&s);
 	ret = report_outcome(&s);
 	summary_release(&s);
 	return ret;
+}
+
+/*
+ * Checks the options that shape the output and sets rep from them.
+ * Returns 0, or -1 after an error() (a usage error).
+ */
+static int choose_format(struct report *rep, int json, int csv, int processes,
+			 int memory, const char *sort, long top, int no_collapse)
+{
+	if (json && csv)
+		return error("--json and --csv cannot be used together");
+	if ((processes || memory) && !csv)
+		return error("--processes and --memory choose a CSV table: use them with --csv");
+	if (processes && memory)
+		return error("--processes and --memory cannot be used together: one CSV table at a time");
+	display_options_init(&rep->text);
+	if (sort && tree_sort_parse(sort, &rep->text.sort) < 0)
+		return error("'%s' is not a sort key: use one of %s", sort,
+			     tree_sort_names());
+	rep->text.top = (size_t)top;
+	rep->text.collapse = !no_collapse;
+	if (json)
+		rep->format = REPORT_JSON;
+	else if (processes)
+		rep->format = REPORT_CSV_PROCESSES;
+	else if (memory)
+		rep->format = REPORT_CSV_MEMORY;
+	else if (csv)
+		rep->format = REPORT_CSV;
+	else
+		rep->format = REPORT_TEXT;
+	return 0;
 }
 
 int cmd_report(int argc, const char **argv)
 {
 	struct report rep = { .format = REPORT_TEXT, .out = stdout };
 	struct report_inputs inputs = { 0 };
-	int json = 0, csv = 0, failed = 0, nr;
+	int json = 0, csv = 0, processes = 0, memory = 0, no_collapse = 0;
+	int failed = 0, nr;
+	const char *sort = NULL;
+	long top = DISPLAY_TOP_DEFAULT;
 	const struct option options[] = {
 		OPT_BOOL(0, "json", &json, "print one JSON document"),
-		OPT_BOOL(0, "csv", &csv, "print CSV: one row per event and run"),
+		OPT_BOOL(0, "csv", &csv, "print CSV: one row per event and run (tables below)"),
+		OPT_BOOL(0, "processes", &processes,
+			 "with --csv: one row per process instead"),
+		OPT_BOOL(0, "memory", &memory,
+			 "with --csv: one row per memory backend instead"),
+		OPT_STRING(0, "sort", &sort, "key",
+			   "order of the process table (default cpu; keys below)"),
+		OPT_INTEGER(0, "top", &top, "n", 0, LONG_MAX,
+			    "rows of the process table to show (default 20, 0 = all)"),
+		OPT_BOOL(0, "no-collapse", &no_collapse,
+			 "list every process, even of a command with many"),
 		OPT_CALLBACK('i', "input", &inputs, "file",
 			     "a recording to read, as if named after the options (default: " DEFAULT_INPUT ", - for standard input)",
 			     add_input),
@@ -221,21 +326,35 @@ int cmd_report(int argc, const char **argv)
 	nr = parse_options(argc, argv, options, report_usage, 0);
 	if (nr < 0) {
 		free(inputs.names);
-		return nr == PARSE_OPT_HELP ? 0 : EXIT_USAGE;
+		if (nr == PARSE_OPT_HELP) {
+			print_help_tail();
+			return 0;
+		}
+		return EXIT_USAGE;
 	}
-	if (json && csv) {
-		error("--json and --csv cannot be used together");
+	if (choose_format(&rep, json, csv, processes, memory, sort, top,
+			  no_collapse) < 0) {
 		usage_with_options(report_usage, options, 1);
 		free(inputs.names);
 		return EXIT_USAGE;
 	}
-	rep.format = json ? REPORT_JSON : csv ? REPORT_CSV : REPORT_TEXT;
 
-	if (rep.format == REPORT_JSON) {
+	switch (rep.format) {
+	case REPORT_JSON:
 		json_writer_init(&rep.json, rep.out);
 		display_json_begin(&rep.json, PPROBE_VERSION);
-	} else if (rep.format == REPORT_CSV) {
+		break;
+	case REPORT_CSV:
 		display_csv_header(rep.out);
+		break;
+	case REPORT_CSV_PROCESSES:
+		display_csv_processes_header(rep.out);
+		break;
+	case REPORT_CSV_MEMORY:
+		display_csv_memory_header(rep.out);
+		break;
+	case REPORT_TEXT:
+		break;
 	}
 	if (!inputs.nr && !nr)
 		failed |= report_file(&rep, DEFAULT_INPUT) < 0;

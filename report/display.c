@@ -8,6 +8,13 @@
  * K/M/G prefix), then "(62.50%)" for a value scaled under multiplexing.
  * Every figure comes from summary_judge() and the summary_run_*()
  * functions, so the three formats cannot disagree.
+ *
+ * After a run's counters come its processes (tree_rows(): sorted,
+ * collapsed, the top N) and its memory per backend with the spike
+ * warning (memory_spikes()); JSON and CSV list every process unsorted and
+ * uncollapsed, in the order the recording named them, for scripts. A run
+ * without them prints nothing for them in text, so a format 1.0 recording
+ * reads exactly as it did.
  */
 #include "display.h"
 
@@ -18,7 +25,9 @@
 #include <time.h>
 
 #include "counter.h"
+#include "memory_series.h"
 #include "recfile.h"
+#include "tree.h"
 
 #define VALUE_WIDTH 18
 #define NAME_WIDTH 25
@@ -294,8 +303,12 @@ static void text_sampling(FILE *out, const struct summary *s,
 	fputc('\n', out);
 }
 
+static void text_processes(FILE *out, const struct summary_run *r,
+			   const struct display_options *o);
+static void text_memory(FILE *out, const struct summary_run *r);
+
 static void text_run(FILE *out, const struct summary *s,
-		     const struct summary_run *r)
+		     const struct summary_run *r, const struct display_options *o)
 {
 	uint64_t wall_ns = 0;
 	int wall_known = summary_run_wall_ns(r, &wall_ns) == 0;
@@ -323,6 +336,220 @@ static void text_run(FILE *out, const struct summary *s,
 	fputc('\n', out);
 	text_exit(out, r);
 	text_sampling(out, s, r);
+	fputc('\n', out);
+	if (summary_run_has_tree(r))
+		text_processes(out, r, o);
+	if (summary_run_has_memory(r))
+		text_memory(out, r);
+}
+
+/* ---- text: processes and memory ---- */
+
+/* The command column's width; the others are in the formats below. */
+#define PROC_COMMAND_WIDTH 20
+
+/* A field of the table: the number, or "-" when unknown. */
+static const char *field_u64(char *buf, size_t size, int known, uint64_t v)
+{
+	if (!known)
+		return "-";
+	snprintf(buf, size, "%" PRIu64, v);
+	return buf;
+}
+
+static const char *field_int(char *buf, size_t size, int known, int v)
+{
+	if (!known)
+		return "-";
+	snprintf(buf, size, "%d", v);
+	return buf;
+}
+
+static const char *field_seconds(char *buf, size_t size, int known, double v)
+{
+	if (!known)
+		return "-";
+	snprintf(buf, size, "%.3f", v);
+	return buf;
+}
+
+/* The command column: sanitized, "?" when unknown, "name ×N" for a row
+ * of N processes, padded to its width. */
+static void text_command(FILE *out, const struct tree_view *v)
+{
+	char name[TREE_COMMAND_MAX + 32];
+
+	snprintf(name, sizeof(name), "%s", v->command[0] ? v->command : "?");
+	if (v->count > 1)
+		snprintf(name + strlen(name), sizeof(name) - strlen(name),
+			 " \u00d7%zu", v->count);
+	print_padded(out, name, PROC_COMMAND_WIDTH);
+}
+
+static void text_process_row(FILE *out, const struct tree_view *v)
+{
+	char pid[16], ppid[16], start[32], end[32], threads[24], user[32];
+	char sys[32], vcsw[24], ivcsw[24], minflt[24], majflt[24];
+	char rss[MEMORY_BYTES_MAX], exit_status[16];
+
+	/* The command is padded by its columns, not its bytes ("×" is
+	 * two): print_padded() between two fprintf()s. */
+	fprintf(out, "%8s %7s  ",
+		v->count > 1 ? "-" : field_u64(pid, sizeof(pid), 1, v->pid),
+		field_u64(ppid, sizeof(ppid), v->has_ppid, v->ppid));
+	text_command(out, v);
+	fprintf(out, "%9s %8s %8s %9s %8s %9s %8s %9s %7s %10s %5s\n",
+		field_seconds(start, sizeof(start), v->has_start, v->start_seconds),
+		field_seconds(end, sizeof(end), v->has_end, v->end_seconds),
+		field_u64(threads, sizeof(threads), 1, v->threads),
+		field_seconds(user, sizeof(user), v->has_cpu, v->user_seconds),
+		field_seconds(sys, sizeof(sys), v->has_cpu, v->sys_seconds),
+		field_u64(vcsw, sizeof(vcsw), v->has_ctxsw, v->nvcsw),
+		field_u64(ivcsw, sizeof(ivcsw), v->has_ctxsw, v->nivcsw),
+		field_u64(minflt, sizeof(minflt), v->has_faults, v->minflt),
+		field_u64(majflt, sizeof(majflt), v->has_faults, v->majflt),
+		v->has_peak_rss ? memory_format_bytes(rss, v->peak_rss) : "-",
+		field_int(exit_status, sizeof(exit_status), v->has_exit,
+			  v->exit_status));
+}
+
+static void text_processes(FILE *out, const struct summary_run *r,
+			   const struct display_options *o)
+{
+	const struct tree *t = &r->tree;
+	struct tree_view *rows;
+	size_t nr_rows, shown, hidden = 0, collapsed = 0, no_figures = 0;
+	size_t main_only = 0;
+	uint64_t threads = tree_threads(t);
+
+	fprintf(out, " processes: %zu (%" PRIu64 " thread%s), lost records: %" PRIu64,
+		t->nr, threads, threads == 1 ? "" : "s", t->lost);
+	if (t->lost)
+		fputs(": the process count and lifetimes are incomplete", out);
+	fputc('\n', out);
+	if (tree_rows(t, o->sort, o->collapse, &rows, &nr_rows) < 0) {
+		fputs("      (out of memory for the process table)\n\n", out);
+		return;
+	}
+	shown = o->top && o->top < nr_rows ? o->top : nr_rows;
+	if (nr_rows)
+		fprintf(out, "%8s %7s  %-*s%9s %8s %8s %9s %8s %9s %8s %9s %7s %10s %5s\n",
+			"pid", "ppid", PROC_COMMAND_WIDTH, "command", "start s",
+			"end s", "threads", "user s", "sys s", "vcsw", "ivcsw",
+			"minflt", "majflt", "peak RSS", "exit");
+	for (size_t i = 0; i < nr_rows; i++) {
+		if (i < shown)
+			text_process_row(out, &rows[i]);
+		else
+			hidden += rows[i].count;
+		if (rows[i].count > 1)
+			collapsed++;
+		no_figures += rows[i].no_figures;
+		main_only += rows[i].ctxsw_main_only;
+	}
+	if (hidden)
+		fprintf(out, " \u2026 and %zu more process%s (--top 0 shows every row)\n",
+			hidden, hidden == 1 ? "" : "es");
+	if (collapsed)
+		fputs(" \u00d7N: the N processes of one command, in one row: figures summed, peak RSS the largest (--no-collapse lists them)\n",
+		      out);
+	if (no_figures)
+		fprintf(out, " %zu process%s without CPU figures (-) ended before a tick could read %s; %s counted above\n",
+			no_figures, no_figures == 1 ? "" : "es",
+			no_figures == 1 ? "it" : "them",
+			no_figures == 1 ? "it is" : "they are");
+	if (main_only)
+		fputs(" note: some context switches are the main thread's only (its other threads could not be read)\n",
+		      out);
+	fputc('\n', out);
+	free(rows);
+}
+
+/* What a backend's figure is, with its source when the recording names it. */
+static void text_memory_label(FILE *out, uint32_t backend,
+			      const struct memory_series *m)
+{
+	display_sanitized(out, memory_backend_what(backend));
+	if (m->source && m->source[0]) {
+		fputs(" (", out);
+		display_sanitized(out, m->source);
+		fputc(')', out);
+	}
+	fputs(": ", out);
+	display_sanitized(out, memory_backend_judgement(backend));
+	fputc('\n', out);
+}
+
+static void text_memory_row(FILE *out, const struct summary_run *r,
+			    uint32_t backend, const struct memory_series *m)
+{
+	char initial[MEMORY_BYTES_MAX], peak[MEMORY_BYTES_MAX];
+	char final[MEMORY_BYTES_MAX], at[32];
+	int current = memory_backend_has_current(backend);
+
+	fprintf(out, "   %-8s", memory_backend_name(backend));
+	if (!memory_series_recorded(m)) {
+		fputs("(unavailable: ", out);
+		if (m->why && m->why[0])
+			display_sanitized(out, m->why);
+		else if (m->error > 0)
+			fputs(strerror(m->error), out);
+		else
+			fputs("no reason given", out);
+		fputs(")\n", out);
+		return;
+	}
+	if (!m->readings) {
+		fputs("(no reading)\n", out);
+		return;
+	}
+	/* Without a current figure (rusage) the reading only says the peak
+	 * happened at some time before it. */
+	if (current)
+		snprintf(at, sizeof(at), "%.3f s",
+			 summary_run_seconds(r, m->peak_ns));
+	else
+		snprintf(at, sizeof(at), "-");
+	fprintf(out, " %10s %10s %9s %10s  ",
+		current ? memory_format_bytes(initial, m->initial) : "-",
+		memory_format_bytes(peak, m->peak), at,
+		current ? memory_format_bytes(final, m->final) : "-");
+	text_memory_label(out, backend, m);
+}
+
+static void text_memory(FILE *out, const struct summary_run *r)
+{
+	struct memory_spike spikes[2];
+	size_t nr;
+
+	fprintf(out, " %-10s %10s %10s %9s %10s  %s\n", "memory", "initial",
+		"peak", "peak at", "final", "what it is");
+	for (uint32_t b = REC_MEM_RSS; b <= REC_MEM_RUSAGE; b++) {
+		const struct memory_series *m = &r->memory[memory_backend_index(b)];
+
+		if (m->declared || m->readings)
+			text_memory_row(out, r, b, m);
+	}
+	nr = memory_spikes(r->memory, spikes);
+	for (size_t i = 0; i < nr; i++) {
+		const struct memory_spike *sp = &spikes[i];
+		char sampled[MEMORY_BYTES_MAX], gap[MEMORY_BYTES_MAX];
+		char truth[MEMORY_BYTES_MAX];
+
+		fprintf(out, " warning: the sampled %s peak (%s) is %s below the %s peak (%s): a spike lasted less than the sampling interval",
+			memory_backend_name(sp->sampled),
+			memory_format_bytes(sampled, sp->sampled_peak),
+			memory_format_bytes(gap, sp->gap),
+			memory_backend_name(sp->against),
+			memory_format_bytes(truth, sp->true_peak));
+		if (sp->summed_over_processes)
+			fputs(", or the processes peaked at different times (hwm adds up each one's own peak)",
+			      out);
+		if (sp->includes_page_cache)
+			fprintf(out, ", or page cache, which the cgroup counts and %s does not",
+				memory_backend_name(sp->sampled));
+		fputc('\n', out);
+	}
 	fputc('\n', out);
 }
 
@@ -358,7 +585,15 @@ static void text_notes(FILE *out, const struct summary *s)
 		fputc('\n', out);
 }
 
-void display_text(FILE *out, const struct summary *s)
+void display_options_init(struct display_options *o)
+{
+	o->sort = TREE_SORT_CPU;
+	o->top = DISPLAY_TOP_DEFAULT;
+	o->collapse = 1;
+}
+
+void display_text_with(FILE *out, const struct summary *s,
+		       const struct display_options *o)
 {
 	if (!s->nr_runs) {
 		text_header(out, s, NULL);
@@ -366,8 +601,16 @@ void display_text(FILE *out, const struct summary *s)
 		return;
 	}
 	for (size_t i = 0; i < s->nr_runs; i++)
-		text_run(out, s, &s->runs[i]);
+		text_run(out, s, &s->runs[i], o);
 	text_notes(out, s);
+}
+
+void display_text(FILE *out, const struct summary *s)
+{
+	struct display_options o;
+
+	display_options_init(&o);
+	display_text_with(out, s, &o);
 }
 
 /* ---- CSV ---- */
@@ -459,6 +702,102 @@ void display_csv(FILE *out, const struct summary *s)
 {
 	for (size_t i = 0; i < s->nr_runs; i++)
 		csv_run(out, s, &s->runs[i]);
+}
+
+void display_csv_processes_header(FILE *out)
+{
+	fputs("file,run,pid,ppid,command,start_seconds,end_seconds,threads,"
+	      "user_seconds,sys_seconds,voluntary_switches,involuntary_switches,"
+	      "minor_faults,major_faults,peak_rss_bytes,exit_status\n", out);
+}
+
+/* ",value" or "," for an unknown one. */
+static void csv_u64(FILE *out, int known, uint64_t v)
+{
+	fputc(',', out);
+	if (known)
+		fprintf(out, "%" PRIu64, v);
+}
+
+static void csv_double(FILE *out, int known, double v)
+{
+	char number[JSON_NUMBER_MAX];
+
+	fputc(',', out);
+	if (known)
+		fputs(json_format_double(number, v), out);
+}
+
+void display_csv_processes(FILE *out, const struct summary *s)
+{
+	for (size_t i = 0; i < s->nr_runs; i++) {
+		const struct summary_run *r = &s->runs[i];
+
+		for (size_t k = 0; k < r->tree.nr; k++) {
+			struct tree_view v;
+
+			tree_process_view(&r->tree, &r->tree.procs[k], &v);
+			display_csv_field(out, s->file);
+			fprintf(out, ",%" PRIu32 ",%" PRIu32, r->run, v.pid);
+			csv_u64(out, v.has_ppid, v.ppid);
+			fputc(',', out);
+			display_csv_field(out, v.command);
+			csv_double(out, v.has_start, v.start_seconds);
+			csv_double(out, v.has_end, v.end_seconds);
+			csv_u64(out, 1, v.threads);
+			csv_double(out, v.has_cpu, v.user_seconds);
+			csv_double(out, v.has_cpu, v.sys_seconds);
+			csv_u64(out, v.has_ctxsw, v.nvcsw);
+			csv_u64(out, v.has_ctxsw, v.nivcsw);
+			csv_u64(out, v.has_faults, v.minflt);
+			csv_u64(out, v.has_faults, v.majflt);
+			csv_u64(out, v.has_peak_rss, v.peak_rss);
+			fputc(',', out);
+			if (v.has_exit)
+				fprintf(out, "%d", v.exit_status);
+			fputc('\n', out);
+		}
+	}
+}
+
+void display_csv_memory_header(FILE *out)
+{
+	fputs("file,run,backend,status,initial_bytes,peak_bytes,final_bytes,"
+	      "peak_seconds,readings,source\n", out);
+}
+
+/* "recorded" or "unavailable", as JSON and CSV name a series' status. */
+static const char *memory_status_name(const struct memory_series *m)
+{
+	return memory_series_recorded(m) ? "recorded" : "unavailable";
+}
+
+void display_csv_memory(FILE *out, const struct summary *s)
+{
+	for (size_t i = 0; i < s->nr_runs; i++) {
+		const struct summary_run *r = &s->runs[i];
+
+		for (uint32_t b = REC_MEM_RSS; b <= REC_MEM_RUSAGE; b++) {
+			const struct memory_series *m =
+				&r->memory[memory_backend_index(b)];
+			int has = m->readings > 0;
+			int current = has && memory_backend_has_current(b);
+
+			if (!m->declared && !m->readings)
+				continue;
+			display_csv_field(out, s->file);
+			fprintf(out, ",%" PRIu32 ",%s,%s", r->run,
+				memory_backend_name(b), memory_status_name(m));
+			csv_u64(out, current, m->initial);
+			csv_u64(out, has, m->peak);
+			csv_u64(out, current, m->final);
+			csv_double(out, current, summary_run_seconds(r, m->peak_ns));
+			csv_u64(out, 1, m->readings);
+			fputc(',', out);
+			display_csv_field(out, m->source ? m->source : "");
+			fputc('\n', out);
+		}
+	}
 }
 
 /* ---- JSON ---- */
@@ -561,6 +900,131 @@ static void json_rusage(struct json_writer *w, const struct summary_run *r)
 	json_end_object(w);
 }
 
+static void json_u64_or_null(struct json_writer *w, const char *key,
+			     int known, uint64_t v)
+{
+	if (known)
+		json_u64(w, key, v);
+	else
+		json_null(w, key);
+}
+
+static void json_double_or_null(struct json_writer *w, const char *key,
+				int known, double v)
+{
+	if (known)
+		json_double(w, key, v);
+	else
+		json_null(w, key);
+}
+
+static void json_process(struct json_writer *w, const struct tree_view *v)
+{
+	json_begin_object(w, NULL);
+	json_u64(w, "pid", v->pid);
+	json_u64_or_null(w, "ppid", v->has_ppid, v->ppid);
+	json_string_or_null(w, "command", v->command[0] ? v->command : NULL);
+	json_double_or_null(w, "start_seconds", v->has_start, v->start_seconds);
+	json_double_or_null(w, "end_seconds", v->has_end, v->end_seconds);
+	json_u64(w, "threads", v->threads);
+	json_double_or_null(w, "user_seconds", v->has_cpu, v->user_seconds);
+	json_double_or_null(w, "sys_seconds", v->has_cpu, v->sys_seconds);
+	json_u64_or_null(w, "voluntary_switches", v->has_ctxsw, v->nvcsw);
+	json_u64_or_null(w, "involuntary_switches", v->has_ctxsw, v->nivcsw);
+	json_bool(w, "switches_main_thread_only", v->ctxsw_main_only);
+	json_u64_or_null(w, "minor_faults", v->has_faults, v->minflt);
+	json_u64_or_null(w, "major_faults", v->has_faults, v->majflt);
+	json_u64_or_null(w, "peak_rss_bytes", v->has_peak_rss, v->peak_rss);
+	if (v->has_exit) {
+		json_i64(w, "exit_status", v->exit_status);
+		json_u64_or_null(w, "exit_signal", v->exit_signal != 0,
+				 (uint64_t)v->exit_signal);
+	} else {
+		json_null(w, "exit_status");
+		json_null(w, "exit_signal");
+	}
+	json_end_object(w);
+}
+
+/* "tree" (null when the run did not follow it) and "processes". */
+static void json_tree(struct json_writer *w, const struct summary_run *r)
+{
+	const struct tree *t = &r->tree;
+
+	if (summary_run_has_tree(r)) {
+		json_begin_object(w, "tree");
+		json_u64(w, "processes", t->nr);
+		json_u64(w, "threads", tree_threads(t));
+		json_u64(w, "lost_records", t->lost);
+		json_end_object(w);
+	} else {
+		json_null(w, "tree");
+	}
+	json_begin_array(w, "processes");
+	for (size_t i = 0; i < t->nr; i++) {
+		struct tree_view v;
+
+		tree_process_view(t, &t->procs[i], &v);
+		json_process(w, &v);
+	}
+	json_end_array(w);
+}
+
+static void json_memory_series(struct json_writer *w,
+			       const struct summary_run *r, uint32_t backend,
+			       const struct memory_series *m,
+			       const struct memory_spike *spike)
+{
+	int has = m->readings > 0;
+	int current = has && memory_backend_has_current(backend);
+	char label[256];
+
+	json_begin_object(w, memory_backend_name(backend));
+	json_u64_or_null(w, "initial_bytes", current, m->initial);
+	json_u64_or_null(w, "peak_bytes", has, m->peak);
+	json_u64_or_null(w, "final_bytes", current, m->final);
+	json_double_or_null(w, "peak_seconds", current,
+			    summary_run_seconds(r, m->peak_ns));
+	json_u64(w, "readings", m->readings);
+	json_bool(w, "own_peak", m->has_own_peak);
+	json_string(w, "status", memory_status_name(m));
+	json_string_or_null(w, "source", m->declared ? m->source : NULL);
+	json_string_or_null(w, "why", m->why && m->why[0] ? m->why : NULL);
+	snprintf(label, sizeof(label), "%s: %s", memory_backend_what(backend),
+		 memory_backend_judgement(backend));
+	json_string(w, "label", label);
+	if (spike) {
+		json_begin_object(w, "missed_spike");
+		json_string(w, "against", memory_backend_name(spike->against));
+		json_u64(w, "against_peak_bytes", spike->true_peak);
+		json_u64(w, "gap_bytes", spike->gap);
+		json_end_object(w);
+	} else {
+		json_null(w, "missed_spike");
+	}
+	json_end_object(w);
+}
+
+static void json_memory(struct json_writer *w, const struct summary_run *r)
+{
+	struct memory_spike spikes[2];
+	size_t nr = memory_spikes(r->memory, spikes);
+
+	json_begin_object(w, "memory");
+	for (uint32_t b = REC_MEM_RSS; b <= REC_MEM_RUSAGE; b++) {
+		const struct memory_series *m = &r->memory[memory_backend_index(b)];
+		const struct memory_spike *spike = NULL;
+
+		if (!m->declared && !m->readings)
+			continue;
+		for (size_t i = 0; i < nr; i++)
+			if (spikes[i].sampled == b)
+				spike = &spikes[i];
+		json_memory_series(w, r, b, m, spike);
+	}
+	json_end_object(w);
+}
+
 static void json_run(struct json_writer *w, const struct summary *s,
 		     const struct summary_run *r, const uint32_t *ordinals)
 {
@@ -619,6 +1083,8 @@ static void json_run(struct json_writer *w, const struct summary *s,
 	for (size_t i = 0; i < s->nr_events; i++)
 		json_counter(w, s, r, i, ordinals, wall_known, wall_seconds);
 	json_end_object(w);
+	json_tree(w, r);
+	json_memory(w, r);
 	json_end_object(w);
 }
 

@@ -15,20 +15,52 @@
 
 #include "json.h"
 #include "summary.h"
+#include "tree.h"
 
-/* Version of the JSON document's shape; bumped when a key changes. */
+/* Version of the JSON document's shape; bumped when a key changes
+ * meaning (new keys do not bump it). */
 #define DISPLAY_JSON_SCHEMA 1
+
+/* How the text lays out a run's process table. */
+struct display_options {
+	enum tree_sort sort;   /* the order of the rows */
+	size_t top;            /* rows shown; 0 = all */
+	int collapse;          /* one row per command with many processes */
+};
+
+/* Rows of the process table shown unless told otherwise. */
+#define DISPLAY_TOP_DEFAULT 20
+
+/* The defaults: by CPU time, the top 20 rows, collapsed. */
+void display_options_init(struct display_options *o);
 
 /*
  * The perf-stat-like text: one block per run, then notes about the
  * recording (events counted in user mode only, events that failed to
- * open). A recording without runs prints "no run recorded".
+ * open). A recording without runs prints "no run recorded". After each
+ * run's counters come its processes (when the recording followed the
+ * tree) and its memory per backend (when it has any), with the spike
+ * warning of memory_spikes(); a recording without them (format 1.0)
+ * prints exactly what it printed before they existed.
  */
 void display_text(FILE *out, const struct summary *s);
+/* The same, with the process table laid out as `o` says. */
+void display_text_with(FILE *out, const struct summary *s,
+		       const struct display_options *o);
 
 /* The CSV header line, then the rows of one recording. */
 void display_csv_header(FILE *out);
 void display_csv(FILE *out, const struct summary *s);
+/*
+ * `--csv --processes`: one row per process of each run, every process
+ * (not sorted, not collapsed: in the order the recording first named
+ * them); an unknown figure is an empty field.
+ */
+void display_csv_processes_header(FILE *out);
+void display_csv_processes(FILE *out, const struct summary *s);
+/* `--csv --memory`: one row per backend of each run that has one. */
+void display_csv_memory_header(FILE *out);
+void display_csv_memory(FILE *out, const struct summary *s);
 /* One CSV field, quoted as RFC 4180 says when it needs to be. */
 void display_csv_field(FILE *out, const char *field);
 

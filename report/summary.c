@@ -10,6 +10,8 @@
  * Events are found by id through a small open-addressing hash, because a
  * COUNTS record can hold thousands of entries and a recording thousands of
  * COUNTS; runs are found by binary search, since their indexes increase.
+ * The process tree and the memory series of a run (format 1.1) are folded
+ * by tree.c and memory_series.c; here they are only routed to their run.
  */
 #include "summary.h"
 
@@ -46,9 +48,15 @@ void summary_release(struct summary *s)
 	}
 	free(s->events);
 	free(s->event_index);
-	for (size_t i = 0; i < s->nr_runs; i++)
+	for (size_t i = 0; i < s->nr_runs; i++) {
 		free(s->runs[i].readings);
+		tree_release(&s->runs[i].tree);
+		for (size_t b = 0; b < MEMORY_BACKENDS; b++)
+			memory_series_release(&s->runs[i].memory[b]);
+	}
 	free(s->runs);
+	for (size_t b = 0; b < MEMORY_BACKENDS; b++)
+		memory_series_release(&s->sources[b]);
 	free(s->file);
 	memset(s, 0, sizeof(*s));
 }
@@ -308,6 +316,28 @@ static struct summary_run *find_run(struct summary *s, uint32_t run)
 	return NULL;
 }
 
+/*
+ * Starts following r's tree with its command, named as the kernel names
+ * it at exec: the basename of argv[0]. 0 or -ENOMEM.
+ */
+static int ensure_tree(const struct summary *s, struct summary_run *r)
+{
+	const char *name = "", *slash;
+
+	if (r->tree.followed)
+		return 0;
+	if (s->argc) {
+		slash = strrchr(s->argv[0], '/');
+		name = slash ? slash + 1 : s->argv[0];
+	}
+	if (tree_begin(&r->tree, r->pid, r->begin_ns, name) < 0)
+		return -ENOMEM;
+	if (r->ended)
+		tree_set_command_exit(&r->tree, r->end.exit_kind,
+				      r->end.exit_code);
+	return 0;
+}
+
 static int add_run_begin(struct summary *s, const struct rec *rec)
 {
 	struct rec_run_begin b;
@@ -332,6 +362,18 @@ static int add_run_begin(struct summary *s, const struct rec *rec)
 	r->pid = b.pid;
 	r->flags = b.flags;
 	r->begin_ns = b.time_ns;
+	tree_init(&r->tree);
+	for (size_t i = 0; i < MEMORY_BACKENDS; i++) {
+		memory_series_init(&r->memory[i]);
+		if (memory_series_copy_source(&r->memory[i], &s->sources[i]) < 0)
+			return -ENOMEM;
+	}
+	if (s->lost_before_run) {
+		if (ensure_tree(s, r) < 0)
+			return -ENOMEM;
+		tree_add_lost(&r->tree, s->lost_before_run);
+		s->lost_before_run = 0;
+	}
 	return 0;
 }
 
@@ -427,6 +469,122 @@ static int add_run_end(struct summary *s, const struct rec *rec)
 		return corrupt(s, "run %u ends twice", e.run);
 	r->ended = 1;
 	r->end = e;
+	if (r->tree.followed)
+		tree_set_command_exit(&r->tree, e.exit_kind, e.exit_code);
+	return 0;
+}
+
+/* ---- the process tree and memory (format 1.1) ---- */
+
+/* The run records without a run field belong to: the latest begun. */
+static struct summary_run *current_run(struct summary *s)
+{
+	return s->nr_runs ? &s->runs[s->nr_runs - 1] : NULL;
+}
+
+static int add_task(struct summary *s, const struct rec *rec)
+{
+	struct rec_task t;
+	struct summary_run *r;
+
+	if (rec_decode_task(rec, &t) < 0)
+		return corrupt(s, "TASK record does not decode");
+	r = current_run(s);
+	if (!r)
+		return 0;
+	if (ensure_tree(s, r) < 0)
+		return -ENOMEM;
+	return tree_add_task(&r->tree, &t);
+}
+
+static int add_lost(struct summary *s, const struct rec *rec)
+{
+	struct rec_lost l;
+	struct summary_run *r;
+
+	if (rec_decode_lost(rec, &l) < 0)
+		return corrupt(s, "LOST record does not decode");
+	r = current_run(s);
+	if (!r) {
+		s->lost_before_run = l.lost > UINT64_MAX - s->lost_before_run ?
+				     UINT64_MAX : s->lost_before_run + l.lost;
+		return 0;
+	}
+	if (ensure_tree(s, r) < 0)
+		return -ENOMEM;
+	tree_add_lost(&r->tree, l.lost);
+	return 0;
+}
+
+static int add_procs(struct summary *s, const struct rec *rec)
+{
+	struct rec_procs p;
+	struct rec_proc e;
+	struct summary_run *r;
+
+	if (rec_decode_procs(rec, &p) < 0)
+		return corrupt(s, "PROCS record does not decode");
+	r = find_run(s, p.run);
+	if (!r)
+		return corrupt(s, "PROCS for run %u, which has not begun", p.run);
+	if (ensure_tree(s, r) < 0)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < p.nr; i++) {
+		rec_procs_get(&p, i, &e);
+		if (tree_add_proc(&r->tree, &e) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int add_proc_exit(struct summary *s, const struct rec *rec)
+{
+	struct rec_proc_exit e;
+	struct summary_run *r;
+
+	if (rec_decode_proc_exit(rec, &e) < 0)
+		return corrupt(s, "PROC_EXIT record does not decode");
+	r = current_run(s);
+	if (!r)
+		return 0;
+	if (ensure_tree(s, r) < 0)
+		return -ENOMEM;
+	return tree_add_proc_exit(&r->tree, &e);
+}
+
+static int add_mem_source(struct summary *s, const struct rec *rec)
+{
+	struct rec_mem_source m;
+	struct summary_run *r;
+	int i;
+
+	if (rec_decode_mem_source(rec, &m) < 0)
+		return corrupt(s, "MEM_SOURCE record does not decode");
+	i = memory_backend_index(m.backend);
+	if (i < 0)
+		return 0;  /* a backend from a newer pprobe */
+	if (memory_series_set_source(&s->sources[i], &m) < 0)
+		return -ENOMEM;
+	r = current_run(s);
+	if (r && !r->ended && memory_series_set_source(&r->memory[i], &m) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+static int add_mem(struct summary *s, const struct rec *rec)
+{
+	struct rec_mem m;
+	struct summary_run *r;
+	int i;
+
+	if (rec_decode_mem(rec, &m) < 0)
+		return corrupt(s, "MEM record does not decode");
+	r = find_run(s, m.run);
+	if (!r)
+		return corrupt(s, "MEM for run %u, which has not begun", m.run);
+	i = memory_backend_index(m.backend);
+	if (i >= 0)
+		memory_series_add(&r->memory[i], &m);
 	return 0;
 }
 
@@ -443,6 +601,18 @@ int summary_add(struct summary *s, const struct rec *rec)
 		return add_counts(s, rec);
 	case REC_RUN_END:
 		return add_run_end(s, rec);
+	case REC_TASK:
+		return add_task(s, rec);
+	case REC_LOST:
+		return add_lost(s, rec);
+	case REC_PROCS:
+		return add_procs(s, rec);
+	case REC_PROC_EXIT:
+		return add_proc_exit(s, rec);
+	case REC_MEM_SOURCE:
+		return add_mem_source(s, rec);
+	case REC_MEM:
+		return add_mem(s, rec);
 	default:
 		/* A type from a newer minor version (or END, which the
 		 * reader keeps to itself): skipped by its size. */
@@ -610,4 +780,24 @@ int summary_run_cpus_utilized(const struct summary *s,
 	/* v.value is in msec. */
 	*cpus = v.value * 1e6 / (double)wall_ns;
 	return 0;
+}
+
+int summary_run_has_tree(const struct summary_run *r)
+{
+	return r->tree.followed;
+}
+
+int summary_run_has_memory(const struct summary_run *r)
+{
+	for (size_t i = 0; i < MEMORY_BACKENDS; i++)
+		if (r->memory[i].declared || r->memory[i].readings)
+			return 1;
+	return 0;
+}
+
+double summary_run_seconds(const struct summary_run *r, uint64_t t)
+{
+	if (t >= r->begin_ns)
+		return (double)(t - r->begin_ns) / 1e9;
+	return -(double)(r->begin_ns - t) / 1e9;
 }

@@ -9,6 +9,23 @@
  * of samples. The summary also keeps where and why the file ended, so a
  * cut-off or corrupt file still gives the figures it has.
  *
+ * Since format 1.1 a run also has its process tree (tree.h: every process
+ * and thread, from TASK, PROCS, PROC_EXIT and LOST records) and its memory
+ * per backend (memory_series.h: from MEM_SOURCE and MEM records), folded
+ * the same way: memory grows with the number of processes, never with the number of
+ * samples. A file without those records (format 1.0, or a collector that
+ * did not follow the tree) leaves the tree unfollowed and the series empty,
+ * and the report prints exactly what it printed before.
+ *
+ * The records without a run field (TASK, LOST, PROC_EXIT, MEM_SOURCE)
+ * belong to the latest run begun before them: the collector writes a run's
+ * records between its RUN_BEGIN and the next one. TASK and PROC_EXIT
+ * before any RUN_BEGIN are skipped (no command to hang them on); LOST
+ * before any run is kept and given to the first run, so that no loss goes
+ * unreported. A MEM_SOURCE is remembered for the file: every run begun
+ * after it inherits it, and the run under way when it comes (one that has
+ * not ended) takes it too.
+ *
  * The summary_run_*() functions are the report's judgements about a run
  * (wall time, CPU time, exit status, achieved interval): pure, and tested
  * on their own.
@@ -20,7 +37,9 @@
 #include <stdint.h>
 
 #include "counter.h"
+#include "memory_series.h"
 #include "recfile.h"
+#include "tree.h"
 
 /* One REC_EVENT, with its strings copied out of the reader's buffer. */
 struct summary_event {
@@ -55,6 +74,12 @@ struct summary_run {
 	 * declared after the run's last COUNTS (missing ones: not present). */
 	struct summary_reading *readings;
 	size_t nr_readings;
+	/* Since format 1.1. tree.followed is 0 when the run has no TASK,
+	 * LOST, PROCS or PROC_EXIT record. */
+	struct tree tree;
+	/* Indexed by memory_backend_index(); a series nobody declared and
+	 * with no reading is not shown. */
+	struct memory_series memory[MEMORY_BACKENDS];
 };
 
 struct summary {
@@ -78,6 +103,12 @@ struct summary {
 	struct summary_run *runs;      /* in file order, run indexes increasing */
 	size_t nr_runs, alloc_runs;
 
+	/* The latest MEM_SOURCE of each backend, which runs begun after it
+	 * inherit (only the declaration: readings are per run). */
+	struct memory_series sources[MEMORY_BACKENDS];
+	uint64_t lost_before_run;      /* LOST before any RUN_BEGIN, for the
+					* first run */
+
 	/* How the file ended. status is REC_DONE for a complete file. */
 	enum rec_status status;
 	uint64_t end_offset;           /* where the good data ends */
@@ -96,7 +127,8 @@ void summary_release(struct summary *s);
  * Folds one record into the summary. Unknown types are skipped. Returns
  * 0; -EINVAL for a record that cannot be right (a payload that does not
  * decode, a COUNTS for an event no EVENT declared, a run that ends
- * without beginning, ...), with s->end_detail saying what; or -ENOMEM.
+ * without beginning, a PROCS or MEM of a run that has not begun, ...),
+ * with s->end_detail saying what; or -ENOMEM.
  */
 int summary_add(struct summary *s, const struct rec *rec);
 
@@ -143,5 +175,13 @@ long summary_cpu_time_event(const struct summary *s, const struct summary_run *r
 /* task-clock time / wall time. 0, or -1 when either is unknown. */
 int summary_run_cpus_utilized(const struct summary *s,
 			      const struct summary_run *r, double *cpus);
+
+/* Whether the run has a process table to show (format 1.1 records). */
+int summary_run_has_tree(const struct summary_run *r);
+/* Whether the run has any memory backend to show: one declared, or one
+ * with a reading. */
+int summary_run_has_memory(const struct summary_run *r);
+/* Seconds from the run's begin to t (negative before it). */
+double summary_run_seconds(const struct summary_run *r, uint64_t t);
 
 #endif /* PPROBE_REPORT_SUMMARY_H */
