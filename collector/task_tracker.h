@@ -1,0 +1,268 @@
+/*
+ * task_tracker.h - follow every fork, exec and exit of a process tree,
+ * from the records the kernel writes into perf ring buffers.
+ *
+ * One "dummy" software event per online CPU is opened on the command's pid
+ * with inherit, so the kernel copies it into every thread and process the
+ * command creates, recursively, and writes a FORK, COMM or EXIT record into
+ * the ring of the CPU the task was running on. Nothing is sampled and no
+ * MMAP records are asked for: each new task costs the kernel one copy of
+ * the event per CPU (about 1.5 µs each), and pprobe nothing until it
+ * drains. A ring cannot be attached to an inherited event opened with
+ * cpu = -1 (mmap gives EINVAL), and PERF_EVENT_IOC_SET_OUTPUT refuses to
+ * redirect across CPUs (EINVAL), hence one event and one ring per CPU.
+ *
+ * Timestamps are CLOCK_MONOTONIC nanoseconds (use_clockid), directly
+ * comparable with clock_gettime(CLOCK_MONOTONIC) in the collector.
+ *
+ * WHAT A CONSUMER GETS (all checked by tests/unit/test_task_tracker.c):
+ *
+ *   - The command itself: task_tracker_open() is called on the held child
+ *     before it execs; the events switch on at its exec (enable_on_exec),
+ *     and the kernel does that before it renames the task, so the first
+ *     event is the command's own TASK_COMM with exec = 1 and the command's
+ *     name (at most 15 characters of the file name, as in /proc/PID/comm).
+ *     There is no TASK_FORK for the command: its pid is the one given to
+ *     task_tracker_open(). An exec that fails produces no event at all.
+ *
+ *   - A new process (fork, vfork, clone without CLONE_THREAD):
+ *     TASK_FORK with pid == tid == the new pid, ppid = the pid of the
+ *     process that called fork, ptid = the thread that called it. Then,
+ *     if it execs, TASK_COMM with exec = 1 and the new name. Then
+ *     TASK_EXIT with pid == tid.
+ *     `sh -c '/bin/true; /bin/true & wait'` gives: COMM(sh, exec) for the
+ *     command, then for each /bin/true FORK(pid = child, ppid = sh),
+ *     COMM(child, "true", exec), EXIT(child); last EXIT(sh).
+ *
+ *   - A new thread (clone with CLONE_THREAD, e.g. pthread_create):
+ *     TASK_FORK with pid == ppid (the process), tid = the new thread,
+ *     ptid = the creating thread; later TASK_EXIT with that pid and tid.
+ *     So "pid == ppid && tid != pid" means a thread. A program with N
+ *     threads gives N such FORKs, N EXITs, and the EXIT of tid == pid.
+ *
+ *   - TASK_EXIT comes for every thread, the main thread (tid == pid)
+ *     included; it is written when the thread exits (before it is a
+ *     zombie), not when it is reaped. In EXIT records ppid and ptid are
+ *     both the pid of the task's parent process at that moment: after a
+ *     double fork the orphan's EXIT names its new parent (pprobe as
+ *     subreaper, or init), not the process that forked it. The main
+ *     thread's EXIT is not necessarily the last of its process: when a
+ *     multi-threaded process exits, its threads exit concurrently and
+ *     their EXITs may come in any order; and pthread_join() returns
+ *     before the joined thread's EXIT is written (the kernel wakes the
+ *     joiner when it releases the thread's memory, earlier in exit), so
+ *     even a process that joined all its threads may have its main
+ *     thread's EXIT first. A process is gone once every tid it had has an
+ *     EXIT, the main thread's included. For a process, the EXIT is
+ *     written before the parent can reap it: a waitpid() that returned
+ *     means the EXIT is in a ring.
+ *
+ *   - exec by a multi-threaded process: the kernel first ends every other
+ *     thread: TASK_EXIT for each of them; then TASK_COMM (pid, tid = pid,
+ *     exec = 1). If the thread that called exec was not the main thread,
+ *     the main thread's TASK_EXIT (tid == pid) comes too, before the COMM,
+ *     and the exec'ing thread takes over tid = pid: its old tid never gets
+ *     an EXIT. So a consumer must read COMM with exec = 1 as "this pid
+ *     lives on with exactly one thread, tid == pid", even after an EXIT
+ *     of tid == pid, and forget every other tid of that pid.
+ *
+ *   - exec of a program that makes the process non-dumpable (set-user-id,
+ *     set-group-id or file capabilities, run by a user who does not have
+ *     those ids already, e.g. sudo or mount run as a user): the kernel
+ *     detaches every perf event from the process at that exec. The
+ *     consumer gets TASK_COMM (exec = 1, the program's name) and at once
+ *     a TASK_EXIT, written at the exec, not when the process ends; then
+ *     nothing more about that process or anything it starts. The same
+ *     holds when the command itself is such a program. (The inherited
+ *     counters of counters.c stop counting that subtree the same way.)
+ *
+ *   - TASK_LOST: the ring of `cpu` was full and `lost` records were
+ *     dropped before `time_ns`. After a loss a consumer may see events of
+ *     a task whose FORK it never saw, and miss EXITs: it should check
+ *     what it believes against /proc or waitid(). task_tracker_lost()
+ *     gives the exact total.
+ *
+ * ORDER. Each drain delivers the events in time order across CPUs. A
+ * drain delivers only records timestamped before the drain began; the
+ * rest wait for the next drain. Because the kernel writes a FORK before
+ * the new task can run, this guarantees that a task's FORK comes before
+ * anything else about it, and its EXIT after everything else, even across
+ * drains. (Two unrelated events written in the very instant a drain began
+ * may come in consecutive drains out of order by a few microseconds.) A
+ * drain started after the whole tree has been reaped delivers everything.
+ *
+ * PRIVILEGES. The event counts user mode only (exclude_kernel), which is
+ * all that FORK/COMM/EXIT records need and what an unprivileged user may
+ * open at perf_event_paranoid 2 on their own child. Rings are locked
+ * memory: an unprivileged user has perf_event_mlock_kb (516 KiB by
+ * default) per CPU plus RLIMIT_MEMLOCK, shared by all their perf sessions;
+ * beyond it mmap fails and task_tracker_open() returns -EPERM.
+ *
+ * LIMITS. CPUs that come online after task_tracker_open() have no event:
+ * what the tree does on them is not seen. pid namespaces: pids are those
+ * of pprobe's namespace.
+ */
+#ifndef PPROBE_TASK_TRACKER_H
+#define PPROBE_TASK_TRACKER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/*
+ * Default ring size per CPU: 128 KiB holds about 3,200 records of 40
+ * bytes, i.e. 1,600 short-lived processes (a FORK and an EXIT each) per
+ * CPU between two drains. Measured on a 2-vCPU VM: one process forking
+ * (fork + exit + wait) makes at most about 8,000 processes a second,
+ * which a drain every 100 ms holds with twice the room; vfork() + _exit()
+ * makes about 20,000 a second, which overflows a timer-only 100 ms drain
+ * (up to a quarter of the records lost in our runs) but loses nothing when the
+ * collector also drains on the half-full wakeup (see task_tracker_fd()).
+ * 132 KiB per CPU of locked memory leaves most of an unprivileged user's
+ * 516 KiB per CPU for the rest of pprobe and other perf sessions.
+ */
+#define TASK_TRACKER_DEFAULT_RING_BYTES (128u * 1024)
+
+enum task_event_kind {
+	TASK_FORK,  /* a process or thread was created */
+	TASK_EXIT,  /* a thread (or a process's main thread) exited */
+	TASK_COMM,  /* a task changed its name; exec = 1 when by exec */
+	TASK_LOST,  /* records were dropped: the ring was full */
+};
+
+struct task_event {
+	enum task_event_kind kind;
+	uint64_t time_ns;   /* CLOCK_MONOTONIC, when the kernel wrote it */
+	uint32_t pid, tid;  /* the task: process id, thread id */
+	uint32_t ppid, ptid; /* FORK: the forking process and thread;
+			      * EXIT: the parent process (both); else 0 */
+	int exec;           /* COMM: 1 when the name changed by exec */
+	char comm[16];      /* COMM: the new name, NUL-terminated; else "" */
+	uint64_t lost;      /* LOST: how many records were dropped */
+	uint32_t cpu;       /* the CPU whose ring held the record */
+};
+
+struct task_tracker_stats {
+	uint64_t drains;      /* calls to task_tracker_drain() */
+	uint64_t records;     /* records read from the rings, of every type */
+	uint64_t events;      /* events delivered to callbacks */
+	uint64_t lost_reported; /* sum of the LOST records read */
+	uint64_t peak_fill;   /* most bytes found waiting in one ring */
+	uint64_t last_records; /* records read by the last drain */
+};
+
+/* Private to task_tracker.c: one CPU's event and ring; a queued event. */
+struct task_ring;
+struct task_pending;
+
+/*
+ * The rings of one process tree. The caller owns the storage; everything
+ * it points to belongs to the tracker and is freed by
+ * task_tracker_release(). Fields are read-only outside task_tracker.c.
+ */
+struct task_tracker {
+	struct task_ring *rings;   /* one per online CPU */
+	size_t nr_rings;
+	int *extra_fds;            /* attach: events writing to the rings */
+	size_t nr_extra_fds;
+	size_t ring_bytes;         /* data bytes per ring, a power of 2 */
+	int kernel_lost_count;     /* read(2) gives the lost count (6.0+) */
+
+	struct task_pending *pending; /* read, waiting to be delivered */
+	size_t nr_pending, alloc_pending;
+	uint64_t seq;              /* read order, to sort stably */
+
+	struct task_tracker_stats stats;
+};
+
+/*
+ * Opens the tracker on pid, a child that has not exec'd yet (held by
+ * workload_prepare()): events start at its exec. ring_bytes_per_cpu is
+ * rounded up to a power of two pages; 0 means
+ * TASK_TRACKER_DEFAULT_RING_BYTES. Returns 0, or -errno with t released:
+ * -EACCES/-EPERM from perf_event_open (paranoid, or not our process),
+ * -EPERM from mmap (locked-memory budget exhausted: see above),
+ * -ESRCH (pid gone), -EMFILE, -ENOMEM, -EINVAL (size too large).
+ */
+int task_tracker_open(struct task_tracker *t, pid_t pid,
+		      size_t ring_bytes_per_cpu);
+
+/*
+ * Like task_tracker_open(), for a process that already runs (`record -p`):
+ * events are opened, enabled at once, on every thread of pid and of every
+ * process descending from it, found through /proc/TID/task and
+ * /proc/TID/task/TID/children (rescanned until no new task appears, since
+ * tasks may fork while we open); tasks that exit meanwhile are skipped.
+ * That is one event per task per CPU: the file descriptors needed grow
+ * with both. The tasks that existed are not announced by any event:
+ * the caller lists them from /proc (a task created during the attach may
+ * both be listed there and have a FORK: treat a FORK of a known tid as
+ * no news). Each task is followed by exactly one event: one created by a
+ * task already followed is recognised by its FORK record and not opened
+ * again, which would write its records twice. Returns 0 or -errno as
+ * above, and -ESRCH when pid itself is gone.
+ */
+int task_tracker_attach(struct task_tracker *t, pid_t pid,
+			size_t ring_bytes_per_cpu);
+
+/*
+ * The descriptors to poll(2) for POLLIN, one per ring, i from 0 to
+ * task_tracker_nr_fds() - 1 (-1 outside). A ring's fd becomes readable
+ * each time half its size has been written since the last wakeup, so a
+ * collector that polls these beside its timer drains before a burst can
+ * fill a ring: the collector must, or fast forkers overflow the rings.
+ *
+ * POLLHUP comes once the task the tracker was opened on and all its
+ * descendants have exited (zombies count as exited), and then instead of
+ * POLLIN even when records wait in the ring: drain on POLLHUP too, and
+ * stop polling that fd, or poll() will not block any more. After
+ * task_tracker_attach(), POLLHUP on a ring only means that the tasks its
+ * own event was opened on are gone, while other tasks may still write
+ * into it: drain on the timer from then on.
+ */
+size_t task_tracker_nr_fds(const struct task_tracker *t);
+int task_tracker_fd(const struct task_tracker *t, size_t i);
+
+/*
+ * Reads every ring and calls fn once per event, in time order, for the
+ * events timestamped before this call began (see ORDER above); the others
+ * are kept for the next drain. fn returns 0 to go on; any other value
+ * stops the drain, which returns that value, and the events not delivered
+ * yet are kept for the next drain. fn is not NULL and must not call
+ * back into t; ev is valid during the call only.
+ * Returns 0, the value of fn that stopped it, -ENOMEM (the records not
+ * read stay in the rings for the next try), or -EIO when a ring held a
+ * malformed record (that ring's unread data is dropped; the other events
+ * are still delivered).
+ */
+int task_tracker_drain(struct task_tracker *t,
+		       int (*fn)(const struct task_event *ev, void *arg),
+		       void *arg);
+
+/*
+ * How many records the kernel dropped so far because a ring was full.
+ * Exact: read from the kernel's own per-event count (PERF_FORMAT_LOST,
+ * Linux 6.0+), which includes drops no LOST record has reported yet (the
+ * kernel writes one only with the next record that fits); on older
+ * kernels, the sum of the LOST records read. Once the tree is reaped and
+ * drained, FORK + COMM + EXIT events delivered + this = records written.
+ * Costs one read(2) per event, each walking the tree's inherited copies
+ * (microseconds per hundred tasks): once a second or at the end, not per
+ * drain.
+ */
+uint64_t task_tracker_lost(const struct task_tracker *t);
+
+/*
+ * For tests of the decoder: a tracker that opens no event and reads nr
+ * rings from memory the caller owns and fills, each laid out as the
+ * kernel's (one page whose struct perf_event_mmap_page gives data_head
+ * and data_tail, then ring_bytes of records, a power of two); ring i
+ * stands for CPU i. Returns 0 or -EINVAL/-ENOMEM; release it as usual.
+ */
+int task_tracker_open_memory(struct task_tracker *t, void *const *rings,
+			     size_t nr, size_t ring_bytes);
+
+/* Closes every event and unmaps every ring. Safe to call twice. */
+void task_tracker_release(struct task_tracker *t);
+
+#endif /* PPROBE_TASK_TRACKER_H */
