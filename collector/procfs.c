@@ -2,10 +2,10 @@
  * procfs.c - per-process figures from /proc, read through kept-open fds.
  *
  * Everything here is shaped by cost (see the table in procfs.h): the
- * files are opened once and read with pread(2) at offset 0, parsed in
- * place without stdio or allocation, and only the files a caller asks
- * for are read. The parsers are pure functions of a buffer, so that the
- * unit tests can feed them canned and damaged text.
+ * files are opened once and read with pread(2) at offset 0 into stack
+ * buffers, parsed in place without stdio, and only the files a caller
+ * asks for are read. The parsers are pure functions of a buffer, so that
+ * the unit tests can feed them canned and damaged text.
  *
  * Identity: a /proc/PID fd stays bound to the process it was opened on.
  * Files opened after the handle (statm, status, the task directory,
@@ -47,18 +47,23 @@
 
 /* ---- parsing helpers ---- */
 
+static int is_separator(char c)
+{
+	return c == ' ' || c == '\n';
+}
+
 /*
- * Takes the next token of buf, up to (not including) a separator in seps
+ * Takes the next token of buf, up to (not including) a space or newline
  * that must lie before end: a token running to the end of the buffer may
  * be cut off, so it is not taken. Separators before the token are not
  * skipped. Returns 0 and [*tok, *tok_end), or -EINVAL.
  */
-static int next_token(const char **p, const char *end, const char *seps,
+static int next_token(const char **p, const char *end,
 		      const char **tok, const char **tok_end)
 {
 	const char *q = *p;
 
-	while (q < end && !strchr(seps, *q))
+	while (q < end && !is_separator(*q))
 		q++;
 	if (q >= end || q == *p)
 		return -EINVAL;
@@ -121,7 +126,7 @@ int proc_parse_stat(const char *buf, size_t len, long clock_ticks,
 		if (p >= end || *p != ' ')
 			return -EINVAL;
 		p++;
-		if (next_token(&p, end, " \n", &tok, &tok_end))
+		if (next_token(&p, end, &tok, &tok_end))
 			return -EINVAL;
 		if (field == STAT_STATE) {
 			if (tok_end - tok != 1)
@@ -166,9 +171,9 @@ int proc_parse_statm(const char *buf, size_t len, long page_size,
 
 	if (page_size <= 0)
 		return -EINVAL;
-	if (next_token(&p, end, " \n", &tok, &tok_end) ||
+	if (next_token(&p, end, &tok, &tok_end) ||
 	    to_u64(tok, tok_end, &size) || *p++ != ' ' ||
-	    next_token(&p, end, " \n", &tok, &tok_end) ||
+	    next_token(&p, end, &tok, &tok_end) ||
 	    to_u64(tok, tok_end, &resident))
 		return -EINVAL;
 	/* All zero: no address space (zombie, or main thread exited). */
@@ -233,30 +238,44 @@ int proc_parse_status(const char *buf, size_t len, struct proc_figures *out)
 
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *v;
+		const char *v = NULL;
 
 		if (!nl)
 			break;  /* a cut-off last line is not taken */
-		if ((v = line_value(p, nl, "State:"))) {
-			if (v < nl && *v != ' ') {
+		/* Most of the ~55 lines are skipped on their first byte. */
+		switch (*p) {
+		case 'S':
+			if ((v = line_value(p, nl, "State:")) && v < nl && *v != ' ') {
 				state = *v;
 				seen |= S_STATE;
 			}
-		} else if ((v = line_value(p, nl, "Threads:"))) {
-			if (!line_number(v, nl, &threads) && threads <= UINT32_MAX)
+			break;
+		case 'T':
+			if ((v = line_value(p, nl, "Threads:")) &&
+			    !line_number(v, nl, &threads) && threads <= UINT32_MAX)
 				seen |= S_THREADS;
-		} else if ((v = line_value(p, nl, "VmHWM:"))) {
-			if (!line_kib(v, nl, &hwm))
-				seen |= S_HWM;
-		} else if ((v = line_value(p, nl, "VmRSS:"))) {
-			if (!line_kib(v, nl, &rss))
-				seen |= S_RSS;
-		} else if ((v = line_value(p, nl, "voluntary_ctxt_switches:"))) {
-			if (!line_number(v, nl, &nvcsw))
+			break;
+		case 'V':
+			if ((v = line_value(p, nl, "VmHWM:"))) {
+				if (!line_kib(v, nl, &hwm))
+					seen |= S_HWM;
+			} else if ((v = line_value(p, nl, "VmRSS:"))) {
+				if (!line_kib(v, nl, &rss))
+					seen |= S_RSS;
+			}
+			break;
+		case 'v':
+			if ((v = line_value(p, nl, "voluntary_ctxt_switches:")) &&
+			    !line_number(v, nl, &nvcsw))
 				seen |= S_NVCSW;
-		} else if ((v = line_value(p, nl, "nonvoluntary_ctxt_switches:"))) {
-			if (!line_number(v, nl, &nivcsw))
+			break;
+		case 'n':
+			if ((v = line_value(p, nl, "nonvoluntary_ctxt_switches:")) &&
+			    !line_number(v, nl, &nivcsw))
 				seen |= S_NIVCSW;
+			break;
+		default:
+			break;
 		}
 		p = nl + 1;
 	}

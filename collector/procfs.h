@@ -11,51 +11,76 @@
  * recycled the pid, still says ESRCH). Files opened later are checked the
  * same way (see proc_handle_read()).
  *
- * What each file costs and gives (kernel 6.18, 2 vCPUs, one pread of a
- * kept-open fd, sleeping single-threaded target; bench/procfs_cost.c):
+ * What each file costs and gives. Measured on kernel 6.18, 2 vCPUs, by
+ * bench/procfs_cost.c: CPU time of one proc_handle_read() on a sleeping
+ * single-threaded process, pread of a kept-open fd plus parsing.
  *
  *   file          us/read   what we take from it
- *   stat           1.7      state, utime, stime, minflt, majflt, threads,
- *                           start time. Grows with threads: 3.5 us at
- *                           100, 29 us at 1000 (the kernel walks them).
- *   statm          0.5      RSS (exact). stat also has an RSS, but it is
- *                           the per-CPU-batched counter: it moves in
- *                           steps of 32 pages per CPU here, and can be
- *                           off by nr_cpus * batch pages on big machines.
- *   status         4.0      VmHWM, VmRSS, main-thread context switches.
- *   smaps_rollup   ~5/MiB   PSS: walks the page tables; 20 us for a
- *                           small process, ~0.5 ms for 100 MiB.
- *   open+read+close adds about 2 us to any of them.
- *   parsing        0.1-0.3  (stat, status), less for statm.
+ *   stat           2.1      state, utime, stime, minflt, majflt, threads,
+ *                           start time (kernel 1.85, parse 0.18). Grows
+ *                           with threads, the kernel walks them: 4 us at
+ *                           100, 29 us at 1000.
+ *   statm          0.8      RSS, exact (kernel 0.75, parse 0.02). stat
+ *                           has an RSS too, but from the per-CPU-batched
+ *                           counter: it moves in steps of 32 pages per
+ *                           CPU here, and can be off by nr_cpus * batch
+ *                           pages on big machines; it is not taken.
+ *   status         4.9      VmHWM, VmRSS, main thread's context switches
+ *                           (kernel 4.2, parse 0.6).
+ *   task/ * /status 7 per thread, for the context switch sum.
+ *   smaps_rollup  10 + 5/MiB  PSS: walks the page tables (15 us for a
+ *                           small process, 0.5 ms for 100 MiB, 1.8 ms
+ *                           for 400 MiB). Opened per read.
+ *   open+read+close instead of pread costs about 2 us more per file.
  *
- * So, for a budget of ~1 us per process per tick (1% of a core at 100
- * processes and 10 ms), what we advise the collector to read:
+ * Per tick over N sleeping processes, the cost per process holds from 1
+ * to 1000 processes (0.6-0.8 us for statm, 1.8-2.3 us for stat). The
+ * budget, 1% of a core at 100 processes and 10 ms, is 1 us per process
+ * per tick; stat alone is twice that. So, what we advise the collector
+ * to read (measured mix: 0.80 us per process per tick, 0.8% of a core
+ * at 100 processes):
  *
- *   every tick          PROC_READ_STATM (0.5 us): RSS for the `rss` sum.
- *   every ~100 ms       PROC_READ_STAT (1.7 us): CPU split and faults.
- *                       utime/stime are counted in clock ticks (10 ms at
- *                       USER_HZ 100), so reading them every 10 ms gives
- *                       deltas of 0 or 1 tick: nothing is gained by
- *                       reading them faster than ~10 ticks.
- *   ~1 Hz               PROC_READ_STATUS (4 us): VmHWM (exact peak, so
- *                       the rate does not matter for spikes) and context
- *                       switches; PROC_READ_THREADS only for processes
- *                       with more than one thread (about 6 us per thread).
- *   <= 1 Hz             PROC_READ_PSS, scaled down for big processes.
- *   at exit             wait4()'s rusage (proc_figures_from_rusage()), or
+ *   every tick          PROC_READ_STATM: RSS for the `rss` sum.
+ *   every 10th tick     PROC_READ_STAT: CPU split, faults, threads.
+ *                       utime/stime come in clock ticks (10 ms at
+ *                       USER_HZ 100): read every 10 ms they change by 0
+ *                       or 1 tick, so reading them faster than ~100 ms
+ *                       adds cost, not information.
+ *   ~1 Hz               PROC_READ_STATUS: VmHWM (the kernel's own peak,
+ *                       which keeps a spike between two reads) and
+ *                       context switches; PROC_READ_THREADS only for
+ *                       processes with more than one thread.
+ *   <= 1 Hz, opt-in     PROC_READ_PSS, less often for big processes.
+ *   at exit             the wait rusage (proc_figures_from_rusage()), or
  *                       proc_peek_exited_child() before reaping.
+ *
+ * Exit is the weak spot. A process's memory is gone before it is a
+ * zombie, and the perf EXIT record comes after that too: its last
+ * VmHWM must be read while it lives. Only pprobe's own children (the
+ * command, and orphans it reaps as subreaper) have a wait rusage for
+ * pprobe; a child of the command is reaped by the command, and its final
+ * figures are the last read (or its zombie's stat, if a tick catches
+ * it). For those, the HWM is a lower bound, missing growth after the
+ * last status read: reading status every tick for young processes (the
+ * first second, say) catches short-lived ones at a bounded cost.
+ *
+ * VmHWM and ru_maxrss are the kernel's peak, recorded from the same
+ * batched counter as stat's RSS: they can fall short of the largest
+ * exact RSS by up to nr_cpus * batch pages (seen here: 124 KiB under a
+ * VmRSS read earlier). Memory given back by munmap, MADV_DONTNEED or
+ * MADV_PAGEOUT keeps its place in the peak (checked).
  *
  * Context switches. The kernel counts them per thread. /proc/PID/status
  * shows the main thread's only; PROC_READ_THREADS sums
  * /proc/PID/task/TID/status over the threads alive at the time of the
- * read, one open+read+close per thread (about 6 us each). Switches of
+ * read, one open+read+close per thread (about 7 us each). Switches of
  * threads that have already exited are shown nowhere in /proc until the
  * whole process is reaped, where wait4()'s rusage has them all; so a
  * multi-threaded process's live sum can go down between two reads when a
  * thread exits, and the caller should keep the largest value it saw.
  *
- * Memory and fds: a handle holds up to 4 fds (stat, and once used:
- * statm, status, the task directory); smaps_rollup is opened per read.
+ * Fds: a handle holds up to 4 fds (stat, and once used: statm, status,
+ * the task directory); smaps_rollup is opened per read.
  * At 1000 processes that is 2000 to 4000 fds, above the usual soft limit
  * of 1024: the collector should raise RLIMIT_NOFILE to its hard limit.
  * Running out gives -EMFILE (or -ENFILE), with nothing left half-open.
@@ -120,7 +145,7 @@ struct proc_figures {
 	uint64_t nvcsw;     /* voluntary context switches */
 	uint64_t nivcsw;    /* involuntary context switches */
 	uint64_t rss_bytes; /* resident memory now, shared pages included */
-	uint64_t hwm_bytes; /* largest rss_bytes so far (VmHWM): exact */
+	uint64_t hwm_bytes; /* peak RSS so far (VmHWM), see the top of file */
 	uint64_t pss_bytes; /* proportional share of resident memory */
 	uint64_t start_ns;  /* start, ns after boot (CLOCK_BOOTTIME), tick steps */
 	uint32_t threads;   /* live threads */
@@ -147,7 +172,7 @@ struct proc_handle {
 
 /*
  * Opens /proc/PID/stat and keeps it; the other files are opened on first
- * use. Returns 0, -ESRCH when there is no process pid, -EMFILE/-ENFILE
+ * use. pid is a process (thread group) id. Returns 0, -ESRCH when there is no process pid, -EMFILE/-ENFILE
  * when out of fds, or another -errno.
  *
  * The handle follows the process that has pid at the time of this call.
@@ -164,7 +189,9 @@ int proc_handle_open(struct proc_handle *h, pid_t pid);
  *   -EACCES  PROC_READ_PSS without ptrace access;
  *   -EMFILE, -ENFILE, -ENOMEM  opening a file for the first time failed
  *            (the handle stays usable);
- *   -EINVAL  a file did not parse (a kernel we do not know).
+ *   -EINVAL  a file did not parse (a kernel we do not know);
+ *   -EBADF   h is not open.
+ * A handle is for one thread at a time; handles are independent.
  *
  * A file opened after proc_handle_open() (all but stat) is checked to
  * belong to the same process: it is kept only if stat can still be read
@@ -189,10 +216,11 @@ void proc_handle_release(struct proc_handle *h);
 
 /*
  * One-shot read of /proc/PID/smaps_rollup: Pss and Rss in bytes (either
- * pointer may be NULL). Costs ~5 us per MiB resident. Returns 0, -ESRCH
- * (gone, or a zombie: no memory left), -EACCES (no ptrace access), or
- * another -errno. Nothing ties it to one process: for a pid that could
- * be reaped and reused meanwhile, use PROC_READ_PSS on a handle.
+ * pointer may be NULL). Costs ~10 us + 5 us per MiB resident. Returns 0,
+ * -ESRCH (gone, or a zombie: no memory left), -EACCES (no ptrace
+ * access), or another -errno. Nothing ties it to one process: for a pid
+ * that could be reaped and reused meanwhile, use PROC_READ_PSS on a
+ * handle.
  */
 int proc_read_pss(pid_t pid, uint64_t *pss_bytes, uint64_t *rss_bytes);
 
@@ -210,7 +238,7 @@ int proc_peek_exited_child(pid_t pid, struct proc_figures *out);
  * Final figures from the rusage of a wait for one child (wait4(), or
  * waitid() as above): times (us resolution), faults, context switches of
  * all its threads, exited ones included (PROC_HAVE_CTXSW), and
- * hwm_bytes from ru_maxrss, its exact peak RSS.
+ * hwm_bytes from ru_maxrss, its peak RSS (VmHWM at its exit).
  *
  * The kernel fills it with RUSAGE_BOTH: the child's own figures plus
  * those of the children it waited for itself; ru_maxrss is the larger of
