@@ -75,10 +75,15 @@ struct record {
 	struct workload workload;
 	struct rec_writer writer;
 	int out_fd;
-	int rotated;            /* an older file was renamed to <output>.old */
-	char *old_path;
+	int created;            /* pprobe created <output>: remove it on failure */
+	char *tmp_path;         /* written here until the command runs */
 	int signal_fd, timer_fd;
 	sigset_t signals;       /* blocked in pprobe, read from signal_fd */
+	sigset_t caller_mask;   /* the mask pprobe was started with */
+	/* Dispositions pprobe changes for itself, as the caller left them. */
+	int changed_signals[2];
+	struct sigaction caller_actions[2];
+	int escalation;         /* signals passed to orphans so far */
 
 	struct task_tracker tracker;
 	int tracking;           /* the tracker is open */
@@ -118,9 +123,20 @@ static int is_stdout(const struct record *rec)
 	return !strcmp(rec->output, "-");
 }
 
+/* How messages name the output. */
+static const char *output_name(const struct record *rec)
+{
+	return is_stdout(rec) ? "standard output" : rec->output;
+}
+
 /*
- * Like perf: a non-empty file in the way is kept as <output>.old rather
- * than overwritten, then the output is created.
+ * Opens the output without disturbing anything that exists: a command
+ * that cannot run must leave every file as it was. So a non-empty file in
+ * the way is not touched yet: the recording goes to a temporary file
+ * beside it, which takes its place (the old one kept as <output>.old, as
+ * perf does) only once the command runs, in commit_output(). A FIFO or a
+ * device (/dev/null) is written as it is and never removed. This runs
+ * before any signal is blocked, so Ctrl-C still ends a blocked open.
  */
 static int open_output(struct record *rec)
 {
@@ -133,30 +149,51 @@ static int open_output(struct record *rec)
 		return 0;
 	}
 
-	if (stat(rec->output, &st) == 0) {
-		if (S_ISDIR(st.st_mode))
-			return error("cannot write '%s': Is a directory", rec->output);
-		if (S_ISREG(st.st_mode) && st.st_size > 0) {
-			if (asprintf(&rec->old_path, "%s.old", rec->output) < 0) {
-				rec->old_path = NULL;
-				return error("out of memory");
-			}
-			if (rename(rec->output, rec->old_path) < 0)
-				return error("cannot keep the old recording as '%s': %s",
-					     rec->old_path, strerror(errno));
-			rec->rotated = 1;
+	if (stat(rec->output, &st) < 0) {
+		rec->out_fd = open(rec->output, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		rec->created = rec->out_fd >= 0;
+	} else if (S_ISDIR(st.st_mode)) {
+		return error("cannot write '%s': Is a directory", rec->output);
+	} else if (S_ISREG(st.st_mode) && st.st_size > 0) {
+		if (asprintf(&rec->tmp_path, "%s.tmp.%d", rec->output, (int)getpid()) < 0) {
+			rec->tmp_path = NULL;
+			return error("out of memory");
 		}
-	}
+		rec->out_fd = open(rec->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (rec->out_fd < 0) {
+			int err = errno;
 
-	rec->out_fd = open(rec->output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (rec->out_fd < 0) {
-		int err = errno;
-
-		if (rec->rotated && rename(rec->old_path, rec->output) == 0)
-			rec->rotated = 0;
-		return error("cannot open '%s': %s", rec->output, strerror(err));
+			free(rec->tmp_path);
+			rec->tmp_path = NULL;
+			return error("cannot write beside '%s': %s", rec->output, strerror(err));
+		}
+	} else {
+		rec->out_fd = open(rec->output, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	}
+	if (rec->out_fd < 0)
+		return error("cannot open '%s': %s", rec->output, strerror(errno));
 	return 0;
+}
+
+/* The command runs: the recording takes its place, the old one kept. */
+static void commit_output(struct record *rec)
+{
+	char *old_path;
+
+	rec->writer.hold = 0;
+	if (!rec->tmp_path)
+		return;
+	if (asprintf(&old_path, "%s.old", rec->output) < 0 ||
+	    rename(rec->output, old_path) < 0 || rename(rec->tmp_path, rec->output) < 0) {
+		/* Nothing is lost: say where the recording is. */
+		warning("cannot put the recording in place of '%s' (%s): it is in '%s'",
+			rec->output, strerror(errno), rec->tmp_path);
+		rec->output = rec->tmp_path; /* freed with rec->tmp_path */
+	} else {
+		free(rec->tmp_path);
+		rec->tmp_path = NULL;
+	}
+	free(old_path);
 }
 
 /* The command never ran: leave things as they were before pprobe. */
@@ -167,9 +204,10 @@ static void abandon_output(struct record *rec)
 		return;
 	close(rec->out_fd);
 	rec->out_fd = -1;
-	unlink(rec->output);
-	if (rec->rotated && rename(rec->old_path, rec->output) == 0)
-		rec->rotated = 0;
+	if (rec->tmp_path)
+		unlink(rec->tmp_path);
+	else if (rec->created)
+		unlink(rec->output);
 }
 
 static void write_meta(struct record *rec, const char **argv, int argc,
@@ -235,9 +273,10 @@ static void check_writer(struct record *rec)
 	if (!rec->writer.error || rec->write_failed)
 		return;
 	rec->write_failed = 1;
-	error("cannot write '%s': %s (recording stopped; the first %llu bytes are readable, the command keeps running)",
-	      rec->output, strerror(rec->writer.error),
-	      (unsigned long long)rec->writer.flushed);
+	error("cannot write '%s': %s (recording stopped; the first %llu bytes are readable%s)",
+	      output_name(rec), strerror(rec->writer.error),
+	      (unsigned long long)rec->writer.flushed,
+	      rec->command_ended ? "" : "; the command keeps running");
 }
 
 static void flush(struct record *rec, uint64_t now)
@@ -293,10 +332,13 @@ static void process_tick(struct record *rec, uint64_t now, int force)
 	if (!force && now - rec->last_proc_ns < (uint64_t)rec->proc_interval_ms * NSEC_PER_MSEC)
 		return;
 	rec->last_proc_ns = now;
-	drain_tasks(rec);
-	what |= mem_backends_reads(&rec->mem, now);
-	if (proc_tree_sample(&rec->tree, now, 0, what, &rec->writer) == -ENOMEM)
-		warning("out of memory reading the processes of the tree");
+	/* Without --tree the table holds only the command: no table then. */
+	if (rec->follow_tree) {
+		drain_tasks(rec);
+		what |= mem_backends_reads(&rec->mem, now);
+		if (proc_tree_sample(&rec->tree, now, 0, what, &rec->writer) == -ENOMEM)
+			warning("out of memory reading the processes of the tree");
+	}
 	mem_backends_tick(&rec->mem, now, 0, &rec->tree.sums, &rec->writer);
 }
 
@@ -309,6 +351,8 @@ static void tick(struct record *rec)
 
 static int setup_signals(struct record *rec)
 {
+	struct sigaction dfl = { .sa_handler = SIG_DFL }, ign = { .sa_handler = SIG_IGN };
+
 	/*
 	 * Orphans of the tree (a double-forked daemon, a background job the
 	 * command did not wait for) come to pprobe instead of init, so they
@@ -317,17 +361,27 @@ static int setup_signals(struct record *rec)
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 		return error("cannot become a subreaper: %s", strerror(errno));
 
+	/*
+	 * SIGCHLD must not be ignored, or the kernel reaps the children
+	 * itself and no SIGCHLD ever says the command ended. A reader that
+	 * goes away is a write error to report, not a death: SIGPIPE is
+	 * ignored. The caller's settings are kept for the command.
+	 */
+	rec->changed_signals[0] = SIGCHLD;
+	rec->changed_signals[1] = SIGPIPE;
+	if (sigaction(SIGCHLD, &dfl, &rec->caller_actions[0]) < 0 ||
+	    sigaction(SIGPIPE, &ign, &rec->caller_actions[1]) < 0)
+		return error("cannot set up signals: %s", strerror(errno));
+
 	sigemptyset(&rec->signals);
 	sigaddset(&rec->signals, SIGCHLD);
 	for (size_t i = 0; i < sizeof(forwarded_signals) / sizeof(forwarded_signals[0]); i++)
 		sigaddset(&rec->signals, forwarded_signals[i]);
-	if (sigprocmask(SIG_BLOCK, &rec->signals, NULL) < 0)
+	if (sigprocmask(SIG_BLOCK, &rec->signals, &rec->caller_mask) < 0)
 		return error("cannot block signals: %s", strerror(errno));
 	rec->signal_fd = signalfd(-1, &rec->signals, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (rec->signal_fd < 0)
 		return error("cannot create a signalfd: %s", strerror(errno));
-	/* A reader that goes away is a write error to report, not a death. */
-	signal(SIGPIPE, SIG_IGN);
 	return 0;
 }
 
@@ -370,15 +424,22 @@ static void signal_children(int sig)
  * A signal typed at the terminal (si_code SI_KERNEL) has already reached
  * the command, which shares pprobe's foreground process group: passing it
  * on again would deliver it twice. Anything sent to pprobe alone, as
- * kill(1) does, is passed on. Once the command itself is gone, the signal
- * goes to what it left running, which may well have left our process
- * group (a daemon calls setsid()).
+ * kill(1) does, is passed on. (A signal sent by another process to the
+ * whole process group, kill -INT -PGID, reaches the command twice: a known
+ * limit, written in the README.) Once the command itself is gone, the
+ * signal goes to what it left running, which may well have left our
+ * process group (a daemon calls setsid()).
  */
-static void forward_signal(const struct record *rec,
+static void forward_signal(struct record *rec,
 			   const struct signalfd_siginfo *si)
 {
 	if (rec->command_ended) {
-		signal_children((int)si->ssi_signo);
+		/*
+		 * What is left may ignore the signal (a background job of a
+		 * non-interactive shell ignores SIGINT and SIGQUIT): the
+		 * first signal asks with SIGTERM, the next one insists.
+		 */
+		signal_children(rec->escalation++ ? SIGKILL : SIGTERM);
 		return;
 	}
 	if (si->ssi_code == SI_KERNEL)
@@ -466,7 +527,8 @@ static int run_loop(struct record *rec, int *status)
 		uint64_t expirations;
 		int drain = 0;
 
-		if (poll(pfd, (nfds_t)nfds, -1) < 0) {
+		/* A wakeup at least every second keeps the flush promise. */
+		if (poll(pfd, (nfds_t)nfds, (int)(FLUSH_EVERY_NS / NSEC_PER_MSEC)) < 0) {
 			if (errno == EINTR)
 				continue;
 			ret = error("poll failed: %s", strerror(errno));
@@ -486,6 +548,8 @@ static int run_loop(struct record *rec, int *status)
 			drain_tasks(rec);
 		if ((pfd[0].revents & POLLIN) && handle_signals(rec, status))
 			break;
+		if (now_ns() - rec->last_flush_ns >= FLUSH_EVERY_NS)
+			flush(rec, now_ns());
 	}
 	free(pfd);
 	return ret;
@@ -518,7 +582,8 @@ static void finish_tasks(struct record *rec)
 
 	if (!rec->tracking)
 		return;
-	drain_tasks(rec);
+	if (task_tracker_drain_all(&rec->tracker, on_task_event, rec) == -ENOMEM)
+		warning("out of memory following the process tree: some process events are missing");
 	lost = task_tracker_lost(&rec->tracker);
 	if (lost > rec->tree.lost) {
 		struct rec_lost l = {
@@ -592,8 +657,9 @@ static int explain_failures(const struct counter_set *set, void (*say)(const cha
 			if (d->status == REC_EVENT_OPENED ||
 			    strcmp(counter_open_strerror(d, other, sizeof(other)), why))
 				continue;
-			len += (size_t)snprintf(names + len, len < sizeof(names) ? sizeof(names) - len : 0,
-						"%s'%s'", len ? ", " : "", d->spec->name);
+			if (len < sizeof(names))
+				len += (size_t)snprintf(names + len, sizeof(names) - len,
+							"%s'%s'", len ? ", " : "", d->spec->name);
 			named++;
 		}
 		snprintf(line, sizeof(line), "%s: %s", names, why);
@@ -673,7 +739,7 @@ static void print_summary(const struct record *rec)
 		cpu_ms = (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec) * 1e3 +
 			 (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec) / 1e3;
 	fprintf(stderr, "[ pprobe record: wrote '%s' (%llu sample%s, %.1f KiB; pprobe's own CPU %.1f ms) ]\n",
-		rec->output, (unsigned long long)rec->samples,
+		output_name(rec), (unsigned long long)rec->samples,
 		rec->samples == 1 ? "" : "s", kib, cpu_ms);
 }
 
@@ -694,7 +760,9 @@ static void record_release(struct record *rec)
 	event_list_release(&rec->events);
 	rec_writer_release(&rec->writer);
 	free(rec->values);
-	free(rec->old_path);
+	if (rec->output == rec->tmp_path)
+		rec->output = NULL;
+	free(rec->tmp_path);
 }
 
 int cmd_record(int argc, const char **argv)
@@ -731,7 +799,6 @@ int cmd_record(int argc, const char **argv)
 	};
 	unsigned mem_wanted;
 	struct workload_options wopts = { 0 };
-	sigset_t reset_signals;
 	uint64_t start_real;
 	char err[256];
 	int status = 0, exec_err, ret = 1, rc;
@@ -781,15 +848,21 @@ int cmd_record(int argc, const char **argv)
 		error("out of memory");
 		goto out;
 	}
-	if (setup_signals(&rec) < 0 || open_output(&rec) < 0)
+	/* Output first, while Ctrl-C still ends a blocking open (a FIFO). */
+	if (open_output(&rec) < 0 || setup_signals(&rec) < 0) {
+		abandon_output(&rec);
 		goto out;
+	}
 	rec.writer.fd = rec.out_fd;
+	/* Nothing reaches the output until the command is known to run. */
+	rec.writer.hold = 1;
 
 	/* The command gets the signal state it would have had without us. */
-	reset_signals = rec.signals;
-	sigaddset(&reset_signals, SIGPIPE);
 	wopts.argv = argv;
-	wopts.reset_signals = &reset_signals;
+	wopts.mask = &rec.caller_mask;
+	wopts.restore_signals = rec.changed_signals;
+	wopts.restore_actions = rec.caller_actions;
+	wopts.nr_restore = 2;
 	wopts.stdout_to_stderr = is_stdout(&rec);
 	rc = workload_prepare(&rec.workload, &wopts);
 	if (rc < 0) {
@@ -812,12 +885,18 @@ int cmd_record(int argc, const char **argv)
 	}
 
 	start_real = clock_ns(CLOCK_REALTIME);
-	rec.begin_ns = now_ns();
-	write_meta(&rec, argv, argc, rec.begin_ns, start_real);
+	write_meta(&rec, argv, argc, now_ns(), start_real);
 	write_events(&rec);
 	/* Its cgroup, if asked for, must hold the command before it execs. */
 	mem_backends_start(&rec.mem, rec.workload.pid, &rec.writer, rec.quiet);
+	/* What can fail is set up before the command is let go. */
+	if (start_timer(&rec) < 0) {
+		workload_cancel(&rec.workload);
+		abandon_output(&rec);
+		goto out;
+	}
 
+	rec.begin_ns = now_ns();
 	exec_err = workload_start(&rec.workload);
 	if (exec_err) {
 		error("cannot run '%s': %s", argv[0], strerror(exec_err));
@@ -825,6 +904,7 @@ int cmd_record(int argc, const char **argv)
 		ret = workload_exec_exit_code(exec_err);
 		goto out;
 	}
+	commit_output(&rec);
 
 	rec_write_run_begin(&rec.writer, &(struct rec_run_begin){
 		.time_ns = rec.begin_ns,
@@ -832,7 +912,7 @@ int cmd_record(int argc, const char **argv)
 		.pid = (uint32_t)rec.workload.pid,
 	});
 	flush(&rec, rec.begin_ns);
-	if (start_timer(&rec) < 0 || run_loop(&rec, &status) < 0) {
+	if (run_loop(&rec, &status) < 0) {
 		/* Never leave the command behind unreaped. */
 		kill(rec.workload.pid, SIGKILL);
 		signal_children(SIGKILL);

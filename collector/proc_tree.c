@@ -21,7 +21,9 @@
 
 static size_t slot_of(const struct proc_tree *t, pid_t pid)
 {
-	/* Fibonacci hashing: pids are dense, spread them. */
+	/* Multiplicative hashing; the mask keeps the low bits, which for
+	 * an odd multiplier are a permutation of pid mod size: dense pids
+	 * stay spread out. */
 	return (size_t)(((uint32_t)pid * 2654435769u) & (t->index_size - 1));
 }
 
@@ -306,23 +308,22 @@ void proc_tree_before_reap(struct proc_tree *t, pid_t pid, uint64_t time_ns,
 			   uint32_t run, struct rec_writer *w)
 {
 	struct proc_tree_entry *e = find(t, pid);
-	struct proc_handle h;
+	struct proc_handle local, *h = &local;
 	struct proc_figures f;
 	struct rec_proc p = { .pid = (uint32_t)pid };
 
 	/* Its EXIT may have been drained already: the zombie is still there. */
-	if (e && e->open) {
-		h = e->handle;
-	} else if (proc_handle_open(&h, pid) < 0) {
+	if (e && e->open)
+		h = &e->handle;
+	else if (proc_handle_open(&local, pid) < 0)
 		return;
-	}
 	if (e)
 		p = e->last;
-	if (proc_handle_read(&h, PROC_READ_STAT | PROC_READ_STATUS, &f) == 0 ||
+	if (proc_handle_read(h, PROC_READ_STAT | PROC_READ_STATUS, &f) == 0 ||
 	    f.have)
 		fold(&p, &f);
-	if (!e || !e->open)
-		proc_handle_release(&h);
+	if (h == &local)
+		proc_handle_release(&local);
 	p.flags = REC_PROC_F_FINAL;
 	rec_write_procs(w, time_ns, run, &p, 1);
 }

@@ -47,7 +47,7 @@ struct proc_tree {
 	struct proc_tree_entry *v;  /* live processes, in no order */
 	size_t nr, alloc;
 	int32_t *index;             /* pid hash: slot -> index in v, -1 empty */
-	size_t index_size;          /* a power of two, > 2 * alloc */
+	size_t index_size;          /* a power of two, 4 * alloc */
 	struct rec_proc *scratch;   /* one PROCS record being built */
 	uint64_t processes;         /* processes seen, the command included */
 	uint64_t threads;           /* threads created (not counting main ones) */

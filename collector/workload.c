@@ -50,15 +50,13 @@ static _Noreturn void run_child(const struct workload_options *opts,
 		_exit(EXIT_NOT_FOUND);
 
 	/*
-	 * Dispositions set to SIG_IGN and the blocked mask survive exec: give
-	 * the command the defaults it would have had without pprobe.
+	 * Ignored dispositions and the blocked mask survive exec: give the
+	 * command the ones pprobe was given, not pprobe's own.
 	 */
-	if (opts->reset_signals) {
-		for (int sig = 1; sig < NSIG; sig++)
-			if (sigismember(opts->reset_signals, sig) == 1)
-				signal(sig, SIG_DFL);
-		sigprocmask(SIG_UNBLOCK, opts->reset_signals, NULL);
-	}
+	for (size_t i = 0; i < opts->nr_restore; i++)
+		sigaction(opts->restore_signals[i], &opts->restore_actions[i], NULL);
+	if (opts->mask)
+		sigprocmask(SIG_SETMASK, opts->mask, NULL);
 
 	/* No byte means the parent gave up (or died): do not run. */
 	if (read_full(go_rd, &go, 1) != 1)

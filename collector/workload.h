@@ -12,6 +12,7 @@
 #define PPROBE_WORKLOAD_H
 
 #include <signal.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 struct workload {
@@ -23,8 +24,17 @@ struct workload {
 struct workload_options {
 	/* argv of the command, NULL-terminated; argv[0] is looked up in PATH */
 	const char *const *argv;
-	/* signals to unblock and reset to default in the child before exec */
-	const sigset_t *reset_signals;
+	/*
+	 * The signal state the command should start with, which is what
+	 * pprobe itself was given: the mask to set, and the dispositions of
+	 * the signals pprobe changed for itself (nr_restore of them), to put
+	 * back. A command run under nohup keeps SIGHUP ignored, as without
+	 * pprobe. NULL/0: leave everything as it is.
+	 */
+	const sigset_t *mask;
+	const int *restore_signals;
+	const struct sigaction *restore_actions;
+	size_t nr_restore;
 	/* send the command's stdout to stderr (when stdout carries the data) */
 	int stdout_to_stderr;
 };

@@ -307,9 +307,9 @@ static int unknown_event(const char *name, const char *libpfm_problem,
 			       name, guess, colon ? colon : "");
 	if (libpfm_problem)
 		return set_err(err, errsz,
-			       "unknown event '%s' (libpfm4 is unavailable: %s; see 'pprobe list')",
+			       "unknown event '%s' (libpfm4 is unavailable: %s; the perf names in README.md work without it)",
 			       name, libpfm_problem);
-	return set_err(err, errsz, "unknown event '%s' (see 'pprobe list')", name);
+	return set_err(err, errsz, "unknown event '%s' (perf's names such as task-clock or cycles, or an event libpfm4 knows for this CPU)", name);
 }
 
 /*

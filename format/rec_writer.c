@@ -300,7 +300,7 @@ int rec_finish(struct rec_writer *w)
 	/* reserve() kept the record within REC_MAX_SIZE, so this fits. */
 	put_u32(w->buf + start + 4, (uint32_t)(w->len - start));
 	w->records++;
-	if (w->len > REC_WRITER_FLUSH_SIZE)
+	if (w->len > REC_WRITER_FLUSH_SIZE && !w->hold)
 		return rec_writer_flush(w);
 	return 0;
 }

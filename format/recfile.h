@@ -488,6 +488,12 @@ struct rec_writer {
 	int error;              /* 0, or the errno of the first failure */
 	int record_error;       /* 0, or ENOMEM/EMSGSIZE: the open record
 				 * cannot be built and rec_finish() drops it */
+	/*
+	 * Set by the caller while the start of a file may yet be dropped
+	 * (rec_writer_discard): rec_finish() then never flushes on its own,
+	 * whatever the buffer holds; rec_writer_flush() still does.
+	 */
+	int hold;
 };
 
 /* rec_finish() flushes once the buffer holds more than this many bytes. */

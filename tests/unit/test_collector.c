@@ -104,31 +104,60 @@ static void test_cancel_never_runs(void **state)
 	unlink(path);
 }
 
-static void test_signals_reset_in_child(void **state)
+/*
+ * The command starts with the signal state pprobe was given, not the one
+ * pprobe set up for itself: here pprobe blocks and ignores SIGTERM, the
+ * caller had neither, so the command dies of its own SIGTERM.
+ */
+static void test_signals_restored_in_child(void **state)
 {
-	/* The child must not inherit pprobe's blocked mask or SIG_IGN. */
 	const char *argv[] = { "sh", "-c", "kill -TERM $$; exit 0", NULL };
-	sigset_t set, old;
-	struct workload_options opts = { .argv = argv, .reset_signals = &set };
+	int restore[] = { SIGTERM };
+	struct sigaction caller_act[1];
+	sigset_t set, caller_mask;
+	struct workload_options opts = {
+		.argv = argv, .mask = &caller_mask, .restore_signals = restore,
+		.restore_actions = caller_act, .nr_restore = 1,
+	};
+	struct sigaction ign = { .sa_handler = SIG_IGN };
 	struct workload w;
-	void (*old_handler)(int);
 	int status;
 
 	(void)state;
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
-	sigprocmask(SIG_BLOCK, &set, &old);
-	old_handler = signal(SIGTERM, SIG_IGN);
+	sigprocmask(SIG_BLOCK, &set, &caller_mask);
+	sigaction(SIGTERM, &ign, &caller_act[0]);
 
 	assert_int_equal(workload_prepare(&w, &opts), 0);
 	assert_int_equal(workload_start(&w), 0);
 	status = wait_status(w.pid);
 	workload_release(&w);
 
-	signal(SIGTERM, old_handler);
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	sigaction(SIGTERM, &caller_act[0], NULL);
+	sigprocmask(SIG_SETMASK, &caller_mask, NULL);
 	assert_true(WIFSIGNALED(status));
 	assert_int_equal(WTERMSIG(status), SIGTERM);
+}
+
+/* Under nohup the caller ignores SIGHUP: the command must keep that. */
+static void test_caller_ignore_kept(void **state)
+{
+	const char *argv[] = { "sh", "-c", "kill -HUP $$; exit 4", NULL };
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	struct workload_options opts = { .argv = argv };
+	struct workload w;
+	int status;
+
+	(void)state;
+	sigaction(SIGHUP, &ign, &old);
+	assert_int_equal(workload_prepare(&w, &opts), 0);
+	assert_int_equal(workload_start(&w), 0);
+	status = wait_status(w.pid);
+	workload_release(&w);
+	sigaction(SIGHUP, &old, NULL);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 4);
 }
 
 static void parse_events(struct event_list *list, const char *spec)
@@ -254,7 +283,8 @@ int main(void)
 		cmocka_unit_test(test_start_runs_command),
 		cmocka_unit_test(test_start_reports_exec_error),
 		cmocka_unit_test(test_cancel_never_runs),
-		cmocka_unit_test(test_signals_reset_in_child),
+		cmocka_unit_test(test_signals_restored_in_child),
+		cmocka_unit_test(test_caller_ignore_kept),
 		cmocka_unit_test(test_counts_whole_tree),
 		cmocka_unit_test(test_hardware_not_supported),
 		cmocka_unit_test(test_empty_set),

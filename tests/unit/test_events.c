@@ -265,15 +265,15 @@ static void test_did_you_mean(void **state)
 static void test_no_suggestion(void **state)
 {
 	(void)state;
-	resolve_fails("foo", "unknown event 'foo' (see 'pprobe list')");
-	resolve_fails("x", "unknown event 'x' (see 'pprobe list')");
+	resolve_fails("foo", "unknown event 'foo' (perf's names such as task-clock or cycles, or an event libpfm4 knows for this CPU)");
+	resolve_fails("x", "unknown event 'x' (perf's names such as task-clock or cycles, or an event libpfm4 knows for this CPU)");
 	resolve_fails("completely-unrelated-name",
-		      "unknown event 'completely-unrelated-name' (see 'pprobe list')");
+		      "unknown event 'completely-unrelated-name' (perf's names such as task-clock or cycles, or an event libpfm4 knows for this CPU)");
 	/* libpfm4's PMU::EVENT syntax gets no guess from the generic table. */
-	resolve_fails("perf::cylces", "unknown event 'perf::cylces' (see 'pprobe list')");
+	resolve_fails("perf::cylces", "unknown event 'perf::cylces' (perf's names such as task-clock or cycles, or an event libpfm4 knows for this CPU)");
 	/* libpfm4 calls these "invalid parameters"; to a user they are unknown. */
 	resolve_fails("cycles u", "unknown event 'cycles u' (did you mean 'cycles'?)");
-	resolve_fails(":u", "unknown event ':u' (see 'pprobe list')");
+	resolve_fails(":u", "unknown event ':u' (perf's names such as task-clock or cycles, or an event libpfm4 knows for this CPU)");
 	resolve_fails("", "empty event name");
 }
 

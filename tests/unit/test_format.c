@@ -3070,6 +3070,41 @@ static void test_newer_minor_new_records(void **state)
 
 /* ---- Writer behaviour ---- */
 
+/*
+ * While held, nothing reaches the fd however much is buffered, so the
+ * start of a file can still be dropped whole; released, it flushes.
+ */
+static void test_hold(void **state)
+{
+	struct out o;
+	char big[1024];
+
+	(void)state;
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	out_init(&o);
+	o.w.hold = 1;
+	for (int i = 0; i < 200; i++) {  /* 200 KiB, past the threshold */
+		rec_meta_begin(&o.w);
+		rec_meta_str(&o.w, "argv", big);
+		assert_int_equal(rec_finish(&o.w), 0);
+	}
+	assert_int_equal(o.w.flushed, 0);
+	assert_int_equal(lseek(o.fd, 0, SEEK_END), 0);
+	rec_writer_discard(&o.w);
+	assert_int_equal(o.w.records, 0);
+
+	o.w.hold = 0;
+	for (int i = 0; i < 100; i++) {
+		rec_meta_begin(&o.w);
+		rec_meta_str(&o.w, "argv", big);
+		assert_int_equal(rec_finish(&o.w), 0);
+	}
+	assert_true(o.w.flushed > 0);
+	rec_writer_release(&o.w);
+	close(o.fd);
+}
+
 static void test_flush_threshold(void **state)
 {
 	struct out o;
@@ -3485,6 +3520,7 @@ int main(void)
 		cmocka_unit_test(test_newer_minor_new_records),
 		/* Writer behaviour. */
 		cmocka_unit_test(test_flush_threshold),
+		cmocka_unit_test(test_hold),
 		cmocka_unit_test(test_flush_keeps_open_record),
 		cmocka_unit_test(test_discard),
 		cmocka_unit_test(test_write_error_full_disk),
