@@ -736,16 +736,11 @@ static int cmp_pending(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-int task_tracker_drain(struct task_tracker *t,
+/* Delivers the pending events stamped at or before cut, in time order. */
+static int drain_up_to(struct task_tracker *t, uint64_t cut,
 		       int (*fn)(const struct task_event *ev, void *arg),
 		       void *arg)
 {
-	/*
-	 * Only what was written before this instant is delivered: a record
-	 * stamped later may have a predecessor (the FORK of its task) that
-	 * is being written into a ring we have read already.
-	 */
-	uint64_t cut = monotonic_ns();
 	size_t done = 0;
 	int err, ret = 0;
 
@@ -767,6 +762,33 @@ int task_tracker_drain(struct task_tracker *t,
 		t->nr_pending -= done;
 	}
 	return ret ? ret : err;
+}
+
+int task_tracker_drain(struct task_tracker *t,
+		       int (*fn)(const struct task_event *ev, void *arg),
+		       void *arg)
+{
+	/*
+	 * A record is stamped a moment before it becomes visible in its
+	 * ring, and a vCPU can be stalled in that moment: a FORK stamped
+	 * just before this drain may show up only after its ring was read,
+	 * while its child's next event, on another CPU, is already here.
+	 * So only what was stamped before the previous drain began is
+	 * delivered: it had a whole drain interval to appear (perf's
+	 * ordered-events rounds use the same rule).
+	 */
+	uint64_t cut = t->last_drain_ns;
+
+	t->last_drain_ns = monotonic_ns();
+	return drain_up_to(t, cut, fn, arg);
+}
+
+int task_tracker_drain_all(struct task_tracker *t,
+			   int (*fn)(const struct task_event *ev, void *arg),
+			   void *arg)
+{
+	t->last_drain_ns = monotonic_ns();
+	return drain_up_to(t, UINT64_MAX, fn, arg);
 }
 
 /* The lost count of one event, PERF_FORMAT_LOST: { value, lost }. */

@@ -83,13 +83,17 @@
  *     gives the exact total.
  *
  * ORDER. Each drain delivers the events in time order across CPUs. A
- * drain delivers only records timestamped before the drain began; the
- * rest wait for the next drain. Because the kernel writes a FORK before
- * the new task can run, this guarantees that a task's FORK comes before
- * anything else about it, and its EXIT after everything else, even across
- * drains. (Two unrelated events written in the very instant a drain began
- * may come in consecutive drains out of order by a few microseconds.) A
- * drain started after the whole tree has been reaped delivers everything.
+ * drain delivers only records timestamped before the PREVIOUS drain
+ * began; the rest wait. A record is stamped a moment before it is visible
+ * in its ring (and a vCPU may be stalled in that moment): with the cut at
+ * the current drain, a FORK could turn up after its child's EXIT had been
+ * delivered from another CPU's ring, which the tests saw on a loaded
+ * machine. A whole drain interval is ample time to appear. Because the
+ * kernel writes a FORK before the new task can run, a task's FORK then
+ * comes before anything else about it, and its EXIT after everything
+ * else, even across drains. Events are thus late by up to two drain
+ * intervals; once the whole tree has been reaped, task_tracker_drain_all()
+ * delivers everything that is left.
  *
  * PRIVILEGES. The event counts user mode only (exclude_kernel), which is
  * all that FORK/COMM/EXIT records need and what an unprivileged user may
@@ -171,6 +175,7 @@ struct task_tracker {
 	struct task_pending *pending; /* read, waiting to be delivered */
 	size_t nr_pending, alloc_pending;
 	uint64_t seq;              /* read order, to sort stably */
+	uint64_t last_drain_ns;    /* when the previous drain began */
 
 	struct task_tracker_stats stats;
 };
@@ -238,6 +243,15 @@ int task_tracker_fd(const struct task_tracker *t, size_t i);
 int task_tracker_drain(struct task_tracker *t,
 		       int (*fn)(const struct task_event *ev, void *arg),
 		       void *arg);
+
+/*
+ * Like task_tracker_drain(), delivering every event read, whatever its
+ * time: for the end, once the whole tree has been reaped and nothing can
+ * be in flight any more.
+ */
+int task_tracker_drain_all(struct task_tracker *t,
+			   int (*fn)(const struct task_event *ev, void *arg),
+			   void *arg);
 
 /*
  * How many records the kernel dropped so far because a ring was full.
