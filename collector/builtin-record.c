@@ -65,7 +65,7 @@ struct record {
 	const char *label;
 	int quiet;
 	const char *mem_spec;
-	int follow_tree;        /* --tree, or a backend that needs it */
+	int follow_tree;        /* on unless --no-tree; a backend may need it */
 	long proc_interval_ms;
 	long pss_interval_ms;
 
@@ -99,6 +99,9 @@ struct record {
 	uint64_t samples;
 	int write_failed;       /* reported once; the command runs on */
 };
+
+/* The signal a task tracker ring raises when it is half full. */
+#define RING_SIGNAL (SIGRTMIN + 1)
 
 /* Signals pprobe passes on to the command (see forward_signal()). */
 static const int forwarded_signals[] = {
@@ -375,6 +378,10 @@ static int setup_signals(struct record *rec)
 
 	sigemptyset(&rec->signals);
 	sigaddset(&rec->signals, SIGCHLD);
+	/* The task tracker's rings say "half full" with these (see
+	 * start_tracking()); SIGIO if the real-time queue overflowed. */
+	sigaddset(&rec->signals, RING_SIGNAL);
+	sigaddset(&rec->signals, SIGIO);
 	for (size_t i = 0; i < sizeof(forwarded_signals) / sizeof(forwarded_signals[0]); i++)
 		sigaddset(&rec->signals, forwarded_signals[i]);
 	if (sigprocmask(SIG_BLOCK, &rec->signals, &rec->caller_mask) < 0)
@@ -501,6 +508,8 @@ static int handle_signals(struct record *rec, int *status)
 	while (read(rec->signal_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGCHLD)
 			done = reap_children(rec, status);
+		else if ((int)si.ssi_signo == RING_SIGNAL || si.ssi_signo == SIGIO)
+			drain_tasks(rec);
 		else
 			forward_signal(rec, &si);
 	}
@@ -509,50 +518,28 @@ static int handle_signals(struct record *rec, int *status)
 
 static int run_loop(struct record *rec, int *status)
 {
-	size_t nr_rings = rec->tracking ? task_tracker_nr_fds(&rec->tracker) : 0;
-	size_t nfds = 2 + nr_rings;
-	struct pollfd *pfd = calloc(nfds, sizeof(*pfd));
-	int ret = 0;
-
-	if (!pfd)
-		return error("out of memory");
-	pfd[0] = (struct pollfd){ .fd = rec->signal_fd, .events = POLLIN };
-	pfd[1] = (struct pollfd){ .fd = rec->timer_fd, .events = POLLIN };
-	/* A ring half full wakes us before a burst of forks can fill it. */
-	for (size_t i = 0; i < nr_rings; i++)
-		pfd[2 + i] = (struct pollfd){ .fd = task_tracker_fd(&rec->tracker, i),
-					      .events = POLLIN };
+	struct pollfd pfd[2] = {
+		{ .fd = rec->signal_fd, .events = POLLIN },
+		{ .fd = rec->timer_fd, .events = POLLIN },
+	};
 
 	for (;;) {
 		uint64_t expirations;
-		int drain = 0;
 
 		/* A wakeup at least every second keeps the flush promise. */
-		if (poll(pfd, (nfds_t)nfds, (int)(FLUSH_EVERY_NS / NSEC_PER_MSEC)) < 0) {
+		if (poll(pfd, 2, (int)(FLUSH_EVERY_NS / NSEC_PER_MSEC)) < 0) {
 			if (errno == EINTR)
 				continue;
-			ret = error("poll failed: %s", strerror(errno));
-			break;
+			return error("poll failed: %s", strerror(errno));
 		}
 		if ((pfd[1].revents & POLLIN) &&
 		    read(rec->timer_fd, &expirations, sizeof(expirations)) > 0)
 			tick(rec);
-		for (size_t i = 2; i < nfds; i++) {
-			if (pfd[i].revents & (POLLIN | POLLHUP))
-				drain = 1;
-			/* HUP: the tree is gone; the ring's fd would not block. */
-			if (pfd[i].revents & POLLHUP)
-				pfd[i].fd = -1;
-		}
-		if (drain)
-			drain_tasks(rec);
 		if ((pfd[0].revents & POLLIN) && handle_signals(rec, status))
-			break;
+			return 0;
 		if (now_ns() - rec->last_flush_ns >= FLUSH_EVERY_NS)
 			flush(rec, now_ns());
 	}
-	free(pfd);
-	return ret;
 }
 
 static void write_run_end(struct record *rec, int status)
@@ -603,12 +590,15 @@ static void finish_tasks(struct record *rec)
 /*
  * Follows the tree's processes; without it the counters still cover all.
  *
- * Not by default yet: with the tracker's per-CPU inherited events in every
- * child, the kernel's context-switches counter misses about half a switch
- * per exiting process more than without them (forktree 50: -18 against
- * getrusage, -1 without; the same with the events never enabled and with
- * no record written), which would break the 1% the counters promise on
- * fork-heavy trees. Until that is understood, --tree asks for it.
+ * pprobe must never sleep on the rings' fds. Since Linux 6.15 do_exit()
+ * detaches a task's perf events before it frees its memory, and each
+ * inherited event wakes whoever polls its ring as it goes: woken, the
+ * poller makes the exiting task yield at the next cond_resched() in
+ * exit_mmap(), a context switch no counter can see (forktree 50: 20 more
+ * missed than without the tracker, traced switch by switch). So a ring
+ * half full raises RING_SIGNAL (O_ASYNC, F_SETSIG; watermark wakeups
+ * raise it since Linux 6.10), read through the signalfd, and the tick
+ * drains too, which older kernels rely on alone.
  */
 static void start_tracking(struct record *rec)
 {
@@ -617,12 +607,20 @@ static void start_tracking(struct record *rec)
 	if (!rec->follow_tree)
 		return;
 	err = task_tracker_open(&rec->tracker, rec->workload.pid, 0);
-
 	if (err) {
 		if (!rec->quiet)
 			note("cannot follow the processes of the tree (%s): no per-process figures; the counters still cover the whole tree",
 			     strerror(-err));
 		return;
+	}
+	for (size_t i = 0; i < task_tracker_nr_fds(&rec->tracker); i++) {
+		int fd = task_tracker_fd(&rec->tracker, i);
+		int flags = fcntl(fd, F_GETFL);
+
+		if (fcntl(fd, F_SETOWN, getpid()) < 0 ||
+		    fcntl(fd, F_SETSIG, RING_SIGNAL) < 0 ||
+		    flags < 0 || fcntl(fd, F_SETFL, flags | O_ASYNC) < 0)
+			break; /* the tick still drains */
 	}
 	rec->tracking = 1;
 }
@@ -770,6 +768,7 @@ int cmd_record(int argc, const char **argv)
 	struct record rec = {
 		.output = "pprobe.data",
 		.interval_ms = 100,
+		.follow_tree = 1,
 		.proc_interval_ms = 100,
 		.pss_interval_ms = 1000,
 		.out_fd = -1,
@@ -785,9 +784,9 @@ int cmd_record(int argc, const char **argv)
 		OPT_INTEGER('I', "interval", &rec.interval_ms, "ms", 1, 3600000,
 			    "read the counters every <ms> milliseconds (default 100)"),
 		OPT_BOOL(0, "tree", &rec.follow_tree,
-			 "follow every process and thread: lifetimes, per-process figures (costs the context-switches count ~0.5 per exiting process)"),
+			 "follow every process and thread: lifetimes and per-process figures (default; --no-tree: the counters only)"),
 		OPT_STRING(0, "mem", &rec.mem_spec, "backends",
-			   "measure the tree's memory by each of: rss, pss, hwm (these imply --tree), cgroup, rusage, or all"),
+			   "measure the tree's memory by each of: rss, pss, hwm, cgroup, rusage, or all (default rss)"),
 		OPT_INTEGER(0, "proc-interval", &rec.proc_interval_ms, "ms", 1, 3600000,
 			    "read each process's /proc figures and the memory at most every <ms> (default 100)"),
 		OPT_INTEGER(0, "pss-interval", &rec.pss_interval_ms, "ms", 1, 3600000,
@@ -832,9 +831,13 @@ int cmd_record(int argc, const char **argv)
 	if (rec.follow_tree && !rec.mem_spec)
 		mem_backends_parse(MEM_DEFAULT_LIST, &mem_wanted, err, sizeof(err));
 	/* Sums over the live processes need to know the processes. */
-	if (mem_wanted & (MEM_BACKEND_BIT(REC_MEM_RSS) | MEM_BACKEND_BIT(REC_MEM_PSS) |
-			  MEM_BACKEND_BIT(REC_MEM_HWM)))
-		rec.follow_tree = 1;
+	if (!rec.follow_tree &&
+	    (mem_wanted & (MEM_BACKEND_BIT(REC_MEM_RSS) | MEM_BACKEND_BIT(REC_MEM_PSS) |
+			   MEM_BACKEND_BIT(REC_MEM_HWM)))) {
+		error("--mem rss, pss and hwm sum over the tree's processes: they need the tree (drop --no-tree)");
+		event_list_release(&rec.events);
+		return EXIT_USAGE;
+	}
 	/* From here on record_release() cleans up whatever was set up. */
 	mem_backends_init(&rec.mem, mem_wanted,
 			  (uint64_t)rec.pss_interval_ms * NSEC_PER_MSEC);

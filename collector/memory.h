@@ -26,7 +26,7 @@
 #include "recfile.h"
 
 #define MEM_BACKEND_BIT(b) (1u << (b))   /* b: enum rec_mem_backend */
-/* The backends --tree records when --mem does not say. */
+/* The backends recorded when --mem does not say. */
 #define MEM_DEFAULT_LIST "rss"
 
 struct mem_backends {
