@@ -97,6 +97,7 @@ struct record {
 	uint64_t end_ns;        /* when the last process of the tree ended */
 	uint64_t last_flush_ns;
 	uint64_t samples;
+	uint64_t read_failures; /* ticks whose counters could not be read */
 	int write_failed;       /* reported once; the command runs on */
 };
 
@@ -295,9 +296,9 @@ static void sample(struct record *rec, uint32_t flags)
 	int n = counter_set_read(&rec->counters, rec->values);
 
 	if (n < 0) {
-		/* A read can only fail on a kernel bug or a closed fd. */
-		if (!rec->write_failed)
-			warning("cannot read counters: %s", strerror(-n));
+		/* That tick is skipped; said once, counted at the end. */
+		if (!rec->read_failures++)
+			warning("cannot read the counters: %s (that sample is skipped)", strerror(-n));
 		return;
 	}
 	rec_write_counts(&rec->writer, t, 0, flags, rec->values, (uint32_t)n);
@@ -730,6 +731,9 @@ static void print_summary(const struct record *rec)
 	struct rusage self;
 	double cpu_ms = 0;
 
+	if (rec->read_failures > 1)
+		warning("%llu samples were skipped: the counters could not be read",
+			(unsigned long long)rec->read_failures);
 	if (rec->quiet || rec->write_failed)
 		return;
 	/* pprobe's own cost, so anyone can check it stays negligible. */

@@ -174,9 +174,16 @@ int counter_set_read(struct counter_set *set, struct rec_count *out)
 
 		if (set->leader[g] < 0)
 			continue;
-		do
+		/*
+		 * ECHILD (Linux 6.6+): a child being forked has its copy of
+		 * the group half built at this instant. It passes at once:
+		 * try again a few times.
+		 */
+		for (int tries = 0;; tries++) {
 			n = read(set->leader[g], buf, want);
-		while (n < 0 && errno == EINTR);
+			if (n >= 0 || (errno != EINTR && (errno != ECHILD || tries >= 16)))
+				break;
+		}
 		if (n < 0)
 			return -errno;
 		if ((size_t)n < 3 * sizeof(*buf) ||
