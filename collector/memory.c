@@ -87,7 +87,7 @@ void mem_backends_start(struct mem_backends *m, pid_t pid,
 			struct rec_writer *w, int quiet)
 {
 	static const char *const sources[] = {
-		[REC_MEM_RSS] = "/proc/PID/status VmRSS, summed over the live processes",
+		[REC_MEM_RSS] = "/proc/PID/statm resident pages, summed over the live processes",
 		[REC_MEM_PSS] = "/proc/PID/smaps_rollup Pss, summed over the live processes",
 		[REC_MEM_HWM] = "/proc/PID/status VmHWM, summed over the live processes; wait4() ru_maxrss of reaped ones",
 		[REC_MEM_RUSAGE] = "getrusage(RUSAGE_CHILDREN) ru_maxrss after the tree ended",

@@ -266,7 +266,8 @@ static void fold(struct rec_proc *p, const struct proc_figures *f)
 }
 
 int proc_tree_sample(struct proc_tree *t, uint64_t time_ns, uint32_t run,
-		     unsigned what, struct rec_writer *w)
+		     unsigned what, unsigned slow, uint64_t slow_ns,
+		     struct rec_writer *w)
 {
 	struct proc_tree_sums sums = { .have_pss = !!(what & PROC_READ_PSS) };
 	uint32_t nr = 0;
@@ -289,7 +290,12 @@ int proc_tree_sample(struct proc_tree *t, uint64_t time_ns, uint32_t run,
 				continue;
 			e->open = 1;
 		}
-		err = proc_handle_read(&e->handle, what, &f);
+		if (!e->slow_read_ns || time_ns - e->slow_read_ns >= slow_ns) {
+			err = proc_handle_read(&e->handle, what | slow, &f);
+			e->slow_read_ns = time_ns;
+		} else {
+			err = proc_handle_read(&e->handle, what, &f);
+		}
 		if (err == -ESRCH)
 			continue;
 		fold(&e->last, &f);

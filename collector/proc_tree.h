@@ -30,6 +30,7 @@ struct proc_tree_entry {
 	pid_t ppid;
 	uint32_t threads;        /* live threads, from task events */
 	int open;                /* handle holds open fds */
+	uint64_t slow_read_ns;   /* when the costly files were last read */
 	struct proc_handle handle;
 	struct rec_proc last;    /* the latest figures written for it */
 };
@@ -70,11 +71,14 @@ int proc_tree_event(struct proc_tree *t, const struct task_event *ev,
 		    struct rec_writer *w);
 
 /*
- * Reads `what` (PROC_READ_*) of every live process and writes one PROCS
- * record stamped time_ns; updates t->sums. Returns 0 or -ENOMEM.
+ * Reads `what` (PROC_READ_*) of every live process, and `slow` too for
+ * each process seen for the first time or not read so for slow_ns, and
+ * writes one PROCS record stamped time_ns; updates t->sums. Returns 0 or
+ * -ENOMEM.
  */
 int proc_tree_sample(struct proc_tree *t, uint64_t time_ns, uint32_t run,
-		     unsigned what, struct rec_writer *w);
+		     unsigned what, unsigned slow, uint64_t slow_ns,
+		     struct rec_writer *w);
 
 /*
  * pid has exited and is an unreaped child of pprobe: reads its final

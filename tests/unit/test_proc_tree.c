@@ -260,7 +260,7 @@ static void test_sample_reads_proc(void **state)
 	sink_init(&s);
 	assert_int_equal(proc_tree_init(&t), 0);
 	assert_int_equal(proc_tree_add_command(&t, getpid(), getppid()), 0);
-	assert_int_equal(proc_tree_sample(&t, 1, 0, PROC_READ_STAT | PROC_READ_STATUS, &s.w), 0);
+	assert_int_equal(proc_tree_sample(&t, 1, 0, PROC_READ_STAT | PROC_READ_STATM, PROC_READ_STATUS, 1000, &s.w), 0);
 	assert_int_equal(t.sums.processes, 1);
 	assert_true(t.sums.rss_bytes > 0);
 	assert_true(t.sums.hwm_bytes >= t.sums.rss_bytes);
