@@ -764,22 +764,30 @@ static int drain_up_to(struct task_tracker *t, uint64_t cut,
 	return ret ? ret : err;
 }
 
+/*
+ * How long a record may take from its timestamp to being visible in its
+ * ring: the kernel writes it with preemption off, so microseconds, unless
+ * the hypervisor stalls the vCPU in between. 20 ms covers such stalls.
+ */
+#define TASK_VISIBLE_NS (20 * 1000000ull)
+
 int task_tracker_drain(struct task_tracker *t,
 		       int (*fn)(const struct task_event *ev, void *arg),
 		       void *arg)
 {
 	/*
-	 * A record is stamped a moment before it becomes visible in its
-	 * ring, and a vCPU can be stalled in that moment: a FORK stamped
-	 * just before this drain may show up only after its ring was read,
-	 * while its child's next event, on another CPU, is already here.
-	 * So only what was stamped before the previous drain began is
-	 * delivered: it had a whole drain interval to appear (perf's
-	 * ordered-events rounds use the same rule).
+	 * A FORK stamped just before this drain may show up only after its
+	 * ring was read, while its child's next event, on another CPU, is
+	 * already here (seen on a loaded VM with the cut at "now"). So what
+	 * was stamped in the last TASK_VISIBLE_NS waits for the next drain.
+	 * A longer wait (the previous drain's start) made new processes late
+	 * for the process tick: a child was missing from the sums for up to
+	 * two ticks.
 	 */
-	uint64_t cut = t->last_drain_ns;
+	uint64_t now = monotonic_ns();
+	uint64_t cut = now > TASK_VISIBLE_NS ? now - TASK_VISIBLE_NS : 0;
 
-	t->last_drain_ns = monotonic_ns();
+	t->last_drain_ns = now;
 	return drain_up_to(t, cut, fn, arg);
 }
 

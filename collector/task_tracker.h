@@ -82,18 +82,16 @@
  *     what it believes against /proc or waitid(). task_tracker_lost()
  *     gives the exact total.
  *
- * ORDER. Each drain delivers the events in time order across CPUs. A
- * drain delivers only records timestamped before the PREVIOUS drain
- * began; the rest wait. A record is stamped a moment before it is visible
- * in its ring (and a vCPU may be stalled in that moment): with the cut at
- * the current drain, a FORK could turn up after its child's EXIT had been
- * delivered from another CPU's ring, which the tests saw on a loaded
- * machine. A whole drain interval is ample time to appear. Because the
+ * ORDER. Each drain delivers the events in time order across CPUs, those
+ * stamped more than 20 ms before the drain began; the rest wait for the
+ * next drain. A record is stamped a moment before it is visible in its
+ * ring (and a vCPU may be stalled in that moment): with the cut at the
+ * drain itself, a FORK turned up after its child's EXIT had been
+ * delivered from another CPU's ring on a loaded machine. Because the
  * kernel writes a FORK before the new task can run, a task's FORK then
  * comes before anything else about it, and its EXIT after everything
- * else, even across drains. Events are thus late by up to two drain
- * intervals; once the whole tree has been reaped, task_tracker_drain_all()
- * delivers everything that is left.
+ * else, even across drains. Once the whole tree has been reaped,
+ * task_tracker_drain_all() delivers everything that is left.
  *
  * PRIVILEGES. The event counts user mode only (exclude_kernel), which is
  * all that FORK/COMM/EXIT records need and what an unprivileged user may
@@ -175,7 +173,7 @@ struct task_tracker {
 	struct task_pending *pending; /* read, waiting to be delivered */
 	size_t nr_pending, alloc_pending;
 	uint64_t seq;              /* read order, to sort stably */
-	uint64_t last_drain_ns;    /* when the previous drain began */
+	uint64_t last_drain_ns;    /* when the last drain began */
 
 	struct task_tracker_stats stats;
 };
