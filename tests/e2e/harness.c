@@ -23,10 +23,35 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/perf_event.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+/* ---- can this machine run the tests at all? ---- */
+
+const char *h_perf_refused(void)
+{
+	static char why[160];
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_SOFTWARE,
+		.size = sizeof(attr),
+		.config = PERF_COUNT_SW_TASK_CLOCK,
+		.exclude_kernel = 1,
+		.exclude_hv = 1,
+	};
+	long fd = syscall(SYS_perf_event_open, &attr, 0, -1, -1, 0);
+
+	if (fd >= 0) {
+		close((int)fd);
+		return NULL;
+	}
+	snprintf(why, sizeof(why), "perf_event_open is refused here (%s): a container without CAP_PERFMON, or perf_event_paranoid 3?",
+		 strerror(errno));
+	return why;
+}
 
 /* ---- paths ---- */
 

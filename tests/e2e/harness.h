@@ -29,6 +29,22 @@
 
 #include "recfile.h"
 
+/* ---- can this machine run the tests at all? ---- */
+
+/*
+ * NULL when this process may use perf_event_open at all (counting itself
+ * in user mode, which any user may do at perf_event_paranoid <= 2); else
+ * why not, in a static buffer, for a "skipped: ..." line. A container
+ * without CAP_PERFMON (a `docker build` step) or paranoid 3 refuses even
+ * that; then no end-to-end test can say anything, and a test binary skips
+ * them all as one by exiting H_EXIT_SKIPPED.
+ */
+const char *h_perf_refused(void);
+
+/* CTest reports a test that exits with this code as skipped
+ * (SKIP_RETURN_CODE in tests/CMakeLists.txt). */
+#define H_EXIT_SKIPPED 77
+
 /* ---- paths ---- */
 
 /* $PPROBE; NULL when unset. */

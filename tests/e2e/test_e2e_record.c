@@ -58,9 +58,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/perf_event.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -1328,39 +1326,9 @@ static int group_teardown(void **state)
 	return 0;
 }
 
-/*
- * Whether this process may use perf_event_open at all, counting itself in
- * user mode (what any user may do at perf_event_paranoid <= 2). A container
- * without CAP_PERFMON (a `docker build` step) or paranoid 3 refuses even
- * that; then no test here can say anything, and they are skipped as one.
- */
-static const char *perf_refused(void)
-{
-	static char why[160];
-	struct perf_event_attr attr = {
-		.type = PERF_TYPE_SOFTWARE,
-		.size = sizeof(attr),
-		.config = PERF_COUNT_SW_TASK_CLOCK,
-		.exclude_kernel = 1,
-		.exclude_hv = 1,
-	};
-	long fd = syscall(SYS_perf_event_open, &attr, 0, -1, -1, 0);
-
-	if (fd >= 0) {
-		close((int)fd);
-		return NULL;
-	}
-	snprintf(why, sizeof(why), "perf_event_open is refused here (%s): a container without CAP_PERFMON, or perf_event_paranoid 3?",
-		 strerror(errno));
-	return why;
-}
-
-/* CTest reports a test that exits with this code as skipped. */
-#define EXIT_SKIPPED 77
-
 int main(void)
 {
-	const char *refused = perf_refused();
+	const char *refused = h_perf_refused();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_accuracy_pingpong),
 		cmocka_unit_test(test_accuracy_touchmem),
@@ -1395,7 +1363,7 @@ int main(void)
 
 	if (refused) {
 		printf("skipped: every end-to-end test: %s\n", refused);
-		return EXIT_SKIPPED;
+		return H_EXIT_SKIPPED;
 	}
 	return cmocka_run_group_tests_name("e2e record", tests, NULL, group_teardown);
 }
