@@ -803,3 +803,51 @@ int h_recording_last(const struct h_recording *rec, const char *name, struct rec
 	}
 	return -1;
 }
+
+/* ---- helpers the e2e tests share ---- */
+
+void h_args_push(struct h_args *a, ...)
+{
+	va_list ap;
+	const char *s;
+
+	va_start(ap, a);
+	while ((s = va_arg(ap, const char *))) {
+		assert_true(a->n < 62);
+		a->v[a->n++] = s;
+	}
+	va_end(ap);
+	a->v[a->n] = NULL;
+}
+
+const char *h_pprobe_or_skip(void)
+{
+	const char *p = h_pprobe();
+
+	if (!p)
+		H_SKIP("PPROBE is not set: run through ctest, or set PPROBE, PPROBE_WORKLOADS and PPROBE_TMPDIR");
+	return p;
+}
+
+void h_show(const char *what, const struct h_result *r)
+{
+	print_message("%s: %s %d after %.2f s%s\n", what,
+		      r->exited ? "exit" : "signal",
+		      r->exited ? r->exit_code : r->term_signal, r->seconds,
+		      r->timed_out ? " (timed out)" : "");
+	if (r->out && r->out_len)
+		print_message("  stdout: %.3000s%s", r->out,
+			      r->out[r->out_len - 1] == '\n' ? "" : "\n");
+	if (r->err && r->err_len)
+		print_message("  stderr: %.2000s%s", r->err,
+			      r->err[r->err_len - 1] == '\n' ? "" : "\n");
+}
+
+void h_assert_exit(const char *what, const struct h_result *r, int code)
+{
+	if (!r->exited || r->exit_code != code || r->timed_out) {
+		h_show(what, r);
+		print_error("%s: expected exit status %d\n", what, code);
+		fail();
+	}
+}

@@ -214,4 +214,34 @@ const struct rec_event *h_recording_event(const struct h_recording *rec, const c
 /* The last value of the event named `name`; -1 when absent. */
 int h_recording_last(const struct h_recording *rec, const char *name, struct rec_count *out);
 
+
+/* ---- helpers the e2e tests share ---- */
+
+/* Prints "skipped: <reason>" and skips the current cmocka test. */
+#define H_SKIP(...)                                           \
+	do {                                                  \
+		print_message("skipped: ");                   \
+		print_message(__VA_ARGS__);                   \
+		print_message("\n");                          \
+		skip();                                       \
+	} while (0)
+
+/* An argv being built: v is NULL-terminated after every h_args_push(). */
+struct h_args {
+	const char *v[64];
+	int n;
+};
+
+/* Appends strings up to a NULL argument. */
+void h_args_push(struct h_args *a, ...);
+
+/* $PPROBE, or the current test is skipped with the reason. */
+const char *h_pprobe_or_skip(void);
+
+/* Prints what a command did (status, stdout, stderr), for a failing test. */
+void h_show(const char *what, const struct h_result *r);
+
+/* Fails the current test, showing r, unless r exited with code. */
+void h_assert_exit(const char *what, const struct h_result *r, int code);
+
 #endif /* PPROBE_E2E_HARNESS_H */

@@ -80,68 +80,6 @@
 
 #define ACCURACY_EVENTS "task-clock,context-switches,page-faults,minor-faults,major-faults"
 
-#define SKIP(...)                                             \
-	do {                                                  \
-		print_message("skipped: ");                   \
-		print_message(__VA_ARGS__);                   \
-		print_message("\n");                          \
-		skip();                                       \
-	} while (0)
-
-/* ---- small helpers ---- */
-
-struct args {
-	const char *v[64];
-	int n;
-};
-
-/* Appends strings up to a NULL. */
-static void args_push(struct args *a, ...)
-{
-	va_list ap;
-	const char *s;
-
-	va_start(ap, a);
-	while ((s = va_arg(ap, const char *))) {
-		assert_true(a->n < 62);
-		a->v[a->n++] = s;
-	}
-	va_end(ap);
-	a->v[a->n] = NULL;
-}
-
-static const char *pprobe(void)
-{
-	const char *p = h_pprobe();
-
-	if (!p)
-		SKIP("PPROBE is not set: run through ctest, or set PPROBE, PPROBE_WORKLOADS and PPROBE_TMPDIR");
-	return p;
-}
-
-/* Prints what a command did, for the log of a failing test. */
-static void show(const char *what, const struct h_result *r)
-{
-	print_message("%s: %s %d after %.2f s%s\n", what,
-		      r->exited ? "exit" : "signal",
-		      r->exited ? r->exit_code : r->term_signal, r->seconds,
-		      r->timed_out ? " (timed out)" : "");
-	if (r->out && r->out_len)
-		print_message("  stdout: %.2000s%s", r->out,
-			      r->out[r->out_len - 1] == '\n' ? "" : "\n");
-	if (r->err && r->err_len)
-		print_message("  stderr: %.2000s%s", r->err,
-			      r->err[r->err_len - 1] == '\n' ? "" : "\n");
-}
-
-static void assert_exit(const char *what, const struct h_result *r, int code)
-{
-	if (!r->exited || r->exit_code != code || r->timed_out) {
-		show(what, r);
-		print_error("%s: expected exit status %d\n", what, code);
-		fail();
-	}
-}
 
 static void assert_contains(const char *what, const char *haystack, const char *needle)
 {
@@ -164,12 +102,12 @@ static int file_equals(const char *path, const char *data, size_t len)
 /* `pprobe report [opts] file` with a bounded wait. */
 static void run_report(const char *opt, const char *file, struct h_result *r)
 {
-	struct args a = { 0 };
+	struct h_args a = { 0 };
 
-	args_push(&a, pprobe(), "report", NULL);
+	h_args_push(&a, h_pprobe_or_skip(), "report", NULL);
 	if (opt)
-		args_push(&a, opt, NULL);
-	args_push(&a, file, NULL);
+		h_args_push(&a, opt, NULL);
+	h_args_push(&a, file, NULL);
 	assert_int_equal(h_run(a.v, SHORT_TIMEOUT, r), 0);
 }
 
@@ -179,9 +117,9 @@ static void report_csv(const char *file, struct h_csv *csv)
 	struct h_result r;
 
 	run_report("--csv", file, &r);
-	assert_exit("pprobe report --csv", &r, 0);
+	h_assert_exit("pprobe report --csv", &r, 0);
 	if (h_csv_parse(r.out, csv)) {
-		show("pprobe report --csv", &r);
+		h_show("pprobe report --csv", &r);
 		fail();
 	}
 	h_result_release(&r);
@@ -286,7 +224,7 @@ struct accuracy_case {
 static void check_accuracy(const struct accuracy_case *c)
 {
 	char *data = h_tmp_path("accuracy.data"), *truth_path = h_tmp_path("accuracy.truth");
-	struct args a = { 0 };
+	struct h_args a = { 0 };
 	struct h_result r;
 	struct h_truth t;
 	struct h_csv csv;
@@ -296,14 +234,14 @@ static void check_accuracy(const struct accuracy_case *c)
 	double task_clock, cs, pf, minf, majf, user_s, sys_s, duration, truth_ms, tol, steal;
 	int ok = 1, i;
 
-	args_push(&a, pprobe(), "record", "-o", data, "-e", ACCURACY_EVENTS, "--",
+	h_args_push(&a, h_pprobe_or_skip(), "record", "-o", data, "-e", ACCURACY_EVENTS, "--",
 		  h_workload(c->workload), "--truth", truth_path, NULL);
 	for (i = 0; i < 4 && c->args[i]; i++)
-		args_push(&a, c->args[i], NULL);
+		h_args_push(&a, c->args[i], NULL);
 	steal = steal_ms();
 	assert_int_equal(h_run(a.v, RUN_TIMEOUT, &r), 0);
 	steal = steal_ms() - steal;
-	assert_exit("pprobe record", &r, 0);
+	h_assert_exit("pprobe record", &r, 0);
 	h_result_release(&r);
 	assert_int_equal(h_truth_load(truth_path, &t), 0);
 
@@ -452,7 +390,7 @@ static int is_pseudo_event(const char *name)
 static void test_event_list_custom(void **state)
 {
 	char *data = h_tmp_path("custom.data");
-	const char *argv[] = { pprobe(), "record", "-o", data, "-e", "task-clock,page-faults",
+	const char *argv[] = { h_pprobe_or_skip(), "record", "-o", data, "-e", "task-clock,page-faults",
 			       "--", h_workload("touchmem"), "16", NULL };
 	struct h_result r;
 	struct h_csv csv;
@@ -461,7 +399,7 @@ static void test_event_list_custom(void **state)
 
 	(void)state;
 	assert_int_equal(h_run(argv, RUN_TIMEOUT, &r), 0);
-	assert_exit("pprobe record -e task-clock,page-faults", &r, 0);
+	h_assert_exit("pprobe record -e task-clock,page-faults", &r, 0);
 	h_result_release(&r);
 
 	report_csv(data, &csv);
@@ -489,13 +427,13 @@ static void test_event_list_custom(void **state)
 static void test_event_unknown(void **state)
 {
 	char *data = h_tmp_path("unknown.data");
-	const char *argv[] = { pprobe(), "record", "-o", data, "-e", "task-clock,no-such-event",
+	const char *argv[] = { h_pprobe_or_skip(), "record", "-o", data, "-e", "task-clock,no-such-event",
 			       "--", "true", NULL };
 	struct h_result r;
 
 	(void)state;
 	assert_int_equal(h_run(argv, SHORT_TIMEOUT, &r), 0);
-	assert_exit("pprobe record -e task-clock,no-such-event", &r, 129);
+	h_assert_exit("pprobe record -e task-clock,no-such-event", &r, 129);
 	assert_contains("stderr", r.err, "unknown event");
 	assert_contains("stderr", r.err, "no-such-event");
 	assert_false(h_file_exists(data));
@@ -518,9 +456,9 @@ static int machine_has_pmu(void)
 static void test_hardware_events(void **state)
 {
 	char *data = h_tmp_path("hw.data"), *data_default = h_tmp_path("hw-default.data");
-	const char *argv[] = { pprobe(), "record", "-o", data, "-e", "cycles,instructions,task-clock",
+	const char *argv[] = { h_pprobe_or_skip(), "record", "-o", data, "-e", "cycles,instructions,task-clock",
 			       "--", h_workload("burn"), "1", "0.2", NULL };
-	const char *argv_default[] = { pprobe(), "record", "-o", data_default,
+	const char *argv_default[] = { h_pprobe_or_skip(), "record", "-o", data_default,
 				       "--", h_workload("burn"), "1", "0.2", NULL };
 	const char *hw[] = { "cycles", "instructions" };
 	int pmu = machine_has_pmu(), i;
@@ -532,7 +470,7 @@ static void test_hardware_events(void **state)
 	print_message("hardware PMU: %s\n", pmu ? "present, cycles and instructions must be counted"
 						 : "absent (no /sys/bus/event_source/devices/cpu), cycles and instructions must read \"not supported\"");
 	assert_int_equal(h_run(argv, RUN_TIMEOUT, &r), 0);
-	assert_exit("pprobe record -e cycles,instructions,task-clock", &r, 0);
+	h_assert_exit("pprobe record -e cycles,instructions,task-clock", &r, 0);
 	h_result_release(&r);
 
 	report_csv(data, &csv);
@@ -560,7 +498,7 @@ static void test_hardware_events(void **state)
 
 	/* The default events include the hardware ones: still a recording. */
 	assert_int_equal(h_run(argv_default, RUN_TIMEOUT, &r), 0);
-	assert_exit("pprobe record (default events)", &r, 0);
+	h_assert_exit("pprobe record (default events)", &r, 0);
 	h_result_release(&r);
 	rec = load_recording(data_default);
 	assert_complete(data_default, rec);
@@ -578,15 +516,15 @@ static void test_hardware_events(void **state)
 static void test_exit_status(void **state)
 {
 	char *data = h_tmp_path("exit3.data"), *data9 = h_tmp_path("kill9.data");
-	const char *argv[] = { pprobe(), "record", "-o", data, "--", "sh", "-c", "exit 3", NULL };
-	const char *argv9[] = { pprobe(), "record", "-o", data9, "--", "sh", "-c", "kill -9 $$", NULL };
+	const char *argv[] = { h_pprobe_or_skip(), "record", "-o", data, "--", "sh", "-c", "exit 3", NULL };
+	const char *argv9[] = { h_pprobe_or_skip(), "record", "-o", data9, "--", "sh", "-c", "kill -9 $$", NULL };
 	struct h_result r;
 	struct h_recording *rec;
 	const char *p;
 
 	(void)state;
 	assert_int_equal(h_run(argv, SHORT_TIMEOUT, &r), 0);
-	assert_exit("pprobe record -- sh -c 'exit 3'", &r, 3);
+	h_assert_exit("pprobe record -- sh -c 'exit 3'", &r, 3);
 	h_result_release(&r);
 	rec = load_recording(data);
 	assert_complete(data, rec);
@@ -596,7 +534,7 @@ static void test_exit_status(void **state)
 	free(rec);
 
 	assert_int_equal(h_run(argv9, SHORT_TIMEOUT, &r), 0);
-	assert_exit("pprobe record -- sh -c 'kill -9 $$'", &r, 137);
+	h_assert_exit("pprobe record -- sh -c 'kill -9 $$'", &r, 137);
 	h_result_release(&r);
 	rec = load_recording(data9);
 	assert_complete(data9, rec);
@@ -606,11 +544,11 @@ static void test_exit_status(void **state)
 
 	/* The report reads it and says so in JSON. */
 	run_report("--json", data9, &r);
-	assert_exit("pprobe report --json", &r, 0);
+	h_assert_exit("pprobe report --json", &r, 0);
 	for (p = r.out; *p == ' ' || *p == '\n'; p++)
 		;
 	if (*p != '{' && *p != '[') {
-		show("pprobe report --json", &r);
+		h_show("pprobe report --json", &r);
 		fail_msg("the JSON report does not start with '{' or '['");
 	}
 	assert_contains("JSON report", r.out, "\"exit_signal\": 9");
@@ -622,12 +560,12 @@ static void test_exit_status(void **state)
 static void test_exec_not_found(void **state)
 {
 	char *data = h_tmp_path("notfound.data");
-	const char *argv[] = { pprobe(), "record", "-o", data, "--", "/nonexistent/x", NULL };
+	const char *argv[] = { h_pprobe_or_skip(), "record", "-o", data, "--", "/nonexistent/x", NULL };
 	struct h_result r;
 
 	(void)state;
 	assert_int_equal(h_run(argv, SHORT_TIMEOUT, &r), 0);
-	assert_exit("pprobe record -- /nonexistent/x", &r, 127);
+	h_assert_exit("pprobe record -- /nonexistent/x", &r, 127);
 	assert_contains("stderr", r.err,
 			"error: cannot run '/nonexistent/x': No such file or directory\n");
 	assert_false(h_file_exists(data));
@@ -639,8 +577,8 @@ static void test_exec_not_found(void **state)
 static void test_exec_failure_keeps_old_file(void **state)
 {
 	char *data = h_tmp_path("keep.data"), *old;
-	const char *good[] = { pprobe(), "record", "-o", data, "--", "true", NULL };
-	const char *bad[] = { pprobe(), "record", "-o", data, "--", "/nonexistent/x", NULL };
+	const char *good[] = { h_pprobe_or_skip(), "record", "-o", data, "--", "true", NULL };
+	const char *bad[] = { h_pprobe_or_skip(), "record", "-o", data, "--", "/nonexistent/x", NULL };
 	struct h_result r;
 	struct h_recording *rec;
 	size_t len;
@@ -650,13 +588,13 @@ static void test_exec_failure_keeps_old_file(void **state)
 	assert_true(asprintf(&old, "%s.old", data) > 0);
 	unlink(old); /* from an earlier run of the suite */
 	assert_int_equal(h_run(good, SHORT_TIMEOUT, &r), 0);
-	assert_exit("pprobe record -- true", &r, 0);
+	h_assert_exit("pprobe record -- true", &r, 0);
 	h_result_release(&r);
 	before = h_read_file(data, &len);
 	assert_non_null(before);
 
 	assert_int_equal(h_run(bad, SHORT_TIMEOUT, &r), 0);
-	assert_exit("pprobe record -- /nonexistent/x", &r, 127);
+	h_assert_exit("pprobe record -- /nonexistent/x", &r, 127);
 	h_result_release(&r);
 	if (!file_equals(data, before, len))
 		fail_msg("'%s' changed although the command never ran", data);
@@ -672,14 +610,14 @@ static void test_exec_failure_keeps_old_file(void **state)
 static void test_exec_not_executable(void **state)
 {
 	char *data = h_tmp_path("noexec.data"), *script = h_tmp_path("noexec.sh");
-	const char *argv[] = { pprobe(), "record", "-o", data, "--", script, NULL };
+	const char *argv[] = { h_pprobe_or_skip(), "record", "-o", data, "--", script, NULL };
 	struct h_result r;
 
 	(void)state;
 	assert_int_equal(h_write_file(script, "#!/bin/sh\nexit 0\n", 17), 0);
 	assert_int_equal(chmod(script, 0644), 0);
 	assert_int_equal(h_run(argv, SHORT_TIMEOUT, &r), 0);
-	assert_exit("pprobe record -- <a file without x>", &r, 126);
+	h_assert_exit("pprobe record -- <a file without x>", &r, 126);
 	assert_contains("stderr", r.err, "Permission denied");
 	assert_false(h_file_exists(data));
 	h_result_release(&r);
@@ -697,21 +635,21 @@ static void test_exec_not_executable(void **state)
 static pid_t start_background(struct h_proc *p, const char *data, const char *const *extra,
 			      const char *comm)
 {
-	struct args a = { 0 };
+	struct h_args a = { 0 };
 	double deadline;
 	pid_t child = 0;
 	int i;
 
-	args_push(&a, pprobe(), "record", "-o", data, NULL);
+	h_args_push(&a, h_pprobe_or_skip(), "record", "-o", data, NULL);
 	for (i = 0; extra[i]; i++)
-		args_push(&a, extra[i], NULL);
+		h_args_push(&a, extra[i], NULL);
 	assert_int_equal(h_spawn(p, a.v, NULL, NULL, NULL), 0);
 	deadline = h_now() + 10;
 	while (h_now() < deadline) {
 		struct h_result r;
 
 		if (h_poll(p, &r)) {
-			show("pprobe record (background)", &r);
+			h_show("pprobe record (background)", &r);
 			fail_msg("pprobe ended before its command started");
 		}
 		if (!child)
@@ -740,7 +678,7 @@ static void check_signal_forwarding(int sig, int want_exit)
 	assert_int_equal(h_wait(&p, 10, &r), 0);
 	print_message("%s: pprobe exited %d, %.3f s after the signal\n", strsignal(sig),
 		      r.exited ? r.exit_code : -r.term_signal, h_now() - sent);
-	assert_exit("pprobe record -- sleep 30 (signalled)", &r, want_exit);
+	h_assert_exit("pprobe record -- sleep 30 (signalled)", &r, want_exit);
 	assert_true(h_now() - sent < 5);
 	h_result_release(&r);
 
@@ -790,7 +728,7 @@ static void test_signal_ignored_by_command(void **state)
 	assert_int_equal(h_wait(&p, 10, &r), 0);
 	print_message("SIGTERM ignored by the command: pprobe exited %d, %.3f s after the signal\n",
 		      r.exited ? r.exit_code : -r.term_signal, h_now() - sent);
-	assert_exit("pprobe record -- sh -c \"trap '' TERM; ...\"", &r, 5);
+	h_assert_exit("pprobe record -- sh -c \"trap '' TERM; ...\"", &r, 5);
 	h_result_release(&r);
 	rec = load_recording(data);
 	assert_complete(data, rec);
@@ -809,7 +747,7 @@ static void test_signal_ignored_by_command(void **state)
 static void test_orphan_recorded_and_reaped(void **state)
 {
 	char *data = h_tmp_path("orphan.data");
-	const char *argv[] = { pprobe(), "record", "-o", data, "-e", "task-clock", "--",
+	const char *argv[] = { h_pprobe_or_skip(), "record", "-o", data, "-e", "task-clock", "--",
 			       "sh", "-c", "\"$0\" 1 0.5 & exit 0", h_workload("burn"), NULL };
 	struct h_proc p;
 	struct h_result r;
@@ -823,7 +761,7 @@ static void test_orphan_recorded_and_reaped(void **state)
 	assert_int_equal(h_wait(&p, RUN_TIMEOUT, &r), 0);
 	/* Whatever happened, no orphan outlives the test. */
 	h_kill_group(group);
-	assert_exit("pprobe record -- sh -c 'burn 1 0.5 & exit 0'", &r, 0);
+	h_assert_exit("pprobe record -- sh -c 'burn 1 0.5 & exit 0'", &r, 0);
 	h_result_release(&r);
 	rec = load_recording(data);
 	assert_complete(data, rec);
@@ -870,7 +808,7 @@ static void test_kill9_mid_recording(void **state)
 	run_report(NULL, data, &r);
 	if (!r.exited || r.exit_code != 0 || !strstr(r.err, "cut off") ||
 	    !strstr(r.out, "task-clock")) {
-		show("pprobe report <killed recording>", &r);
+		h_show("pprobe report <killed recording>", &r);
 		fail_msg("expected exit 0, 'cut off' on stderr and the figures on stdout");
 	}
 	h_result_release(&r);
@@ -882,12 +820,12 @@ static void test_kill9_mid_recording(void **state)
 static void test_output_stdout_pipe(void **state)
 {
 	const char *argv[] = { "sh", "-c", "\"$0\" record -o - -e task-clock -- true | \"$0\" report -",
-			       pprobe(), NULL };
+			       h_pprobe_or_skip(), NULL };
 	struct h_result r;
 
 	(void)state;
 	assert_int_equal(h_run(argv, SHORT_TIMEOUT, &r), 0);
-	assert_exit("pprobe record -o - -- true | pprobe report -", &r, 0);
+	h_assert_exit("pprobe record -o - -- true | pprobe report -", &r, 0);
 	assert_contains("report of a piped recording", r.out, "task-clock");
 	if (strstr(r.err, "error"))
 		fail_msg("errors in: %s", r.err);
@@ -898,14 +836,14 @@ static void test_output_stdout_pipe(void **state)
 static void test_output_stdout_command_output(void **state)
 {
 	char *data = h_tmp_path("dash.data");
-	const char *argv[] = { pprobe(), "record", "-o", "-", "-e", "task-clock", "--",
+	const char *argv[] = { h_pprobe_or_skip(), "record", "-o", "-", "-e", "task-clock", "--",
 			       "echo", "hello", NULL };
 	struct h_result r;
 	struct h_recording *rec;
 
 	(void)state;
 	assert_int_equal(h_run(argv, SHORT_TIMEOUT, &r), 0);
-	assert_exit("pprobe record -o - -- echo hello", &r, 0);
+	h_assert_exit("pprobe record -o - -- echo hello", &r, 0);
 	assert_contains("stderr", r.err, "hello\n");
 	/* "hello" itself is in the file, as an argument in META; its line is not. */
 	if (memmem(r.out, r.out_len, "hello\n", 6))
@@ -923,8 +861,8 @@ static void test_output_stdout_command_output(void **state)
 static void test_output_old_rotation(void **state)
 {
 	char *data = h_tmp_path("rotate.data"), *old, *first;
-	const char *one[] = { pprobe(), "record", "-o", data, "--", "true", NULL };
-	const char *two[] = { pprobe(), "record", "-o", data, "--", "sh", "-c", "exit 4", NULL };
+	const char *one[] = { h_pprobe_or_skip(), "record", "-o", data, "--", "true", NULL };
+	const char *two[] = { h_pprobe_or_skip(), "record", "-o", data, "--", "sh", "-c", "exit 4", NULL };
 	struct h_result r;
 	struct h_recording *rec;
 	size_t len;
@@ -933,14 +871,14 @@ static void test_output_old_rotation(void **state)
 	assert_true(asprintf(&old, "%s.old", data) > 0);
 	unlink(old); /* from an earlier run of the suite */
 	assert_int_equal(h_run(one, SHORT_TIMEOUT, &r), 0);
-	assert_exit("first recording", &r, 0);
+	h_assert_exit("first recording", &r, 0);
 	h_result_release(&r);
 	first = h_read_file(data, &len);
 	assert_non_null(first);
 	assert_false(h_file_exists(old));
 
 	assert_int_equal(h_run(two, SHORT_TIMEOUT, &r), 0);
-	assert_exit("second recording", &r, 4);
+	h_assert_exit("second recording", &r, 4);
 	h_result_release(&r);
 	if (!file_equals(old, first, len))
 		fail_msg("'%s' is not the first recording", old);
@@ -957,27 +895,27 @@ static void test_output_old_rotation(void **state)
 static void test_passthrough(void **state)
 {
 	char *data = h_tmp_path("pass.data"), *input = h_tmp_path("pass.in");
-	const char *echo[] = { pprobe(), "record", "-o", data, "--", "echo", "hi", NULL };
-	const char *err[] = { pprobe(), "record", "-o", data, "--", "sh", "-c", "echo oops >&2", NULL };
-	const char *cat[] = { pprobe(), "record", "-o", data, "--", "cat", NULL };
+	const char *echo[] = { h_pprobe_or_skip(), "record", "-o", data, "--", "echo", "hi", NULL };
+	const char *err[] = { h_pprobe_or_skip(), "record", "-o", data, "--", "sh", "-c", "echo oops >&2", NULL };
+	const char *cat[] = { h_pprobe_or_skip(), "record", "-o", data, "--", "cat", NULL };
 	struct h_proc p;
 	struct h_result r;
 
 	(void)state;
 	assert_int_equal(h_run(echo, SHORT_TIMEOUT, &r), 0);
-	assert_exit("pprobe record -- echo hi", &r, 0);
+	h_assert_exit("pprobe record -- echo hi", &r, 0);
 	assert_string_equal(r.out, "hi\n");
 	h_result_release(&r);
 
 	assert_int_equal(h_run(err, SHORT_TIMEOUT, &r), 0);
-	assert_exit("pprobe record -- sh -c 'echo oops >&2'", &r, 0);
+	h_assert_exit("pprobe record -- sh -c 'echo oops >&2'", &r, 0);
 	assert_contains("stderr", r.err, "oops\n");
 	h_result_release(&r);
 
 	assert_int_equal(h_write_file(input, "ping\n", 5), 0);
 	assert_int_equal(h_spawn(&p, cat, input, NULL, NULL), 0);
 	assert_int_equal(h_wait(&p, SHORT_TIMEOUT, &r), 0);
-	assert_exit("pprobe record -- cat < file", &r, 0);
+	h_assert_exit("pprobe record -- cat < file", &r, 0);
 	assert_string_equal(r.out, "ping\n");
 	h_result_release(&r);
 	free(input);
@@ -989,16 +927,16 @@ static void test_passthrough(void **state)
 static void test_interval(void **state)
 {
 	char *data = h_tmp_path("interval.data");
-	const char *argv[] = { pprobe(), "record", "-I", "10", "-o", data, "-e", "task-clock",
+	const char *argv[] = { h_pprobe_or_skip(), "record", "-I", "10", "-o", data, "-e", "task-clock",
 			       "--", "sleep", "1", NULL };
-	const char *zero[] = { pprobe(), "record", "-I", "0", "-o", data, "--", "true", NULL };
+	const char *zero[] = { h_pprobe_or_skip(), "record", "-I", "0", "-o", data, "--", "true", NULL };
 	struct h_result r;
 	struct h_recording *rec;
 	int samples;
 
 	(void)state;
 	assert_int_equal(h_run(argv, RUN_TIMEOUT, &r), 0);
-	assert_exit("pprobe record -I 10 -- sleep 1", &r, 0);
+	h_assert_exit("pprobe record -I 10 -- sleep 1", &r, 0);
 	h_result_release(&r);
 	rec = load_recording(data);
 	assert_complete(data, rec);
@@ -1010,7 +948,7 @@ static void test_interval(void **state)
 
 	unlink(data);
 	assert_int_equal(h_run(zero, SHORT_TIMEOUT, &r), 0);
-	assert_exit("pprobe record -I 0", &r, 129);
+	h_assert_exit("pprobe record -I 0", &r, 129);
 	assert_true(r.err_len > 0);
 	assert_false(h_file_exists(data));
 	h_result_release(&r);
@@ -1024,7 +962,7 @@ static char *good_recording;
 
 static const char *make_good_recording(void)
 {
-	const char *argv[] = { pprobe(), "record", "-I", "10", "-o", NULL,
+	const char *argv[] = { h_pprobe_or_skip(), "record", "-I", "10", "-o", NULL,
 			       "-e", "task-clock,context-switches,page-faults",
 			       "--", h_workload("burn"), "1", "0.3", NULL };
 	struct h_result r;
@@ -1034,7 +972,7 @@ static const char *make_good_recording(void)
 	good_recording = h_tmp_path("good.data");
 	argv[5] = good_recording;
 	assert_int_equal(h_run(argv, RUN_TIMEOUT, &r), 0);
-	assert_exit("pprobe record (for the damage tests)", &r, 0);
+	h_assert_exit("pprobe record (for the damage tests)", &r, 0);
 	h_result_release(&r);
 	return good_recording;
 }
@@ -1060,7 +998,7 @@ static void expect_cut_off_readable(const char *what, const char *path)
 	print_message("%s: exit %d, stderr: %s", what, r.exit_code, r.err);
 	if (!r.exited || r.exit_code != 0 || !strstr(r.err, "cut off") ||
 	    !strstr(r.out, "task-clock")) {
-		show(what, &r);
+		h_show(what, &r);
 		fail_msg("%s: expected exit 0, 'cut off' on stderr and figures on stdout", what);
 	}
 	h_result_release(&r);
@@ -1072,7 +1010,7 @@ static void expect_refused(const char *what, const char *path, struct h_result *
 	run_report(NULL, path, r);
 	print_message("%s: exit %d, stderr: %s", what, r->exit_code, r->err);
 	if (!r->exited || r->exit_code != 1 || strncmp(r->err, "error: ", 7)) {
-		show(what, r);
+		h_show(what, r);
 		fail_msg("%s: expected exit 1 and an error message", what);
 	}
 }
@@ -1261,7 +1199,7 @@ static int read_paranoid(void)
 static void test_unprivileged_user(void **state)
 {
 	char *dir = h_tmp_path("nobody"), *data;
-	const char *argv[] = { pprobe(), "record", "-o", NULL, "-e", "task-clock,page-faults",
+	const char *argv[] = { h_pprobe_or_skip(), "record", "-o", NULL, "-e", "task-clock,page-faults",
 			       "--", h_workload("burn"), "1", "0.2", NULL };
 	int paranoid = read_paranoid();
 	const struct rec_event *ev;
@@ -1272,9 +1210,9 @@ static void test_unprivileged_user(void **state)
 
 	(void)state;
 	if (geteuid() != 0)
-		SKIP("not root: cannot switch to the nobody user");
+		H_SKIP("not root: cannot switch to the nobody user");
 	if (paranoid >= 3)
-		SKIP("perf_event_paranoid=%d forbids perf to unprivileged users", paranoid);
+		H_SKIP("perf_event_paranoid=%d forbids perf to unprivileged users", paranoid);
 	assert_true(asprintf(&data, "%s/nobody.data", dir) > 0);
 	argv[3] = data;
 	/* Left over from an earlier run of the suite? */
@@ -1282,15 +1220,15 @@ static void test_unprivileged_user(void **state)
 	rmdir(dir);
 	assert_int_equal(mkdir(dir, 0777), 0);
 	assert_int_equal(chmod(dir, 01777), 0);
-	if (!nobody_can_use(pprobe(), argv[7], dir))
-		SKIP("nobody cannot reach '%s', '%s' or '%s' (a parent directory is not searchable)",
-		     pprobe(), argv[7], dir);
+	if (!nobody_can_use(h_pprobe_or_skip(), argv[7], dir))
+		H_SKIP("nobody cannot reach '%s', '%s' or '%s' (a parent directory is not searchable)",
+		     h_pprobe_or_skip(), argv[7], dir);
 
 	assert_int_equal(h_spawn(&p, argv, NULL, become_nobody, NULL), 0);
 	assert_int_equal(h_wait(&p, RUN_TIMEOUT, &r), 0);
 	print_message("as nobody at perf_event_paranoid=%d: exit %d, stderr: %s", paranoid,
 		      r.exit_code, r.err);
-	assert_exit("pprobe record as nobody", &r, 0);
+	h_assert_exit("pprobe record as nobody", &r, 0);
 	h_result_release(&r);
 
 	rec = load_recording(data);
@@ -1308,9 +1246,9 @@ static void test_unprivileged_user(void **state)
 	free(rec);
 
 	run_report(NULL, data, &r);
-	assert_exit("pprobe report <nobody's recording>", &r, 0);
+	h_assert_exit("pprobe report <nobody's recording>", &r, 0);
 	if (paranoid >= 2 && !strstr(r.err, "note:") && !strstr(r.out, "note:")) {
-		show("pprobe report <nobody's recording>", &r);
+		h_show("pprobe report <nobody's recording>", &r);
 		fail_msg("the report does not say that only user mode was counted");
 	}
 	h_result_release(&r);

@@ -99,82 +99,20 @@
 
 #define MIB (1024.0 * 1024.0)
 
-#define SKIP(...)                                             \
-	do {                                                  \
-		print_message("skipped: ");                   \
-		print_message(__VA_ARGS__);                   \
-		print_message("\n");                          \
-		skip();                                       \
-	} while (0)
-
-/* ---- running ---- */
-
-struct args {
-	const char *v[64];
-	int n;
-};
-
-/* Appends strings up to a NULL. */
-static void args_push(struct args *a, ...)
-{
-	va_list ap;
-	const char *s;
-
-	va_start(ap, a);
-	while ((s = va_arg(ap, const char *))) {
-		assert_true(a->n < 62);
-		a->v[a->n++] = s;
-	}
-	va_end(ap);
-	a->v[a->n] = NULL;
-}
-
-static const char *pprobe(void)
-{
-	const char *p = h_pprobe();
-
-	if (!p)
-		SKIP("PPROBE is not set: run through ctest, or set PPROBE, PPROBE_WORKLOADS and PPROBE_TMPDIR");
-	return p;
-}
-
-/* Prints what a command did, for the log of a failing test. */
-static void show(const char *what, const struct h_result *r)
-{
-	print_message("%s: %s %d after %.2f s%s\n", what,
-		      r->exited ? "exit" : "signal",
-		      r->exited ? r->exit_code : r->term_signal, r->seconds,
-		      r->timed_out ? " (timed out)" : "");
-	if (r->out && r->out_len)
-		print_message("  stdout: %.3000s%s", r->out,
-			      r->out[r->out_len - 1] == '\n' ? "" : "\n");
-	if (r->err && r->err_len)
-		print_message("  stderr: %.2000s%s", r->err,
-			      r->err[r->err_len - 1] == '\n' ? "" : "\n");
-}
-
-static void assert_exit(const char *what, const struct h_result *r, int code)
-{
-	if (!r->exited || r->exit_code != code || r->timed_out) {
-		show(what, r);
-		print_error("%s: expected exit status %d\n", what, code);
-		fail();
-	}
-}
 
 /* `pprobe report [opt [opt2]] file`, which must succeed; output in *r. */
 static void report(const char *opt, const char *opt2, const char *file, struct h_result *r)
 {
-	struct args a = { 0 };
+	struct h_args a = { 0 };
 
-	args_push(&a, pprobe(), "report", NULL);
+	h_args_push(&a, h_pprobe_or_skip(), "report", NULL);
 	if (opt)
-		args_push(&a, opt, NULL);
+		h_args_push(&a, opt, NULL);
 	if (opt2)
-		args_push(&a, opt2, NULL);
-	args_push(&a, file, NULL);
+		h_args_push(&a, opt2, NULL);
+	h_args_push(&a, file, NULL);
 	assert_int_equal(h_run(a.v, SHORT_TIMEOUT, r), 0);
-	assert_exit("pprobe report", r, 0);
+	h_assert_exit("pprobe report", r, 0);
 }
 
 /*
@@ -216,7 +154,7 @@ struct tree_run {
 static void tree_record(struct tree_run *t, const char *name, const char *const *opts,
 			const char *workload, const char *const *wargs, int status)
 {
-	struct args a = { 0 };
+	struct h_args a = { 0 };
 	struct h_result r;
 	char file[64];
 	int i;
@@ -229,14 +167,14 @@ static void tree_record(struct tree_run *t, const char *name, const char *const 
 	assert_non_null(t->data);
 	assert_non_null(t->truth_path);
 
-	args_push(&a, pprobe(), "record", "-o", t->data, NULL);
+	h_args_push(&a, h_pprobe_or_skip(), "record", "-o", t->data, NULL);
 	for (i = 0; opts[i]; i++)
-		args_push(&a, opts[i], NULL);
-	args_push(&a, "--", h_workload(workload), "--truth", t->truth_path, NULL);
+		h_args_push(&a, opts[i], NULL);
+	h_args_push(&a, "--", h_workload(workload), "--truth", t->truth_path, NULL);
 	for (i = 0; wargs[i]; i++)
-		args_push(&a, wargs[i], NULL);
+		h_args_push(&a, wargs[i], NULL);
 	assert_int_equal(h_run(a.v, RUN_TIMEOUT, &t->record), 0);
-	assert_exit(name, &t->record, status);
+	h_assert_exit(name, &t->record, status);
 	assert_int_equal(h_truth_load(t->truth_path, &t->truth), 0);
 
 	report("--json", NULL, t->data, &r);
@@ -755,7 +693,7 @@ static void test_fork_heavy(void **state)
 	if (user_only) {
 		free(rows);
 		tree_run_release(&t);
-		SKIP("forkmany: the process count was checked, but the totals cannot be: pprobe counted user mode only (perf_event_paranoid >= 2 without CAP_PERFMON), where kernel-side faults and context switches are not counted");
+		H_SKIP("forkmany: the process count was checked, but the totals cannot be: pprobe counted user mode only (perf_event_paranoid >= 2 without CAP_PERFMON), where kernel-side faults and context switches are not counted");
 	}
 
 	report("--csv", NULL, t.data, &r);
@@ -939,7 +877,7 @@ static void test_default_and_no_tree(void **state)
 	const char *defaults[] = { NULL };
 	const char *wargs[] = { "0.2", "0.05", NULL };
 	char *refused_data = h_tmp_path("no-tree-rss.data");
-	const char *refused[] = { pprobe(), "record", "--no-tree", "--mem=rss", "-o",
+	const char *refused[] = { h_pprobe_or_skip(), "record", "--no-tree", "--mem=rss", "-o",
 				  refused_data, "--", "true", NULL };
 	struct tree_run t;
 	struct h_result r;
@@ -972,7 +910,7 @@ static void test_default_and_no_tree(void **state)
 	/* rss sums over the tree's processes: it cannot go without the tree. */
 	assert_int_equal(h_run(refused, SHORT_TIMEOUT, &r), 0);
 	print_message("--no-tree --mem=rss: exit %d, stderr: %s", r.exit_code, r.err);
-	assert_exit("pprobe record --no-tree --mem=rss", &r, 129);
+	h_assert_exit("pprobe record --no-tree --mem=rss", &r, 129);
 	assert_false(h_file_exists(refused_data));
 	h_result_release(&r);
 	free(refused_data);
@@ -981,13 +919,13 @@ static void test_default_and_no_tree(void **state)
 static void test_mem_unknown(void **state)
 {
 	char *data = h_tmp_path("bogus.data");
-	const char *argv[] = { pprobe(), "record", "--mem=bogus", "-o", data, "--", "true", NULL };
+	const char *argv[] = { h_pprobe_or_skip(), "record", "--mem=bogus", "-o", data, "--", "true", NULL };
 	struct h_result r;
 
 	(void)state;
 	assert_int_equal(h_run(argv, SHORT_TIMEOUT, &r), 0);
 	print_message("--mem=bogus: exit %d, stderr: %s", r.exit_code, r.err);
-	assert_exit("pprobe record --mem=bogus", &r, 129);
+	h_assert_exit("pprobe record --mem=bogus", &r, 129);
 	if (!strstr(r.err, "unknown memory backend"))
 		fail_msg("no 'unknown memory backend' on stderr");
 	assert_false(h_file_exists(data));
