@@ -787,7 +787,6 @@ int task_tracker_drain(struct task_tracker *t,
 	uint64_t now = monotonic_ns();
 	uint64_t cut = now > TASK_VISIBLE_NS ? now - TASK_VISIBLE_NS : 0;
 
-	t->last_drain_ns = now;
 	return drain_up_to(t, cut, fn, arg);
 }
 
@@ -795,7 +794,6 @@ int task_tracker_drain_all(struct task_tracker *t,
 			   int (*fn)(const struct task_event *ev, void *arg),
 			   void *arg)
 {
-	t->last_drain_ns = monotonic_ns();
 	return drain_up_to(t, UINT64_MAX, fn, arg);
 }
 

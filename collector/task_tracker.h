@@ -173,7 +173,6 @@ struct task_tracker {
 	struct task_pending *pending; /* read, waiting to be delivered */
 	size_t nr_pending, alloc_pending;
 	uint64_t seq;              /* read order, to sort stably */
-	uint64_t last_drain_ns;    /* when the last drain began */
 
 	struct task_tracker_stats stats;
 };

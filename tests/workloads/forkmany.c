@@ -33,22 +33,14 @@
 #define FORKMANY_MAX_ALIVE 32
 #define FORKMANY_CPU_NS (1000 * 1000LL)
 
-static long long thread_cpu_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 static _Noreturn void child_main(long long kib)
 {
-	long long end = thread_cpu_ns() + FORKMANY_CPU_NS;
+	long long end = truth_thread_cpu_ns() + FORKMANY_CPU_NS;
 	unsigned long long x = 2463534242ull;
 	size_t page = (size_t)sysconf(_SC_PAGESIZE), len = (size_t)kib << 10, i;
 	volatile unsigned char *mem;
 
-	while (thread_cpu_ns() < end) {
+	while (truth_thread_cpu_ns() < end) {
 		for (i = 0; i < 1024; i++) {
 			x ^= x << 13;
 			x ^= x >> 7;
@@ -66,22 +58,10 @@ static _Noreturn void child_main(long long kib)
 	_exit(0);
 }
 
-/* Waits for any child; returns 0 if it exited with 0, -1 otherwise. */
-static int reap_one(void)
-{
-	int status;
-
-	while (wait(&status) < 0) {
-		if (errno != EINTR)
-			return -1;
-	}
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
-}
-
 int main(int argc, char **argv)
 {
 	const char *truth = truth_take_option(&argc, argv);
-	long long children = 1000, kib = 64, started = 0, alive = 0, failed = 0;
+	long long children = 1000, kib = 64, failed;
 
 	if (argc > 3) {
 		fprintf(stderr, "usage: forkmany [--truth FILE] [CHILDREN [KIB]]\n");
@@ -93,28 +73,7 @@ int main(int argc, char **argv)
 		kib = truth_parse_count(argv[2], "KiB per child", FORKMANY_MAX_KIB);
 
 	fflush(NULL);
-	while (started < children || alive) {
-		if (started < children && alive < FORKMANY_MAX_ALIVE) {
-			pid_t pid = fork();
-
-			if (pid == 0)
-				child_main(kib);
-			if (pid > 0) {
-				started++;
-				alive++;
-				continue;
-			}
-			if (errno != EAGAIN || !alive) {
-				perror("forkmany: fork");
-				failed += children - started;
-				started = children;
-				continue;
-			}
-			/* EAGAIN with children alive: reap one and retry. */
-		}
-		failed += reap_one() ? 1 : 0;
-		alive--;
-	}
+	failed = truth_fork_and_wait(children, FORKMANY_MAX_ALIVE, child_main, kib, "forkmany");
 	if (failed) {
 		fprintf(stderr, "forkmany: %lld of %lld children failed\n", failed, children);
 		return 1;

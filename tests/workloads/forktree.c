@@ -36,23 +36,15 @@
 #define FORKTREE_CPU_NS (10 * 1000 * 1000LL)
 #define FORKTREE_MIB 4
 
-static long long thread_cpu_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 /* What every process below the parent does. Returns 0 or -1. */
 static int do_work(void)
 {
-	long long end = thread_cpu_ns() + FORKTREE_CPU_NS;
+	long long end = truth_thread_cpu_ns() + FORKTREE_CPU_NS;
 	unsigned long long x = 2463534242ull;
 	size_t page = (size_t)sysconf(_SC_PAGESIZE), len = (size_t)FORKTREE_MIB << 20, i;
 	volatile unsigned char *mem;
 
-	while (thread_cpu_ns() < end) {
+	while (truth_thread_cpu_ns() < end) {
 		for (i = 0; i < 4096; i++) {
 			x ^= x << 13;
 			x ^= x >> 7;
@@ -67,52 +59,6 @@ static int do_work(void)
 		mem[i] = (unsigned char)x;
 	munmap((void *)mem, len);
 	return 0;
-}
-
-/* Waits for any child; returns 0 if it exited with 0, -1 otherwise. */
-static int reap_one(void)
-{
-	int status;
-
-	while (wait(&status) < 0) {
-		if (errno != EINTR)
-			return -1;
-	}
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
-}
-
-/*
- * Forks n processes that each run fn() (which must _exit), keeping at most
- * FORKTREE_MAX_ALIVE alive, and waits for all of them. Returns the number
- * that failed (could not be forked or did not exit with 0).
- */
-static long long fork_and_wait(long long n, void (*fn)(long long arg), long long arg)
-{
-	long long started = 0, alive = 0, failed = 0;
-
-	while (started < n || alive) {
-		if (started < n && alive < FORKTREE_MAX_ALIVE) {
-			pid_t pid = fork();
-
-			if (pid == 0)
-				fn(arg);
-			if (pid > 0) {
-				started++;
-				alive++;
-				continue;
-			}
-			if (errno != EAGAIN || !alive) {
-				perror("forktree: fork");
-				failed += n - started;
-				started = n;
-				continue;
-			}
-			/* EAGAIN with children alive: reap one and retry. */
-		}
-		failed += reap_one() ? 1 : 0;
-		alive--;
-	}
-	return failed;
 }
 
 static void grandchild_main(long long unused)
@@ -139,7 +85,7 @@ static void child_main(long long grandchildren)
 	if (do_work())
 		failed++;
 	for (i = 0; i < forked; i++)
-		failed += reap_one() ? 1 : 0;
+		failed += truth_reap_one() ? 1 : 0;
 	_exit(failed ? 1 : 0);
 }
 
@@ -160,7 +106,8 @@ int main(int argc, char **argv)
 
 	/* Flush nothing twice: the children _exit without touching stdio. */
 	fflush(NULL);
-	failed = fork_and_wait(children, child_main, grandchildren);
+	failed = truth_fork_and_wait(children, FORKTREE_MAX_ALIVE, child_main,
+				     grandchildren, "forktree");
 	if (failed) {
 		fprintf(stderr, "forktree: %lld of %lld children failed\n", failed, children);
 		return 1;

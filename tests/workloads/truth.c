@@ -1,6 +1,8 @@
 /*
  * truth.c - the workloads' own accounting: taking --truth FILE out of argv
- * and writing getrusage() figures as key=value lines (format in truth.h).
+ * and writing getrusage() figures as key=value lines (format in truth.h);
+ * and the few helpers several workloads share (CPU clock, forking a bounded
+ * number of children).
  *
  * The writer avoids anything that could fault or block between the
  * measurement and exit: the file is opened and the facts are formatted into
@@ -17,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define TRUTH_MAX_FACTS 16
@@ -199,4 +203,54 @@ double truth_parse_seconds(const char *s, const char *what, double max)
 		exit(2);
 	}
 	return v;
+}
+
+long long truth_thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int truth_reap_one(void)
+{
+	int status;
+
+	while (wait(&status) < 0) {
+		if (errno != EINTR)
+			return -1;
+	}
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+long long truth_fork_and_wait(long long n, long long max_alive,
+			      void (*fn)(long long arg), long long arg,
+			      const char *name)
+{
+	long long started = 0, alive = 0, failed = 0;
+
+	while (started < n || alive) {
+		if (started < n && alive < max_alive) {
+			pid_t pid = fork();
+
+			if (pid == 0)
+				fn(arg);
+			if (pid > 0) {
+				started++;
+				alive++;
+				continue;
+			}
+			if (errno != EAGAIN || !alive) {
+				fprintf(stderr, "%s: fork: %s\n", name, strerror(errno));
+				failed += n - started;
+				started = n;
+				continue;
+			}
+			/* EAGAIN with children alive: reap one and retry. */
+		}
+		failed += truth_reap_one() ? 1 : 0;
+		alive--;
+	}
+	return failed;
 }

@@ -67,4 +67,20 @@ long long truth_parse_count(const char *s, const char *what, long long max);
 /* The same for a duration in seconds, e.g. "1" or "0.25"; 0 < value <= max. */
 double truth_parse_seconds(const char *s, const char *what, double max);
 
+/* CPU time of the calling thread, in ns (CLOCK_THREAD_CPUTIME_ID). */
+long long truth_thread_cpu_ns(void);
+
+/* Waits for any child; returns 0 if it exited with 0, -1 otherwise. */
+int truth_reap_one(void);
+
+/*
+ * Forks n processes that each run fn(arg), which must _exit, keeping at
+ * most max_alive alive at once, and waits for all of them. Returns how
+ * many failed (could not be forked, or did not exit with 0). name is for
+ * the error message.
+ */
+long long truth_fork_and_wait(long long n, long long max_alive,
+			      void (*fn)(long long arg), long long arg,
+			      const char *name);
+
 #endif /* PPROBE_TRUTH_H */
