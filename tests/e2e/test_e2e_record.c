@@ -34,6 +34,12 @@
  *    task-clock: 0.03 ms for an empty child here, 0.2 ms for one that
  *    touched 4 MiB, 0.35 ms under AddressSanitizer. task-clock may fall
  *    short by up to EXIT_COST_MS per process that exits inside the tree.
+ *    For the same reason a child preempted during that teardown (often,
+ *    when 64 children burn CPU on 2 cores) switches where no counter sees
+ *    it, perf's included; traced switch by switch in exit_mmap(). So the
+ *    context-switches count may fall short by up to EXIT_PREEMPT_SWITCHES
+ *    per exiting process beyond its last switch (forktree 50 here: 0 to
+ *    10 such switches over many runs).
  *  - In a VM, time the hypervisor steals from a running task is in
  *    task-clock but not in rusage (CONFIG_PARAVIRT_TIME_ACCOUNTING leaves
  *    steal out of the scheduler's runtime). The steal time of the whole
@@ -74,6 +80,7 @@
 #define MAJOR_FAULT_SLACK 2
 #define SWITCH_COST_MS 0.001   /* task-clock lost per context switch, upper bound */
 #define EXIT_COST_MS 0.5       /* task-clock lost per exiting process, upper bound */
+#define EXIT_PREEMPT_SWITCHES 0.25 /* switches lost in exit teardown, per exit */
 
 #define RUN_TIMEOUT 120.0      /* seconds, for any one command */
 #define SHORT_TIMEOUT 30.0
@@ -272,7 +279,8 @@ static void check_accuracy(const struct accuracy_case *c)
 		      h_truth_get(&t, "majflt"), h_truth_get(&t, "maxrss_kib"));
 
 	tol = max2(REL_COUNT * (double)(cs_truth - exited), SWITCH_SLACK);
-	ok &= compare(c->label, "context-switches", cs, (double)(cs_truth - exited), tol, tol,
+	ok &= compare(c->label, "context-switches", cs, (double)(cs_truth - exited),
+		      tol + EXIT_PREEMPT_SWITCHES * (double)exited, tol,
 		      exited ? " (minus exits)" : "");
 
 	tol = max2(REL_COUNT * (double)h_truth_get(&t, "minflt"), FAULT_SLACK);
