@@ -230,7 +230,7 @@
 #define REC_MAGIC "\x89PPROBE\n"
 #define REC_MAGIC_SIZE 8
 #define REC_VERSION_MAJOR 1
-#define REC_VERSION_MINOR 1
+#define REC_VERSION_MINOR 2
 #define REC_HEADER_SIZE 16
 #define REC_FRAME_SIZE 8
 /* Larger frames are corrupt, not merely cut off: no record is this big. */
@@ -258,6 +258,9 @@ enum rec_task_kind {
 	/* The thread ended. tid == pid is the main thread, which is not
 	 * always the last thread of its process to end. */
 	REC_TASK_EXIT = 4,
+	/* Since 1.2: the task already ran when pprobe attached to it
+	 * (`record -p`). ppid is its parent then, comm its name. */
+	REC_TASK_PRESENT = 5,
 };
 
 /* Which fields of a REC_PROCS entry hold a value. */
@@ -324,6 +327,12 @@ enum rec_event_status {
 enum rec_exit_kind {
 	REC_EXIT_NORMAL = 1, /* exit_code is the exit status */
 	REC_EXIT_SIGNAL = 2, /* exit_code is the signal that killed it */
+	/* Since 1.2, RUN_END only: pprobe attached to running processes
+	 * (`record -p`) and is not their parent. No exit status (exit_code
+	 * is 0) and no rusage (all 0): the run ended when they exited or
+	 * when pprobe stopped watching them, which the report cannot tell
+	 * apart. */
+	REC_EXIT_ATTACHED = 3,
 };
 
 /* ---- Decoded records. Strings point into the reader's buffer. ---- */

@@ -716,7 +716,7 @@ static void test_header_bytes(void **state)
 {
 	static const unsigned char want[] = {
 		0x89, 'P', 'P', 'R', 'O', 'B', 'E', '\n',
-		1, 0,  1, 0,  16, 0, 0, 0,        /* version 1.1 */
+		1, 0,  2, 0,  16, 0, 0, 0,        /* version 1.2 */
 	};
 	struct out o;
 	struct bytes file = { 0 };
