@@ -35,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "attach.h"
 #include "builtin.h"
 #include "counters.h"
 #include "event.h"
@@ -54,6 +55,7 @@
 
 static const char *const record_usage[] = {
 	"pprobe record [<options>] [--] <command> [<args>...]",
+	"pprobe record [<options>] -p <pid>[,<pid>...]",
 	NULL
 };
 
@@ -68,6 +70,8 @@ struct record {
 	int follow_tree;        /* on unless --no-tree; a backend may need it */
 	long proc_interval_ms;
 	long pss_interval_ms;
+	const char *pid_spec;   /* -p: attach instead of running a command */
+	long duration_s;        /* --duration: stop after this long, or 0 */
 
 	struct event_list events;
 	struct counter_set counters;
@@ -90,6 +94,12 @@ struct record {
 	struct proc_tree tree;
 	struct mem_backends mem;
 	uint64_t last_proc_ns;  /* the last process tick */
+
+	struct attach attach;   /* -p: the processes attached to */
+	int attaching;
+	uint64_t deadline_ns;   /* --duration: when to stop, or 0 */
+	uint64_t kill_ns;       /* after --duration: when to insist */
+	int stopped;            /* attach: a signal or --duration ended it */
 
 	const char *command;    /* argv[0] of the command, for messages */
 	int command_ended;      /* reaped; orphans of its tree may remain */
@@ -226,6 +236,8 @@ static void write_meta(struct record *rec, const char **argv, int argc,
 	rec_meta_str(w, "pprobe_version", PPROBE_VERSION);
 	for (int i = 0; i < argc; i++)
 		rec_meta_str(w, "argv", argv[i]);
+	for (size_t i = 0; i < rec->attach.nr; i++)
+		rec_meta_u64(w, "attach_pid", (uint64_t)rec->attach.pids[i]);
 	if (uname(&uts) == 0) {
 		rec_meta_str(w, "hostname", uts.nodename);
 		rec_meta_str(w, "kernel_release", uts.release);
@@ -448,6 +460,13 @@ static void signal_children(int sig)
 static void forward_signal(struct record *rec,
 			   const struct signalfd_siginfo *si)
 {
+	if (rec->attaching) {
+		/* Not ours to signal: Ctrl-C and the like end the recording,
+		 * and the processes run on as if pprobe had never been. */
+		if (si->ssi_signo != SIGUSR1 && si->ssi_signo != SIGUSR2)
+			rec->stopped = 1;
+		return;
+	}
 	if (rec->command_ended) {
 		/*
 		 * What is left may ignore the signal (a background job of a
@@ -521,33 +540,104 @@ static int handle_signals(struct record *rec, int *status)
 		else
 			forward_signal(rec, &si);
 	}
-	return done;
+	return done || rec->stopped;
 }
 
+/*
+ * --duration: an attach simply stops. A command is asked to end with
+ * SIGTERM, as timeout(1) does, and killed if it still runs after
+ * DURATION_GRACE_NS; so is what its tree left running.
+ */
+#define DURATION_GRACE_NS (5 * NSEC_PER_SEC)
+
+static void check_deadline(struct record *rec, uint64_t now)
+{
+	if (rec->deadline_ns && now >= rec->deadline_ns) {
+		rec->deadline_ns = 0;
+		if (rec->attaching) {
+			rec->stopped = 1;
+			return;
+		}
+		if (!rec->quiet)
+			note("--duration %ld s is up: sending SIGTERM to '%s'%s",
+			     rec->duration_s, rec->command,
+			     rec->command_ended ? "'s remaining processes" : "");
+		if (rec->command_ended)
+			signal_children(SIGTERM);
+		else
+			kill(rec->workload.pid, SIGTERM);
+		rec->kill_ns = now + DURATION_GRACE_NS;
+	} else if (rec->kill_ns && now >= rec->kill_ns) {
+		rec->kill_ns = 0;
+		warning("the tree still runs %llu s after SIGTERM: killing it",
+			(unsigned long long)(DURATION_GRACE_NS / NSEC_PER_SEC));
+		if (!rec->command_ended)
+			kill(rec->workload.pid, SIGKILL);
+		signal_children(SIGKILL);
+	}
+}
+
+/* How long poll() may sleep: at most a second, less before a deadline. */
+static int poll_timeout_ms(const struct record *rec, uint64_t now)
+{
+	uint64_t until = now + FLUSH_EVERY_NS;
+
+	if (rec->deadline_ns && rec->deadline_ns < until)
+		until = rec->deadline_ns;
+	if (rec->kill_ns && rec->kill_ns < until)
+		until = rec->kill_ns;
+	if (until <= now)
+		return 0;
+	return (int)((until - now + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC);
+}
+
+/*
+ * The recording's loop. Returns 0 once the tree has ended (a command: all
+ * reaped; an attach: every target exited) or a signal or --duration ended
+ * an attach, or -1 on a failure already reported.
+ */
 static int run_loop(struct record *rec, int *status)
 {
-	struct pollfd pfd[2] = {
-		{ .fd = rec->signal_fd, .events = POLLIN },
-		{ .fd = rec->timer_fd, .events = POLLIN },
-	};
+	size_t nr = 2 + rec->attach.nr;
+	struct pollfd *pfd = calloc(nr, sizeof(*pfd));
+
+	if (!pfd)
+		return error("out of memory");
+	pfd[0] = (struct pollfd){ .fd = rec->signal_fd, .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = rec->timer_fd, .events = POLLIN };
+	for (size_t i = 0; i < rec->attach.nr; i++)
+		pfd[2 + i] = (struct pollfd){ .fd = rec->attach.pidfds[i], .events = POLLIN };
 
 	for (;;) {
 		uint64_t expirations;
 
 		/* A wakeup at least every second keeps the flush promise. */
-		if (poll(pfd, 2, (int)(FLUSH_EVERY_NS / NSEC_PER_MSEC)) < 0) {
+		if (poll(pfd, nr, poll_timeout_ms(rec, now_ns())) < 0) {
 			if (errno == EINTR)
 				continue;
+			free(pfd);
 			return error("poll failed: %s", strerror(errno));
 		}
 		if ((pfd[1].revents & POLLIN) &&
 		    read(rec->timer_fd, &expirations, sizeof(expirations)) > 0)
 			tick(rec);
 		if ((pfd[0].revents & POLLIN) && handle_signals(rec, status))
-			return 0;
+			break;
+		for (size_t i = 0; i < rec->attach.nr; i++)
+			if (pfd[2 + i].revents) {
+				attach_exited(&rec->attach, i);
+				pfd[2 + i].fd = -1; /* poll() skips it now */
+			}
+		if (rec->attaching && !rec->attach.live)
+			break;
+		check_deadline(rec, now_ns());
+		if (rec->stopped)
+			break;
 		if (now_ns() - rec->last_flush_ns >= FLUSH_EVERY_NS)
 			flush(rec, now_ns());
 	}
+	free(pfd);
+	return 0;
 }
 
 static void write_run_end(struct record *rec, int status)
@@ -561,6 +651,14 @@ static void write_run_end(struct record *rec, int status)
 		.exit_code = WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),
 	};
 
+	if (rec->attaching) {
+		/* Not our children: no status, no rusage. */
+		e.pid = (uint32_t)rec->attach.pids[0];
+		e.exit_kind = REC_EXIT_ATTACHED;
+		e.exit_code = 0;
+		rec_write_run_end(&rec->writer, &e);
+		return;
+	}
 	/* Everything pprobe reaped is the tree: the command and its orphans. */
 	getrusage(RUSAGE_CHILDREN, &ru);
 	proc_rusage_to_rec(&ru, &e.rusage);
@@ -608,6 +706,8 @@ static void finish_tasks(struct record *rec)
  * raise it since Linux 6.10), read through the signalfd, and the tick
  * drains too, which older kernels rely on alone.
  */
+static void watch_rings(struct record *rec);
+
 static void start_tracking(struct record *rec)
 {
 	int err;
@@ -621,6 +721,12 @@ static void start_tracking(struct record *rec)
 			     strerror(-err));
 		return;
 	}
+	watch_rings(rec);
+}
+
+/* See start_tracking(): a ring half full raises RING_SIGNAL. */
+static void watch_rings(struct record *rec)
+{
 	for (size_t i = 0; i < task_tracker_nr_fds(&rec->tracker); i++) {
 		int fd = task_tracker_fd(&rec->tracker, i);
 		int flags = fcntl(fd, F_GETFL);
@@ -710,13 +816,9 @@ static void raise_fd_limit(void)
 	}
 }
 
-static int open_counters(struct record *rec)
+/* After the counters were opened, n of them or -errno. */
+static int counters_opened(struct record *rec, int n)
 {
-	int n;
-
-	if (counter_set_init(&rec->counters, &rec->events) < 0)
-		return error("out of memory");
-	n = counter_set_open(&rec->counters, rec->workload.pid);
 	if (n == -EMFILE || n == -ENFILE)
 		return error("cannot open the counters: %s (raise the limit with 'ulimit -n', or record fewer events)",
 			     strerror(-n));
@@ -730,6 +832,13 @@ static int open_counters(struct record *rec)
 	if (!rec->values)
 		return error("out of memory");
 	return 0;
+}
+
+static int open_counters(struct record *rec)
+{
+	if (counter_set_init(&rec->counters, &rec->events) < 0)
+		return error("out of memory");
+	return counters_opened(rec, counter_set_open(&rec->counters, rec->workload.pid));
 }
 
 static void print_summary(const struct record *rec)
@@ -764,6 +873,7 @@ static void record_release(struct record *rec)
 	if (rec->tracking)
 		task_tracker_release(&rec->tracker);
 	proc_tree_release(&rec->tree);
+	attach_release(&rec->attach);
 	mem_backends_release(&rec->mem);
 	counter_set_release(&rec->counters);
 	event_list_release(&rec->events);
@@ -772,6 +882,203 @@ static void record_release(struct record *rec)
 	if (rec->output == rec->tmp_path)
 		rec->output = NULL;
 	free(rec->tmp_path);
+}
+
+/*
+ * Starts the command, held until its counters are open. Returns 0 once
+ * it runs, or the exit status for pprobe when it could not be started.
+ */
+static int start_command(struct record *rec, int argc, const char **argv)
+{
+	struct workload_options wopts = { 0 };
+	int exec_err, rc;
+
+	/* The command gets the signal state it would have had without us. */
+	wopts.argv = argv;
+	wopts.mask = &rec->caller_mask;
+	wopts.restore_signals = rec->changed_signals;
+	wopts.restore_actions = rec->caller_actions;
+	wopts.nr_restore = 2;
+	wopts.stdout_to_stderr = is_stdout(rec);
+	rc = workload_prepare(&rec->workload, &wopts);
+	if (rc < 0) {
+		error("cannot start '%s': %s", argv[0], strerror(-rc));
+		return 1;
+	}
+	if (open_counters(rec) < 0) {
+		workload_cancel(&rec->workload);
+		return 1;
+	}
+	explain_events(rec);
+	start_tracking(rec);
+	if (proc_tree_add_command(&rec->tree, rec->workload.pid, getpid()) < 0) {
+		error("out of memory");
+		workload_cancel(&rec->workload);
+		return 1;
+	}
+
+	write_meta(rec, argv, argc, now_ns(), clock_ns(CLOCK_REALTIME));
+	write_events(rec);
+	/* Its cgroup, if asked for, must hold the command before it execs. */
+	mem_backends_start(&rec->mem, rec->workload.pid, &rec->writer, rec->quiet);
+	/* What can fail is set up before the command is let go. */
+	if (start_timer(rec) < 0) {
+		workload_cancel(&rec->workload);
+		return 1;
+	}
+
+	rec->begin_ns = now_ns();
+	exec_err = workload_start(&rec->workload);
+	if (exec_err) {
+		error("cannot run '%s': %s", argv[0], strerror(exec_err));
+		return workload_exec_exit_code(exec_err);
+	}
+	commit_output(rec);
+	rec_write_run_begin(&rec->writer, &(struct rec_run_begin){
+		.time_ns = rec->begin_ns,
+		.run = 0,
+		.pid = (uint32_t)rec->workload.pid,
+	});
+	return 0;
+}
+
+/* task_tracker_attach() found tid and follows it: count it too. */
+static int on_attached_task(pid_t pid, pid_t tid, void *arg)
+{
+	struct record *rec = arg;
+	int n = counter_set_attach(&rec->counters, tid);
+
+	if (n < 0)
+		return n;
+	return attach_add_task(&rec->attach, pid, tid);
+}
+
+/* "pid 12" or "pids 12,34", for messages. */
+static const char *pid_list(const struct record *rec, char *buf, size_t len)
+{
+	size_t used = (size_t)snprintf(buf, len, "pid%s ", rec->attach.nr > 1 ? "s" : "");
+
+	for (size_t i = 0; i < rec->attach.nr && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%d", i ? "," : "",
+					 (int)rec->attach.pids[i]);
+	return buf;
+}
+
+static int attach_error(const struct record *rec, int err)
+{
+	char pids[128];
+
+	pid_list(rec, pids, sizeof(pids));
+	switch (err) {
+	case -EACCES:
+	case -EPERM:
+		return error("cannot attach to %s: %s (you may attach to your own processes only; root, or CAP_PERFMON with CAP_SYS_PTRACE, may attach to any)",
+			     pids, strerror(-err));
+	case -ESRCH:
+		return error("cannot attach to %s: it exited while pprobe attached", pids);
+	case -EMFILE:
+	case -ENFILE:
+		return error("cannot attach to %s: %s (each thread needs its own counters: raise the limit with 'ulimit -n', or record fewer events)",
+			     pids, strerror(-err));
+	case -ENOSYS:
+		return error("cannot attach to %s: this kernel has no pidfd_open() (Linux 5.3 or later is needed)",
+			     pids);
+	default:
+		return error("cannot attach to %s: %s", pids, strerror(-err));
+	}
+}
+
+/*
+ * Attaches to the running processes of -p and everything below them.
+ * Returns 0 once counting, or the exit status for pprobe.
+ */
+static int start_attach(struct record *rec)
+{
+	char err[256];
+	int rc;
+
+	if (attach_check_pids(&rec->attach, err, sizeof(err)) < 0) {
+		error("%s", err);
+		return 1;
+	}
+	/* The pidfds first: an exit during the attach is not missed. */
+	rc = attach_open_pidfds(&rec->attach);
+	if (!rc && counter_set_init(&rec->counters, &rec->events) < 0)
+		rc = -ENOMEM;
+	if (!rc)
+		rc = task_tracker_attach(&rec->tracker, rec->attach.pids, rec->attach.nr,
+					 0, on_attached_task, rec);
+	if (rc) {
+		attach_error(rec, rc);
+		return 1;
+	}
+	rec->tracking = 1;
+	watch_rings(rec);
+	if (counters_opened(rec, (int)counter_set_opened(&rec->counters)) < 0)
+		return 1;
+	explain_events(rec);
+	for (size_t i = 0; i < rec->attach.nr_tasks; i++) {
+		const struct attach_task *t = &rec->attach.tasks[i];
+
+		if (proc_tree_add_present(&rec->tree, t->pid, t->tid, t->ppid) < 0) {
+			error("out of memory");
+			return 1;
+		}
+	}
+
+	write_meta(rec, NULL, 0, now_ns(), clock_ns(CLOCK_REALTIME));
+	write_events(rec);
+	mem_backends_start(&rec->mem, rec->attach.pids[0], &rec->writer, rec->quiet);
+	if (start_timer(rec) < 0)
+		return 1;
+	rec->begin_ns = now_ns();
+	commit_output(rec);
+	rec_write_run_begin(&rec->writer, &(struct rec_run_begin){
+		.time_ns = rec->begin_ns,
+		.run = 0,
+		.pid = (uint32_t)rec->attach.pids[0],
+	});
+	for (size_t i = 0; i < rec->attach.nr_tasks; i++) {
+		const struct attach_task *t = &rec->attach.tasks[i];
+
+		rec_write_task(&rec->writer, &(struct rec_task){
+			.time_ns = rec->begin_ns,
+			.kind = REC_TASK_PRESENT,
+			.pid = (uint32_t)t->pid,
+			.tid = (uint32_t)t->tid,
+			.ppid = (uint32_t)t->ppid,
+			.comm = t->comm,
+		});
+	}
+	/* Figures from /proc count from each process's birth: this first
+	 * reading is what the report subtracts. */
+	process_tick(rec, rec->begin_ns, 1);
+	if (!rec->quiet) {
+		char pids[128];
+
+		note("attached to %s (%zu task%s); Ctrl-C%s to stop", pid_list(rec, pids, sizeof(pids)),
+		     rec->attach.nr_tasks, rec->attach.nr_tasks == 1 ? "" : "s",
+		     rec->duration_s ? " or --duration" : "");
+	}
+	return 0;
+}
+
+/* -p and --duration against the rest of the command line. */
+static int check_attach_options(const struct record *rec, int argc, unsigned mem_wanted)
+{
+	if (argc > 0) {
+		error("-p attaches to running processes: give a command or -p, not both");
+		return -1;
+	}
+	if (!rec->follow_tree) {
+		error("-p needs the tree: its tasks are found and counted one by one as pprobe follows it (drop --no-tree)");
+		return -1;
+	}
+	if (mem_wanted & (MEM_BACKEND_BIT(REC_MEM_CGROUP) | MEM_BACKEND_BIT(REC_MEM_RUSAGE))) {
+		error("--mem cgroup and rusage need a command pprobe starts itself: with -p use rss, pss or hwm");
+		return -1;
+	}
+	return 0;
 }
 
 int cmd_record(int argc, const char **argv)
@@ -790,6 +1097,10 @@ int cmd_record(int argc, const char **argv)
 	const struct option options[] = {
 		OPT_STRING('o', "output", &rec.output, "file",
 			   "write the recording to <file> (default pprobe.data; - for standard output)"),
+		OPT_STRING('p', "pid", &rec.pid_spec, "pids",
+			   "attach to these running processes, their threads and descendants, instead of running a command"),
+		OPT_INTEGER(0, "duration", &rec.duration_s, "seconds", 1, 31536000,
+			    "stop after <seconds>: detach from -p processes, or send the command SIGTERM (SIGKILL 5 s later)"),
 		OPT_STRING('e', "event", &rec.event_spec, "events",
 			   "comma-separated events to count (default: task-clock, context-switches, cpu-migrations, page-faults, minor-faults, major-faults, cycles, instructions)"),
 		OPT_INTEGER('I', "interval", &rec.interval_ms, "ms", 1, 3600000,
@@ -808,10 +1119,8 @@ int cmd_record(int argc, const char **argv)
 		OPT_END(),
 	};
 	unsigned mem_wanted;
-	struct workload_options wopts = { 0 };
-	uint64_t start_real;
 	char err[256];
-	int status = 0, exec_err, ret = 1, rc;
+	int status = 0, ret = 1;
 
 	argc = parse_options(argc, argv, options, record_usage,
 			     PARSE_OPT_STOP_AT_NON_OPTION);
@@ -819,24 +1128,24 @@ int cmd_record(int argc, const char **argv)
 		return 0;
 	if (argc < 0)
 		return EXIT_USAGE;
-	if (argc == 0) {
+	if (argc == 0 && !rec.pid_spec) {
 		error("no command given: what should pprobe record?");
 		usage_with_options(record_usage, options, 1);
 		return EXIT_USAGE;
 	}
-
-	rec.command = argv[0];
-	event_list_init(&rec.events);
-	if (event_list_parse(&rec.events, rec.event_spec ? rec.event_spec : event_default_list,
-			     err, sizeof(err)) < 0) {
+	if (rec.pid_spec &&
+	    attach_parse_pids(&rec.attach, rec.pid_spec, err, sizeof(err)) < 0) {
 		error("%s", err);
-		event_list_release(&rec.events);
+		attach_release(&rec.attach);
 		return EXIT_USAGE;
 	}
+	rec.attaching = rec.pid_spec != NULL;
+	rec.command = rec.attaching ? "" : argv[0];
+
 	mem_wanted = 0;
 	if (rec.mem_spec && mem_backends_parse(rec.mem_spec, &mem_wanted, err, sizeof(err)) < 0) {
 		error("%s", err);
-		event_list_release(&rec.events);
+		attach_release(&rec.attach);
 		return EXIT_USAGE;
 	}
 	if (rec.follow_tree && !rec.mem_spec)
@@ -846,7 +1155,19 @@ int cmd_record(int argc, const char **argv)
 	    (mem_wanted & (MEM_BACKEND_BIT(REC_MEM_RSS) | MEM_BACKEND_BIT(REC_MEM_PSS) |
 			   MEM_BACKEND_BIT(REC_MEM_HWM)))) {
 		error("--mem rss, pss and hwm sum over the tree's processes: they need the tree (drop --no-tree)");
+		attach_release(&rec.attach);
+		return EXIT_USAGE;
+	}
+	if (rec.attaching && check_attach_options(&rec, argc, mem_wanted) < 0) {
+		attach_release(&rec.attach);
+		return EXIT_USAGE;
+	}
+	event_list_init(&rec.events);
+	if (event_list_parse(&rec.events, rec.event_spec ? rec.event_spec : event_default_list,
+			     err, sizeof(err)) < 0) {
+		error("%s", err);
 		event_list_release(&rec.events);
+		attach_release(&rec.attach);
 		return EXIT_USAGE;
 	}
 	/* From here on record_release() cleans up whatever was set up. */
@@ -871,62 +1192,15 @@ int cmd_record(int argc, const char **argv)
 	/* Nothing reaches the output until the command is known to run. */
 	rec.writer.hold = 1;
 
-	/* The command gets the signal state it would have had without us. */
-	wopts.argv = argv;
-	wopts.mask = &rec.caller_mask;
-	wopts.restore_signals = rec.changed_signals;
-	wopts.restore_actions = rec.caller_actions;
-	wopts.nr_restore = 2;
-	wopts.stdout_to_stderr = is_stdout(&rec);
-	rc = workload_prepare(&rec.workload, &wopts);
-	if (rc < 0) {
-		error("cannot start '%s': %s", argv[0], strerror(-rc));
+	ret = rec.attaching ? start_attach(&rec) : start_command(&rec, argc, argv);
+	if (ret) {
 		abandon_output(&rec);
 		goto out;
 	}
-	if (open_counters(&rec) < 0) {
-		workload_cancel(&rec.workload);
-		abandon_output(&rec);
-		goto out;
-	}
-	explain_events(&rec);
-	start_tracking(&rec);
-	if (proc_tree_add_command(&rec.tree, rec.workload.pid, getpid()) < 0) {
-		error("out of memory");
-		workload_cancel(&rec.workload);
-		abandon_output(&rec);
-		goto out;
-	}
-
-	start_real = clock_ns(CLOCK_REALTIME);
-	write_meta(&rec, argv, argc, now_ns(), start_real);
-	write_events(&rec);
-	/* Its cgroup, if asked for, must hold the command before it execs. */
-	mem_backends_start(&rec.mem, rec.workload.pid, &rec.writer, rec.quiet);
-	/* What can fail is set up before the command is let go. */
-	if (start_timer(&rec) < 0) {
-		workload_cancel(&rec.workload);
-		abandon_output(&rec);
-		goto out;
-	}
-
-	rec.begin_ns = now_ns();
-	exec_err = workload_start(&rec.workload);
-	if (exec_err) {
-		error("cannot run '%s': %s", argv[0], strerror(exec_err));
-		abandon_output(&rec);
-		ret = workload_exec_exit_code(exec_err);
-		goto out;
-	}
-	commit_output(&rec);
-
-	rec_write_run_begin(&rec.writer, &(struct rec_run_begin){
-		.time_ns = rec.begin_ns,
-		.run = 0,
-		.pid = (uint32_t)rec.workload.pid,
-	});
+	if (rec.duration_s)
+		rec.deadline_ns = rec.begin_ns + (uint64_t)rec.duration_s * NSEC_PER_SEC;
 	flush(&rec, rec.begin_ns);
-	if (run_loop(&rec, &status) < 0) {
+	if (run_loop(&rec, &status) < 0 && !rec.attaching) {
 		/* Never leave the command behind unreaped. */
 		kill(rec.workload.pid, SIGKILL);
 		signal_children(SIGKILL);
@@ -936,14 +1210,17 @@ int cmd_record(int argc, const char **argv)
 	rec.end_ns = now_ns();
 
 	sample(&rec, REC_COUNTS_F_FINAL);
+	if (rec.attaching)
+		process_tick(&rec, rec.end_ns, 1);
 	finish_tasks(&rec);
-	mem_backends_finish(&rec.mem, rec.end_ns, 0, &rec.writer, rec.quiet);
+	mem_backends_finish(&rec.mem, rec.end_ns, 0,
+			    rec.attaching ? &rec.tree.sums : NULL, &rec.writer, rec.quiet);
 	write_run_end(&rec, status);
 	rec_write_end(&rec.writer, now_ns());
 	flush(&rec, now_ns());
 	print_summary(&rec);
 
-	ret = workload_exit_code(status);
+	ret = rec.attaching ? 0 : workload_exit_code(status);
 	if (rec.write_failed && ret == 0)
 		ret = 1;
 out:

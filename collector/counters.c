@@ -18,16 +18,15 @@
 int counter_set_init(struct counter_set *set, const struct event_list *events)
 {
 	memset(set, 0, sizeof(*set));
-	for (int g = 0; g < COUNTER_GROUPS; g++)
-		set->leader[g] = -1;
 	if (!events->nr)
 		return 0;
 
 	set->v = calloc(events->nr, sizeof(*set->v));
+	set->acc = calloc(events->nr, sizeof(*set->acc));
 	/* A group read is nr, enabled, running, then a value and id each. */
 	set->read_words = 3 + 2 * events->nr;
 	set->read_buf = calloc(set->read_words, sizeof(*set->read_buf));
-	if (!set->v || !set->read_buf) {
+	if (!set->v || !set->acc || !set->read_buf) {
 		counter_set_release(set);
 		return -ENOMEM;
 	}
@@ -39,22 +38,30 @@ int counter_set_init(struct counter_set *set, const struct event_list *events)
 		c->id = (uint32_t)i;
 		c->group = c->spec->kind == EVENT_HARDWARE ?
 			COUNTER_GROUP_HARDWARE : COUNTER_GROUP_SOFTWARE;
-		c->fd = -1;
 		c->status = REC_EVENT_FAILED;
 	}
 	return 0;
 }
 
+static void target_close(struct counter_target *t, size_t nr)
+{
+	for (size_t i = 0; t->fd && i < nr; i++)
+		if (t->fd[i] >= 0)
+			close(t->fd[i]);
+	free(t->fd);
+	free(t->kernel_id);
+	memset(t, 0, sizeof(*t));
+}
+
 void counter_set_release(struct counter_set *set)
 {
-	for (size_t i = 0; i < set->nr; i++)
-		if (set->v[i].fd >= 0)
-			close(set->v[i].fd);
+	for (size_t i = 0; i < set->nr_targets; i++)
+		target_close(&set->targets[i], set->nr);
+	free(set->targets);
 	free(set->v);
+	free(set->acc);
 	free(set->read_buf);
 	memset(set, 0, sizeof(*set));
-	for (int g = 0; g < COUNTER_GROUPS; g++)
-		set->leader[g] = -1;
 }
 
 static uint32_t status_of_errno(int err)
@@ -72,14 +79,21 @@ static uint32_t status_of_errno(int err)
 	}
 }
 
-static int open_one(struct counter *c, pid_t pid, int leader, int user_only)
+enum open_mode {
+	OPEN_ON_EXEC,   /* a held command: count from its exec */
+	OPEN_NOW,       /* a running task: count at once */
+};
+
+static int open_one(const struct counter *c, pid_t pid, int leader,
+		    int user_only, enum open_mode mode)
 {
 	struct perf_event_attr attr = c->spec->attr;
 
 	attr.size = sizeof(attr);
 	attr.inherit = 1;
 	attr.read_format = GROUP_READ_FORMAT;
-	if (leader < 0) {
+	attr.disabled = 0;
+	if (leader < 0 && mode == OPEN_ON_EXEC) {
 		/* Members follow their leader; the leader waits for exec. */
 		attr.disabled = 1;
 		attr.enable_on_exec = 1;
@@ -91,118 +105,233 @@ static int open_one(struct counter *c, pid_t pid, int leader, int user_only)
 	return sys_perf_event_open(&attr, pid, -1, leader, PERF_FLAG_FD_CLOEXEC);
 }
 
-int counter_set_open(struct counter_set *set, pid_t pid)
+/* A new target with nothing open, or NULL. */
+static struct counter_target *new_target(struct counter_set *set)
 {
-	/*
-	 * Once the kernel has refused kernel-side counting for one event it
-	 * refuses it for all: go straight to user mode for the rest.
-	 */
-	int user_only = 0;
-	int opened = 0;
+	struct counter_target *t;
+
+	if (set->nr_targets == set->alloc_targets) {
+		size_t n = set->alloc_targets ? 2 * set->alloc_targets : 4;
+		struct counter_target *v = realloc(set->targets, n * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		set->targets = v;
+		set->alloc_targets = n;
+	}
+	t = &set->targets[set->nr_targets];
+	memset(t, 0, sizeof(*t));
+	for (int g = 0; g < COUNTER_GROUPS; g++)
+		t->leader[g] = -1;
+	t->fd = malloc(set->nr * sizeof(*t->fd));
+	t->kernel_id = calloc(set->nr, sizeof(*t->kernel_id));
+	if (!t->fd || !t->kernel_id) {
+		free(t->fd);
+		free(t->kernel_id);
+		return NULL;
+	}
+	for (size_t i = 0; i < set->nr; i++)
+		t->fd[i] = -1;
+	return t;
+}
+
+/* Keeps fd as event i of t. 0, or -errno (fd is closed then). */
+static int target_add(struct counter_target *t, const struct counter *c,
+		      size_t i, int fd)
+{
+	if (ioctl(fd, PERF_EVENT_IOC_ID, &t->kernel_id[i]) < 0) {
+		int err = errno;
+
+		close(fd);
+		return -err;
+	}
+	t->fd[i] = fd;
+	if (t->leader[c->group] < 0)
+		t->leader[c->group] = fd;
+	t->members[c->group]++;
+	return 0;
+}
+
+/*
+ * The first target: tries every event and settles its status. Once the
+ * kernel has refused kernel-side counting for one event it refuses it for
+ * all: go straight to user mode for the rest.
+ */
+static int open_first(struct counter_set *set, struct counter_target *t,
+		      pid_t pid, enum open_mode mode)
+{
+	int opened = 0, err;
 
 	for (size_t i = 0; i < set->nr; i++) {
 		struct counter *c = &set->v[i];
-		int *leader = &set->leader[c->group];
+		int leader = t->leader[c->group];
 		int asked_user_only = c->spec->attr.exclude_kernel;
 		int fd;
 
-		fd = open_one(c, pid, *leader, user_only);
+		fd = open_one(c, pid, leader, set->user_only, mode);
 		if (fd < 0 && (errno == EACCES || errno == EPERM) &&
-		    !user_only && !asked_user_only &&
+		    !set->user_only && !asked_user_only &&
 		    !c->spec->attr.exclude_user) {
-			fd = open_one(c, pid, *leader, 1);
+			fd = open_one(c, pid, leader, 1, mode);
 			if (fd >= 0)
-				user_only = 1;
+				set->user_only = 1;
 		}
 		if (fd < 0) {
 			c->error = errno;
 			c->status = status_of_errno(errno);
-			if (errno == EMFILE || errno == ENFILE)
+			if (errno == EMFILE || errno == ENFILE || errno == ESRCH)
 				return -errno;
 			continue;
 		}
-		if (ioctl(fd, PERF_EVENT_IOC_ID, &c->kernel_id) < 0) {
-			int err = errno;
-
-			close(fd);
-			return -err;
-		}
-		c->fd = fd;
+		err = target_add(t, c, i, fd);
+		if (err)
+			return err;
 		c->status = REC_EVENT_OPENED;
 		c->error = 0;
 		if (c->spec->attr.exclude_user)
 			c->flags |= REC_EVENT_F_EXCLUDE_USER;
-		if (c->spec->attr.exclude_kernel || user_only)
+		if (c->spec->attr.exclude_kernel || set->user_only)
 			c->flags |= REC_EVENT_F_EXCLUDE_KERNEL;
-		if (c->spec->attr.exclude_hv || user_only)
+		if (c->spec->attr.exclude_hv || set->user_only)
 			c->flags |= REC_EVENT_F_EXCLUDE_HV;
-		if (user_only && !asked_user_only)
+		if (set->user_only && !asked_user_only)
 			c->flags |= REC_EVENT_F_USER_FALLBACK;
-		if (*leader < 0)
-			*leader = fd;
-		set->members[c->group]++;
 		opened++;
 	}
 	return opened;
+}
+
+/* A later target: the events the first one opened, or nothing. */
+static int open_more(struct counter_set *set, struct counter_target *t,
+		     pid_t tid)
+{
+	for (size_t i = 0; i < set->nr; i++) {
+		const struct counter *c = &set->v[i];
+		int fd, err;
+
+		if (c->status != REC_EVENT_OPENED)
+			continue;
+		fd = open_one(c, tid, t->leader[c->group], set->user_only, OPEN_NOW);
+		if (fd < 0)
+			return errno == ESRCH ? 0 : -errno;
+		err = target_add(t, c, i, fd);
+		if (err)
+			return err;
+	}
+	return 1;
+}
+
+static int open_target(struct counter_set *set, pid_t pid, enum open_mode mode)
+{
+	struct counter_target *t = new_target(set);
+	int n;
+
+	if (!t)
+		return -ENOMEM;
+	n = set->nr_targets ? open_more(set, t, pid) : open_first(set, t, pid, mode);
+	if (n == -ESRCH && mode == OPEN_NOW) {
+		/* Gone before it was counted: the next task will be first. */
+		for (size_t i = 0; i < set->nr; i++)
+			set->v[i] = (struct counter){
+				.spec = set->v[i].spec, .id = set->v[i].id,
+				.group = set->v[i].group, .status = REC_EVENT_FAILED,
+			};
+		set->user_only = 0;
+		n = 0;
+	}
+	if (n <= 0) {
+		target_close(t, set->nr);
+		return n;
+	}
+	set->nr_targets++;
+	return n;
+}
+
+int counter_set_open(struct counter_set *set, pid_t pid)
+{
+	return open_target(set, pid, OPEN_ON_EXEC);
+}
+
+int counter_set_attach(struct counter_set *set, pid_t tid)
+{
+	return open_target(set, tid, OPEN_NOW);
 }
 
 size_t counter_set_opened(const struct counter_set *set)
 {
 	size_t n = 0;
 
-	for (int g = 0; g < COUNTER_GROUPS; g++)
-		n += set->members[g];
+	for (size_t i = 0; i < set->nr; i++)
+		n += set->v[i].status == REC_EVENT_OPENED;
 	return n;
 }
 
-static struct counter *find_by_kernel_id(struct counter_set *set, uint64_t id)
+static long find_by_kernel_id(const struct counter_set *set,
+			      const struct counter_target *t, uint64_t id)
 {
 	for (size_t i = 0; i < set->nr; i++)
-		if (set->v[i].fd >= 0 && set->v[i].kernel_id == id)
-			return &set->v[i];
-	return NULL;
+		if (t->fd[i] >= 0 && t->kernel_id[i] == id)
+			return (long)i;
+	return -1;
+}
+
+/* Adds one group of one target into set->acc. 0 or -errno. */
+static int read_group(struct counter_set *set, const struct counter_target *t,
+		      int g)
+{
+	uint64_t *buf = set->read_buf;
+	size_t want = (3 + 2 * t->members[g]) * sizeof(*buf);
+	ssize_t n;
+
+	/*
+	 * ECHILD (Linux 6.6+): a child being forked has its copy of the
+	 * group half built at this instant. It passes at once: try again a
+	 * few times.
+	 */
+	for (int tries = 0;; tries++) {
+		n = read(t->leader[g], buf, want);
+		if (n >= 0 || (errno != EINTR && (errno != ECHILD || tries >= 16)))
+			break;
+	}
+	if (n < 0)
+		return -errno;
+	if ((size_t)n < 3 * sizeof(*buf) || buf[0] > t->members[g] ||
+	    (size_t)n < (3 + 2 * buf[0]) * sizeof(*buf))
+		return -EIO;
+
+	for (uint64_t m = 0; m < buf[0]; m++) {
+		long i = find_by_kernel_id(set, t, buf[4 + 2 * m]);
+		struct rec_count *a;
+
+		if (i < 0)
+			return -EIO;
+		a = &set->acc[i];
+		a->value += buf[3 + 2 * m];
+		a->enabled_ns += buf[1];
+		a->running_ns += buf[2];
+	}
+	return 0;
 }
 
 int counter_set_read(struct counter_set *set, struct rec_count *out)
 {
 	int filled = 0;
 
-	for (int g = 0; g < COUNTER_GROUPS; g++) {
-		uint64_t *buf = set->read_buf;
-		size_t want = (3 + 2 * set->members[g]) * sizeof(*buf);
-		ssize_t n;
+	for (size_t i = 0; i < set->nr; i++)
+		set->acc[i] = (struct rec_count){ .event_id = set->v[i].id };
+	for (size_t k = 0; k < set->nr_targets; k++)
+		for (int g = 0; g < COUNTER_GROUPS; g++) {
+			int err;
 
-		if (set->leader[g] < 0)
-			continue;
-		/*
-		 * ECHILD (Linux 6.6+): a child being forked has its copy of
-		 * the group half built at this instant. It passes at once:
-		 * try again a few times.
-		 */
-		for (int tries = 0;; tries++) {
-			n = read(set->leader[g], buf, want);
-			if (n >= 0 || (errno != EINTR && (errno != ECHILD || tries >= 16)))
-				break;
+			if (set->targets[k].leader[g] < 0)
+				continue;
+			err = read_group(set, &set->targets[k], g);
+			if (err)
+				return err;
 		}
-		if (n < 0)
-			return -errno;
-		if ((size_t)n < 3 * sizeof(*buf) ||
-		    buf[0] > set->members[g] ||
-		    (size_t)n < (3 + 2 * buf[0]) * sizeof(*buf))
-			return -EIO;
-
-		for (uint64_t m = 0; m < buf[0]; m++) {
-			struct counter *c = find_by_kernel_id(set, buf[4 + 2 * m]);
-
-			if (!c)
-				return -EIO;
-			out[filled].event_id = c->id;
-			out[filled].value = buf[3 + 2 * m];
-			out[filled].enabled_ns = buf[1];
-			out[filled].running_ns = buf[2];
-			filled++;
-		}
-	}
+	for (size_t i = 0; i < set->nr; i++)
+		if (set->v[i].status == REC_EVENT_OPENED)
+			out[filled++] = set->acc[i];
 	return filled;
 }
 

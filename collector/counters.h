@@ -3,8 +3,9 @@
  *
  * Events are opened on the held command's pid with inherit (so every
  * thread, child and grandchild is counted and read back as one total),
- * in at most two perf groups: software events in one, hardware events in
- * the other, so a missing PMU or hardware multiplexing cannot spoil the
+ * or, attaching to a running tree, on each of its tasks (see
+ * counter_set_attach()), in at most two perf groups: software events in
+ * one, hardware events in the other, so a missing PMU or hardware multiplexing cannot spoil the
  * software figures. Each group is read with a single read(2)
  * (PERF_FORMAT_GROUP), with its time enabled and running.
  *
@@ -28,8 +29,6 @@ struct counter {
 	const struct event_spec *spec; /* borrowed from the event list */
 	uint32_t id;        /* index in the event list, the file's event id */
 	uint32_t group;     /* COUNTER_GROUP_* */
-	int fd;             /* -1 when not open */
-	uint64_t kernel_id; /* PERF_EVENT_IOC_ID, to match group reads */
 	uint32_t status;    /* enum rec_event_status */
 	uint32_t flags;     /* REC_EVENT_F_* */
 	int error;          /* errno of the failed open, 0 when open */
@@ -41,13 +40,27 @@ enum {
 	COUNTER_GROUPS = 2,
 };
 
+/*
+ * The events opened on one task. A command has one target, its pid. When
+ * attaching to a running tree (`record -p`), every task that existed gets
+ * a target of its own; tasks born later are inherited by their creator's.
+ */
+struct counter_target {
+	int *fd;            /* per event: -1 when not open */
+	uint64_t *kernel_id; /* per event: PERF_EVENT_IOC_ID, to match reads */
+	int leader[COUNTER_GROUPS];     /* group leader fds, or -1 */
+	size_t members[COUNTER_GROUPS]; /* open events in each group */
+};
+
 struct counter_set {
 	struct counter *v;    /* one per event, in the list's order */
 	size_t nr;
-	int leader[COUNTER_GROUPS];     /* group leader fds, or -1 */
-	size_t members[COUNTER_GROUPS]; /* open events in each group */
+	struct counter_target *targets;
+	size_t nr_targets, alloc_targets;
+	int user_only;        /* kernel-side counting was refused */
 	uint64_t *read_buf;   /* room for the largest group read */
 	size_t read_words;
+	struct rec_count *acc; /* per event: the sum over the targets */
 };
 
 /* Prepares one counter per event; nothing is opened. 0 or -ENOMEM. */
@@ -55,19 +68,31 @@ int counter_set_init(struct counter_set *set, const struct event_list *events);
 void counter_set_release(struct counter_set *set);
 
 /*
- * Opens every event on pid, leaders disabled until the pid execs.
- * Returns the number of events opened (possibly 0), or -errno for a
- * failure that is not about one event (EMFILE: out of file descriptors).
+ * Opens every event on pid, leaders disabled until the pid execs, and
+ * settles each event's status. Returns the number of events opened
+ * (possibly 0), or -errno for a failure that is not about one event
+ * (EMFILE: out of file descriptors).
  */
 int counter_set_open(struct counter_set *set, pid_t pid);
+
+/*
+ * Opens the events on tid, a task that already runs, counting at once.
+ * The first task attached settles the statuses as counter_set_open()
+ * does and returns the number of events opened; each later one opens the
+ * events that opened on the first, and returns 1, or 0 when tid has
+ * already gone (nothing is opened then). Returns -errno when tid may
+ * not be counted (EACCES, EPERM) or on EMFILE, ENOMEM.
+ */
+int counter_set_attach(struct counter_set *set, pid_t tid);
 
 /* Number of open events: the most entries counter_set_read() fills. */
 size_t counter_set_opened(const struct counter_set *set);
 
 /*
- * Reads every open event, one read(2) per group, into out (room for
- * counter_set_opened() entries). Returns the number of entries filled, or
- * -errno.
+ * Reads every open event of every target, one read(2) per group and
+ * target, into out (room for counter_set_opened() entries), summing the
+ * targets: values, enabled and running times alike, as perf aggregates.
+ * Returns the number of entries filled, or -errno.
  */
 int counter_set_read(struct counter_set *set, struct rec_count *out);
 

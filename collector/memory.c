@@ -187,20 +187,27 @@ void mem_backends_reaped(struct mem_backends *m, long maxrss_kib)
 }
 
 void mem_backends_finish(struct mem_backends *m, uint64_t now_ns, uint32_t run,
+			 const struct proc_tree_sums *live,
 			 struct rec_writer *w, int quiet)
 {
 	char why[512] = "";
 
 	/*
 	 * The tree is gone: RSS and PSS are 0 now; hwm's last word is the
-	 * largest exact peak wait4() reported.
+	 * largest exact peak wait4() reported. An attached tree that runs on
+	 * ends as its last tick found it.
 	 */
 	if (m->recording & MEM_BACKEND_BIT(REC_MEM_RSS))
-		write_mem(w, now_ns, run, REC_MEM_RSS, 0, 0, 0, REC_MEM_F_FINAL);
+		write_mem(w, now_ns, run, REC_MEM_RSS, live ? live->rss_bytes : 0,
+			  0, 0, REC_MEM_F_FINAL);
 	if (m->recording & MEM_BACKEND_BIT(REC_MEM_PSS))
-		write_mem(w, now_ns, run, REC_MEM_PSS, 0, 0, 0, REC_MEM_F_FINAL);
+		write_mem(w, now_ns, run, REC_MEM_PSS,
+			  live && live->have_pss ? live->pss_bytes : 0, 0, 0,
+			  REC_MEM_F_FINAL);
 	if (m->recording & MEM_BACKEND_BIT(REC_MEM_HWM))
-		write_mem(w, now_ns, run, REC_MEM_HWM, m->hwm_reaped_max, 0, 0,
+		write_mem(w, now_ns, run, REC_MEM_HWM,
+			  live && live->hwm_bytes > m->hwm_reaped_max ?
+			  live->hwm_bytes : m->hwm_reaped_max, 0, 0,
 			  REC_MEM_F_FINAL);
 	if (m->recording & MEM_BACKEND_BIT(REC_MEM_RUSAGE)) {
 		struct rusage ru;

@@ -69,9 +69,11 @@ void mem_backends_reaped(struct mem_backends *m, long maxrss_kib);
 
 /*
  * After the whole tree ended: the FINAL readings (rusage's only one),
- * then the cgroup is removed.
+ * then the cgroup is removed. live is NULL when the tree is gone; after
+ * an attach, the sums of the tree that runs on.
  */
 void mem_backends_finish(struct mem_backends *m, uint64_t now_ns, uint32_t run,
+			 const struct proc_tree_sums *live,
 			 struct rec_writer *w, int quiet);
 
 /* Removes the cgroup if still there (error paths); safe after finish. */

@@ -159,6 +159,22 @@ int proc_tree_add_command(struct proc_tree *t, pid_t pid, pid_t ppid)
 	return add(t, pid, ppid) ? 0 : -ENOMEM;
 }
 
+int proc_tree_add_present(struct proc_tree *t, pid_t pid, pid_t tid, pid_t ppid)
+{
+	/* A process starts with its main thread: others add one each. */
+	struct proc_tree_entry *e = add(t, pid, tid == pid ? ppid : 0);
+
+	if (!e)
+		return -ENOMEM;
+	if (tid == pid) {
+		e->ppid = ppid;
+	} else {
+		e->threads++;
+		t->threads++;
+	}
+	return 0;
+}
+
 static void write_task(struct rec_writer *w, const struct task_event *ev,
 		       uint32_t kind)
 {

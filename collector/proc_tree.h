@@ -64,6 +64,13 @@ void proc_tree_release(struct proc_tree *t);
 int proc_tree_add_command(struct proc_tree *t, pid_t pid, pid_t ppid);
 
 /*
+ * Adds task tid of process pid, which ran when pprobe attached (`record
+ * -p`); ppid is the process's parent. In any order: a thread may come
+ * before its main thread. 0 or -ENOMEM.
+ */
+int proc_tree_add_present(struct proc_tree *t, pid_t pid, pid_t tid, pid_t ppid);
+
+/*
  * Applies one task event to the table and writes it to w as a TASK or
  * LOST record. Returns 0, or -ENOMEM.
  */

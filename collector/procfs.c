@@ -99,6 +99,7 @@ static uint64_t ticks_to_ns(uint64_t ticks, uint64_t hz)
 /* Field numbers of /proc/PID/stat (proc(5)), counting from 1. */
 enum {
 	STAT_STATE = 3,
+	STAT_PPID = 4,
 	STAT_MINFLT = 10,
 	STAT_MAJFLT = 12,
 	STAT_UTIME = 14,
@@ -484,6 +485,54 @@ static int read_stat(struct proc_handle *h, struct proc_figures *out)
 	if (n < 0)
 		return (int)n;
 	return proc_parse_stat(buf, (size_t)n, clock_ticks(), out);
+}
+
+int proc_parse_stat_identity(const char *buf, size_t len, char comm[16],
+			     pid_t *ppid)
+{
+	const char *end = buf + len, *open, *close, *p, *tok, *tok_end;
+	uint64_t v;
+	size_t n;
+
+	open = memchr(buf, '(', len);
+	close = memrchr(buf, ')', len);
+	if (!open || !close || close < open)
+		return -EINVAL;
+	/* ") S PPID ": the state, then the parent. */
+	p = close + 1;
+	for (int field = STAT_STATE; field <= STAT_PPID; field++) {
+		if (p >= end || *p != ' ')
+			return -EINVAL;
+		p++;
+		if (next_token(&p, end, &tok, &tok_end))
+			return -EINVAL;
+	}
+	if (to_u64(tok, tok_end, &v) || v > INT32_MAX)
+		return -EINVAL;
+	n = (size_t)(close - open - 1);
+	if (n > 15)
+		n = 15;
+	memcpy(comm, open + 1, n);
+	comm[n] = '\0';
+	*ppid = (pid_t)v;
+	return 0;
+}
+
+int proc_read_identity(pid_t pid, pid_t tid, char comm[16], pid_t *ppid)
+{
+	char path[64], buf[STAT_BUF];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	n = pread0(fd, buf, sizeof(buf));
+	close(fd);
+	if (n < 0)
+		return (int)n;
+	return proc_parse_stat_identity(buf, (size_t)n, comm, ppid);
 }
 
 static int read_statm(struct proc_handle *h, struct proc_figures *out)

@@ -267,6 +267,20 @@ int proc_parse_stat(const char *buf, size_t len, long clock_ticks,
 		    struct proc_figures *out);
 
 /*
+ * The name and parent in /proc/PID/stat (or /proc/PID/task/TID/stat):
+ * comm, up to 15 bytes as the kernel keeps it, NUL-terminated in a buffer
+ * of 16; ppid, the parent process. Return 0 or -EINVAL.
+ */
+int proc_parse_stat_identity(const char *buf, size_t len, char comm[16],
+			     pid_t *ppid);
+
+/*
+ * Reads the name and parent of task tid of process pid, as above.
+ * Returns 0, -ESRCH when it has gone, or -errno.
+ */
+int proc_read_identity(pid_t pid, pid_t tid, char comm[16], pid_t *ppid);
+
+/*
  * /proc/PID/statm. page_size is sysconf(_SC_PAGESIZE). Needs size and
  * resident. An all-zero line (no address space) sets nothing and is not
  * an error.

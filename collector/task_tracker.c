@@ -323,52 +323,57 @@ int task_tracker_open_memory(struct task_tracker *t, void *const *rings,
 /* ---- attaching to a running tree ---- */
 
 struct tid_set {
-	pid_t *v;
+	struct task_id {
+		pid_t pid, tid;
+	} *v;
 	size_t nr, alloc;
 };
 
 static int tid_set_has(const struct tid_set *s, pid_t tid)
 {
 	for (size_t i = 0; i < s->nr; i++)
-		if (s->v[i] == tid)
+		if (s->v[i].tid == tid)
 			return 1;
 	return 0;
 }
 
-static int tid_set_add(struct tid_set *s, pid_t tid)
+static int tid_set_add(struct tid_set *s, pid_t pid, pid_t tid)
 {
 	if (tid_set_has(s, tid))
 		return 0;
 	if (s->nr == s->alloc) {
 		size_t n = s->alloc ? 2 * s->alloc : 64;
-		pid_t *v = realloc(s->v, n * sizeof(*v));
+		struct task_id *v = realloc(s->v, n * sizeof(*v));
 
 		if (!v)
 			return -ENOMEM;
 		s->v = v;
 		s->alloc = n;
 	}
-	s->v[s->nr++] = tid;
+	s->v[s->nr++] = (struct task_id){ .pid = pid, .tid = tid };
 	return 1;
 }
 
 /*
- * Adds every thread of process pid, and of every process below it, to
- * tids. A process that has gone is skipped. O(tasks) opens of /proc files,
- * and O(tasks^2) set lookups: fine for the hundreds of tasks `record -p`
- * is for, slow for tens of thousands.
+ * Adds every thread of each process in pids, and of every process below
+ * them, to tids. A process that has gone is skipped. O(tasks) opens of
+ * /proc files, and O(tasks^2) set lookups: fine for the hundreds of tasks
+ * `record -p` is for, slow for tens of thousands.
  */
-static int scan_tree(pid_t pid, struct tid_set *tids)
+static int scan_tree(const pid_t *pids, size_t nr, struct tid_set *tids)
 {
 	struct tid_set procs = { 0 };
-	int err = tid_set_add(&procs, pid);
+	int err = 0;
 
+	for (size_t i = 0; err >= 0 && i < nr; i++)
+		err = tid_set_add(&procs, pids[i], pids[i]);
 	for (size_t i = 0; err >= 0 && i < procs.nr; i++) {
+		pid_t pid = procs.v[i].pid;
 		char path[64];
 		struct dirent *d;
 		DIR *dir;
 
-		snprintf(path, sizeof(path), "/proc/%d/task", (int)procs.v[i]);
+		snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
 		dir = opendir(path);
 		if (!dir)
 			continue;
@@ -379,14 +384,14 @@ static int scan_tree(pid_t pid, struct tid_set *tids)
 
 			if (tid <= 0)
 				continue;
-			err = tid_set_add(tids, (pid_t)tid);
+			err = tid_set_add(tids, pid, (pid_t)tid);
 			snprintf(path, sizeof(path), "/proc/%d/task/%ld/children",
-				 (int)procs.v[i], tid);
+				 (int)pid, tid);
 			f = fopen(path, "re");
 			if (!f)
 				continue;
 			while (err >= 0 && fscanf(f, "%ld", &child) == 1)
-				err = tid_set_add(&procs, (pid_t)child);
+				err = tid_set_add(&procs, (pid_t)child, (pid_t)child);
 			fclose(f);
 		}
 		closedir(dir);
@@ -487,7 +492,9 @@ static int attach_task(struct task_tracker *t, pid_t tid)
 	return 1;
 }
 
-int task_tracker_attach(struct task_tracker *t, pid_t pid, size_t ring_bytes_per_cpu)
+int task_tracker_attach(struct task_tracker *t, const pid_t *pids, size_t nr,
+			size_t ring_bytes_per_cpu,
+			int (*on_task)(pid_t pid, pid_t tid, void *arg), void *arg)
 {
 	struct tid_set opened = { 0 }, found = { 0 };
 	int err = tracker_init(t, ring_bytes_per_cpu);
@@ -498,13 +505,14 @@ int task_tracker_attach(struct task_tracker *t, pid_t pid, size_t ring_bytes_per
 		size_t before = opened.nr;
 
 		found.nr = 0;
-		err = scan_tree(pid, &found);
+		err = scan_tree(pids, nr, &found);
 		if (err)
 			goto fail;
-		if (round == 0 && !tid_set_has(&found, pid)) {
-			err = -ESRCH;
-			goto fail;
-		}
+		for (size_t i = 0; round == 0 && i < nr; i++)
+			if (!tid_set_has(&found, pids[i])) {
+				err = -ESRCH;
+				goto fail;
+			}
 		/*
 		 * A task that appeared since the last round is followed already
 		 * when a followed task created it: then its FORK is in a ring,
@@ -513,21 +521,26 @@ int task_tracker_attach(struct task_tracker *t, pid_t pid, size_t ring_bytes_per
 		 */
 		if (round > 0) {
 			for (size_t i = 0; i < found.nr; i++)
-				if (!tid_set_has(&opened, found.v[i]))
-					wait_until_ran(found.v[i]);
+				if (!tid_set_has(&opened, found.v[i].tid))
+					wait_until_ran(found.v[i].tid);
 			err = read_rings(t);
 			if (err)
 				goto fail;
 		}
 		for (size_t i = 0; i < found.nr; i++) {
-			pid_t tid = found.v[i];
+			struct task_id id = found.v[i];
 
-			if (tid_set_has(&opened, tid) || fork_seen(t, tid))
+			if (tid_set_has(&opened, id.tid) || fork_seen(t, id.tid))
 				continue;
-			err = attach_task(t, tid);
+			err = attach_task(t, id.tid);
 			if (err < 0)
 				goto fail;
-			if (err > 0 && (err = tid_set_add(&opened, tid)) < 0)
+			if (!err)
+				continue;
+			err = tid_set_add(&opened, id.pid, id.tid);
+			if (err >= 0 && on_task)
+				err = on_task(id.pid, id.tid, arg);
+			if (err < 0)
 				goto fail;
 		}
 		if (round == 0 && !opened.nr) {

@@ -190,22 +190,30 @@ int task_tracker_open(struct task_tracker *t, pid_t pid,
 		      size_t ring_bytes_per_cpu);
 
 /*
- * Like task_tracker_open(), for a process that already runs (`record -p`):
- * events are opened, enabled at once, on every thread of pid and of every
- * process descending from it, found through /proc/TID/task and
- * /proc/TID/task/TID/children (rescanned until no new task appears, since
- * tasks may fork while we open); tasks that exit meanwhile are skipped.
- * That is one event per task per CPU: the file descriptors needed grow
- * with both. The tasks that existed are not announced by any event:
- * the caller lists them from /proc (a task created during the attach may
- * both be listed there and have a FORK: treat a FORK of a known tid as
- * no news). Each task is followed by exactly one event: one created by a
- * task already followed is recognised by its FORK record and not opened
- * again, which would write its records twice. Returns 0 or -errno as
- * above, and -ESRCH when pid itself is gone.
+ * Like task_tracker_open(), for processes that already run (`record -p`):
+ * events are opened, enabled at once, on every thread of each of the nr
+ * pids and of every process descending from them, found through
+ * /proc/TID/task and /proc/TID/task/TID/children (rescanned until no new
+ * task appears, since tasks may fork while we open); tasks that exit
+ * meanwhile are skipped. That is one event per task per CPU: the file
+ * descriptors needed grow with both. Each task is followed by exactly one
+ * event: one created by a task already followed is recognised by its
+ * FORK record and not opened again, which would write its records twice.
+ *
+ * on_task, when not NULL, is called for each task given an event of its
+ * own, with its process, right after the event is open: the caller opens
+ * its counters on it there, so that the tasks it counts directly are the
+ * ones the tracker saw exist (the rest are inherited) and lists it, since
+ * the tasks that existed are not announced by any event (a task created
+ * during the attach may both be listed and have a FORK: treat a FORK of a
+ * known tid as no news). It returns 0, or -errno to stop the attach.
+ *
+ * Returns 0 or -errno as task_tracker_open(), the error of on_task, and
+ * -ESRCH when one of pids is gone.
  */
-int task_tracker_attach(struct task_tracker *t, pid_t pid,
-			size_t ring_bytes_per_cpu);
+int task_tracker_attach(struct task_tracker *t, const pid_t *pids, size_t nr,
+			size_t ring_bytes_per_cpu,
+			int (*on_task)(pid_t pid, pid_t tid, void *arg), void *arg);
 
 /*
  * The descriptors to poll(2) for POLLIN, one per ring, i from 0 to

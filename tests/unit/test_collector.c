@@ -2,6 +2,9 @@
  * test_collector.c - unit tests of the collector's parts: holding a command
  * on a pipe (workload.c) and counting it (counters.c), on real processes.
  *
+ * It also checks attaching to running processes (attach.c and
+ * counter_set_attach()).
+ *
  * The counting tests use only software events in user mode, so they run
  * unprivileged and without a hardware PMU; the hardware group's "not
  * supported" path is checked where the machine has no PMU, and skipped
@@ -15,11 +18,14 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "attach.h"
 #include "counters.h"
 #include "event.h"
 #include "usage.h"
@@ -276,6 +282,153 @@ static void test_empty_set(void **state)
 	event_list_release(&events);
 }
 
+/* A child that burns CPU until killed: a task to attach to. */
+static pid_t spin_child(void)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		alarm(30); /* never outlive a failed test */
+		for (volatile unsigned long i = 0;; i++)
+			;
+	}
+	return pid;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/*
+ * Two running processes attached one by one: each is counted from the
+ * attach, and a read sums both, enabled and running times included, as
+ * perf sums the threads of -p. A task gone before its turn is skipped.
+ */
+static void test_attach_sums_targets(void **state)
+{
+	struct event_list events;
+	struct counter_set set;
+	struct rec_count one[2], two[2];
+	pid_t a = spin_child(), b = spin_child(), gone;
+
+	(void)state;
+	gone = fork();
+	assert_true(gone >= 0);
+	if (gone == 0)
+		_exit(0);
+	wait_status(gone);
+
+	parse_events(&events, "task-clock:u,context-switches:u");
+	assert_int_equal(counter_set_init(&set, &events), 0);
+	/* The first task gone: nothing opened, the next is the first. */
+	assert_int_equal(counter_set_attach(&set, gone), 0);
+	assert_int_equal(set.nr_targets, 0);
+	assert_int_equal(counter_set_attach(&set, a), 2);
+	assert_int_equal(set.v[0].status, REC_EVENT_OPENED);
+	assert_int_equal(counter_set_read(&set, one), 2);
+	assert_int_equal(counter_set_attach(&set, gone), 0);
+	assert_int_equal(counter_set_attach(&set, b), 1);
+	assert_int_equal(set.nr_targets, 2);
+	sleep_ms(100);
+	assert_int_equal(counter_set_read(&set, two), 2);
+	kill(a, SIGKILL);
+	kill(b, SIGKILL);
+	wait_status(a);
+	wait_status(b);
+
+	/* Counting at once, not from an exec: both spin for ~100 ms. */
+	assert_int_equal(two[0].event_id, 0);
+	assert_true(two[0].value > one[0].value);
+	/* Two targets on two CPUs at best, on one at worst (the other
+	 * core may be busy): at least 100 ms and 20 ms of either. */
+	assert_true(two[0].value >= 20000000);
+	assert_true(two[0].enabled_ns >= 150000000);
+	assert_true(two[0].running_ns <= two[0].enabled_ns);
+
+	/* Ended tasks still read: their final counts. */
+	assert_int_equal(counter_set_read(&set, one), 2);
+	assert_true(one[0].value >= two[0].value);
+	counter_set_release(&set);
+	event_list_release(&events);
+}
+
+static void test_attach_parse_pids(void **state)
+{
+	static const char *const bad[] = {
+		"", ",", "1,", ",1", "x", "1x", "0", "-3", "+3", " 3",
+		"99999999999", "1,,2",
+	};
+	struct attach a = { 0 };
+	char err[128];
+
+	(void)state;
+	assert_int_equal(attach_parse_pids(&a, "12,7,12,3", err, sizeof(err)), 0);
+	assert_int_equal(a.nr, 3); /* the repeat is dropped */
+	assert_int_equal(a.pids[0], 12);
+	assert_int_equal(a.pids[1], 7);
+	assert_int_equal(a.pids[2], 3);
+	attach_release(&a);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(attach_parse_pids(&a, bad[i], err, sizeof(err)), -EINVAL);
+		assert_non_null(strstr(err, "is not a process id"));
+		attach_release(&a);
+	}
+}
+
+static void test_attach_check_pids(void **state)
+{
+	struct attach a = { 0 };
+	char err[128], spec[32];
+	pid_t gone = fork();
+
+	(void)state;
+	assert_true(gone >= 0);
+	if (gone == 0)
+		_exit(0);
+	wait_status(gone);
+	snprintf(spec, sizeof(spec), "%d", (int)getpid());
+	assert_int_equal(attach_parse_pids(&a, spec, err, sizeof(err)), 0);
+	assert_int_equal(attach_check_pids(&a, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "pprobe itself"));
+	attach_release(&a);
+
+	snprintf(spec, sizeof(spec), "1,%d", (int)gone);
+	assert_int_equal(attach_parse_pids(&a, spec, err, sizeof(err)), 0);
+	assert_int_equal(attach_check_pids(&a, err, sizeof(err)), -ESRCH);
+	assert_non_null(strstr(err, "no process with pid"));
+	attach_release(&a);
+}
+
+/* pidfds say when a process that is not pprobe's child has exited. */
+static void test_attach_pidfds(void **state)
+{
+	struct attach a = { 0 };
+	char err[128], spec[32];
+	pid_t pid = spin_child();
+
+	(void)state;
+	snprintf(spec, sizeof(spec), "%d", (int)pid);
+	assert_int_equal(attach_parse_pids(&a, spec, err, sizeof(err)), 0);
+	assert_int_equal(attach_open_pidfds(&a), 0);
+	assert_int_equal(a.live, 1);
+	assert_int_equal(attach_add_task(&a, pid, pid), 0);
+	assert_int_equal(a.nr_tasks, 1);
+	assert_int_equal(a.tasks[0].ppid, getpid());
+	kill(pid, SIGKILL);
+	wait_status(pid);
+	/* Gone: not kept. */
+	assert_int_equal(attach_add_task(&a, pid, pid), 0);
+	assert_int_equal(a.nr_tasks, 1);
+	assert_int_equal(attach_exited(&a, 0), 0);
+	assert_int_equal(attach_exited(&a, 0), 0); /* twice is harmless */
+	attach_release(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +441,10 @@ int main(void)
 		cmocka_unit_test(test_counts_whole_tree),
 		cmocka_unit_test(test_hardware_not_supported),
 		cmocka_unit_test(test_empty_set),
+		cmocka_unit_test(test_attach_sums_targets),
+		cmocka_unit_test(test_attach_parse_pids),
+		cmocka_unit_test(test_attach_check_pids),
+		cmocka_unit_test(test_attach_pidfds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

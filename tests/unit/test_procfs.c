@@ -101,6 +101,42 @@ static void test_stat_weird_comm(void **state)
 	}
 }
 
+/* record -p: the name and parent of a task that already runs. */
+static void test_stat_identity(void **state)
+{
+	static const struct {
+		const char *line, *comm;
+		pid_t ppid;
+	} ok[] = {
+		{ "7 (sh) S 1 7 7 0", "sh", 1 },
+		{ "7 ((a) b)) R 42 7", "(a) b)", 42 },
+		{ "7 (x\ny z) S 3 ", "x\ny z", 3 },
+		{ "7 () S 0 ", "", 0 },
+		{ "7 (0123456789abcdefXYZ) S 9 ", "0123456789abcde", 9 },
+	};
+	static const char *const bad[] = {
+		"", "7 sh S 1", "7 (sh) S", "7 (sh) S x ", "7 (sh) S 99999999999 ",
+		"7 (sh)S 1 ",
+	};
+	char comm[16];
+	pid_t ppid;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		assert_int_equal(proc_parse_stat_identity(ok[i].line, strlen(ok[i].line),
+							  comm, &ppid), 0);
+		assert_string_equal(comm, ok[i].comm);
+		assert_int_equal(ppid, ok[i].ppid);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(proc_parse_stat_identity(bad[i], strlen(bad[i]), comm, &ppid),
+				 -EINVAL);
+	assert_int_equal(proc_read_identity(getpid(), getpid(), comm, &ppid), 0);
+	assert_string_equal(comm, "test_procfs");
+	assert_int_equal(ppid, getppid());
+	assert_int_equal(proc_read_identity(getpid(), 0x7ffffff0, comm, &ppid), -ESRCH);
+}
+
 /* Cut at every length: a number cut in two must never be taken. */
 static void test_stat_truncated(void **state)
 {
@@ -1310,6 +1346,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stat_normal),
 		cmocka_unit_test(test_stat_weird_comm),
+		cmocka_unit_test(test_stat_identity),
 		cmocka_unit_test(test_stat_truncated),
 		cmocka_unit_test(test_stat_malformed),
 		cmocka_unit_test(test_stat_clock_ticks),

@@ -959,7 +959,7 @@ static void test_open_errors(void **state)
 	assert_int_equal(task_tracker_open(&t, pid, 0), -ESRCH);
 	assert_null(t.rings);
 	task_tracker_release(&t); /* released already: harmless */
-	assert_int_equal(task_tracker_attach(&t, pid, 0), -ESRCH);
+	assert_int_equal(task_tracker_attach(&t, &pid, 1, 0, NULL, NULL), -ESRCH);
 
 	assert_int_equal(task_tracker_open(&t, getpid(), (size_t)1 << 31), -EINVAL);
 
@@ -1213,11 +1213,39 @@ static _Noreturn void attach_target_main(int go_rd, int ready_wr)
 	_exit(0);
 }
 
+/* What task_tracker_attach() handed to its caller. */
+struct attached {
+	pid_t pid[8], tid[8];
+	int nr;
+};
+
+static int note_attached(pid_t pid, pid_t tid, void *arg)
+{
+	struct attached *a = arg;
+
+	if (a->nr < 8) {
+		a->pid[a->nr] = pid;
+		a->tid[a->nr] = tid;
+	}
+	a->nr++;
+	return 0;
+}
+
+static int refuse_attached(pid_t pid, pid_t tid, void *arg)
+{
+	(void)pid;
+	(void)tid;
+	(void)arg;
+	return -EPERM;
+}
+
 static void test_attach(void **state)
 {
 	int go[2], ready[2];
 	struct run run;
+	struct attached at = { .nr = 0 };
 	uint32_t target, child = 0, thread = 0;
+	int mains = 0;
 	char c;
 
 	(void)state;
@@ -1238,9 +1266,21 @@ static void test_attach(void **state)
 	assert_int_equal(read(ready[0], &c, 1), 1);
 	close(ready[0]);
 
-	assert_int_equal(task_tracker_attach(&run.tracker, run.workload.pid, 0), 0);
+	/* A caller that refuses a task stops the attach with its error. */
+	assert_int_equal(task_tracker_attach(&run.tracker, &run.workload.pid, 1, 0,
+					     refuse_attached, NULL), -EPERM);
+	assert_int_equal(task_tracker_attach(&run.tracker, &run.workload.pid, 1, 0,
+					     note_attached, &at), 0);
 	/* Three tasks (main, thread, child) on every CPU, one ring per CPU. */
 	assert_int_equal(run.tracker.nr_extra_fds, 2 * run.tracker.nr_rings);
+	/* ... each handed over once, with its process. */
+	assert_int_equal(at.nr, 3);
+	for (int i = 0; i < 3; i++) {
+		mains += at.pid[i] == at.tid[i];
+		if (at.tid[i] != (pid_t)target)
+			assert_true(at.pid[i] == (pid_t)target || at.pid[i] == at.tid[i]);
+	}
+	assert_int_equal(mains, 2); /* the target and its child */
 	run.begin_ns = now_ns();
 	close(go[1]);
 	drain_until_reaped(&run, 20);
@@ -1301,7 +1341,7 @@ static void test_attach_while_forking(void **state)
 	root = (uint32_t)run.workload.pid;
 	sleep_until(now_ns() + 20 * NSEC_PER_MSEC);
 	run.begin_ns = now_ns();
-	assert_int_equal(task_tracker_attach(&run.tracker, run.workload.pid, 0), 0);
+	assert_int_equal(task_tracker_attach(&run.tracker, &run.workload.pid, 1, 0, NULL, NULL), 0);
 	run.poll_mode = 1;
 	drain_until_reaped(&run, DRAIN_MS);
 	check_common(&run);
