@@ -189,9 +189,16 @@ static const char *text_file_name(const struct summary *s)
 static void text_header(FILE *out, const struct summary *s,
 			const struct summary_run *r)
 {
-	fputs("\n Performance counter stats for '", out);
-	if (!s->argc)
-		fputs("<unknown command>", out);
+	if (s->nr_attach_pids) {
+		/* As perf stat -p says it. */
+		fputs("\n Performance counter stats for process id '", out);
+		for (size_t i = 0; i < s->nr_attach_pids; i++)
+			fprintf(out, "%s%" PRIu32, i ? "," : "", s->attach_pids[i]);
+	} else {
+		fputs("\n Performance counter stats for '", out);
+		if (!s->argc)
+			fputs("<unknown command>", out);
+	}
 	for (size_t i = 0; i < s->argc; i++) {
 		if (i)
 			fputc(' ', out);
@@ -274,6 +281,10 @@ static void text_exit(FILE *out, const struct summary_run *r)
 
 	if (!r->ended) {
 		fputs(" cut off before the command ended", out);
+		return;
+	}
+	if (r->end.exit_kind == REC_EXIT_ATTACHED) {
+		fputs(" detached (attached with -p: no exit status, and no rusage)", out);
 		return;
 	}
 	if (summary_run_exit(r, &status, &sig) < 0) {
@@ -885,7 +896,7 @@ static void json_rusage(struct json_writer *w, const struct summary_run *r)
 {
 	const struct rec_rusage *u = &r->end.rusage;
 
-	if (!r->ended) {
+	if (!r->ended || r->end.exit_kind == REC_EXIT_ATTACHED) {
 		json_null(w, "rusage");
 		return;
 	}
@@ -1145,6 +1156,10 @@ void display_json_recording(struct json_writer *w, const struct summary *s,
 	json_begin_array(w, "command");
 	for (size_t i = 0; i < s->argc; i++)
 		json_string(w, NULL, s->argv[i]);
+	json_end_array(w);
+	json_begin_array(w, "attached_pids");
+	for (size_t i = 0; i < s->nr_attach_pids; i++)
+		json_u64(w, NULL, s->attach_pids[i]);
 	json_end_array(w);
 	json_string_or_null(w, "hostname", s->hostname);
 	json_string_or_null(w, "kernel_release", s->kernel_release);

@@ -41,6 +41,7 @@ void summary_release(struct summary *s)
 	free(s->machine);
 	free(s->pprobe_version);
 	free(s->label);
+	free(s->attach_pids);
 	free(s->clock);
 	for (size_t i = 0; i < s->nr_events; i++) {
 		free(s->events[i].name);
@@ -154,9 +155,19 @@ static int add_meta_string(struct summary *s, const struct rec_meta_entry *e)
 	return 0;
 }
 
-static void add_meta_u64(struct summary *s, const struct rec_meta_entry *e)
+static int add_meta_u64(struct summary *s, const struct rec_meta_entry *e)
 {
-	if (!strcmp(e->key, "cpus_online")) {
+	if (!strcmp(e->key, "attach_pid")) {
+		uint32_t *v;
+
+		if (e->u64 > UINT32_MAX)
+			return 0;
+		v = realloc(s->attach_pids, (s->nr_attach_pids + 1) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		s->attach_pids = v;
+		s->attach_pids[s->nr_attach_pids++] = (uint32_t)e->u64;
+	} else if (!strcmp(e->key, "cpus_online")) {
 		s->cpus_online = e->u64;
 		s->has_cpus_online = 1;
 	} else if (!strcmp(e->key, "interval_ns")) {
@@ -169,6 +180,7 @@ static void add_meta_u64(struct summary *s, const struct rec_meta_entry *e)
 		s->start_monotonic_ns = e->u64;
 		s->has_start_monotonic = 1;
 	}
+	return 0;
 }
 
 static int add_meta(struct summary *s, const struct rec *rec)
@@ -185,7 +197,8 @@ static int add_meta(struct summary *s, const struct rec *rec)
 				return -ENOMEM;
 			break;
 		case REC_META_U64:
-			add_meta_u64(s, &e);
+			if (add_meta_u64(s, &e) < 0)
+				return -ENOMEM;
 			break;
 		case REC_META_I64:
 			if (!strcmp(e.key, "perf_event_paranoid")) {
@@ -711,7 +724,8 @@ int summary_run_wall_ns(const struct summary_run *r, uint64_t *ns)
 int summary_run_cpu_seconds(const struct summary_run *r, double *user,
 			    double *sys)
 {
-	if (!r->ended)
+	/* An attach has no rusage: pprobe was not the parent. */
+	if (!r->ended || r->end.exit_kind == REC_EXIT_ATTACHED)
 		return -1;
 	*user = (double)r->end.rusage.utime_us / 1e6;
 	*sys = (double)r->end.rusage.stime_us / 1e6;

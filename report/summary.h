@@ -88,6 +88,8 @@ struct summary {
 	/* META; NULL or has_* == 0 when the recording does not say. */
 	char **argv;               /* owned, argc strings */
 	size_t argc;
+	uint32_t *attach_pids;     /* owned: `record -p`, instead of argv */
+	size_t nr_attach_pids;
 	char *hostname, *kernel_release, *machine, *pprobe_version, *label;
 	char *clock;
 	int has_cpus_online, has_interval, has_paranoid;

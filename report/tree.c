@@ -219,6 +219,33 @@ static int add_exit(struct tree *t, const struct rec_task *task)
 	return 0;
 }
 
+/*
+ * A task that ran when pprobe attached. Its life began before the
+ * recording: it is shown from the recording's start, and its /proc
+ * figures from then on (see tree_add_proc()).
+ */
+static int add_present(struct tree *t, const struct rec_task *task)
+{
+	long i = find_or_new(t, task->pid);
+	struct tree_process *p;
+
+	if (i < 0)
+		return (int)i;
+	p = &t->procs[i];
+	if (task->tid != task->pid) {
+		p->thread_forks++;
+		return 0;
+	}
+	p->present = 1;
+	p->has_start = 1;
+	p->start_ns = task->time_ns;
+	p->ppid = task->ppid;
+	p->has_ppid = 1;
+	if (task->comm && task->comm[0])
+		set_command(p, task->comm);
+	return 0;
+}
+
 int tree_add_task(struct tree *t, const struct rec_task *task)
 {
 	struct tree_process *p;
@@ -253,6 +280,8 @@ int tree_add_task(struct tree *t, const struct rec_task *task)
 		return 0;
 	case REC_TASK_EXIT:
 		return add_exit(t, task);
+	case REC_TASK_PRESENT:
+		return add_present(t, task);
 	default:
 		/* A kind from a newer pprobe. */
 		return 0;
@@ -281,6 +310,16 @@ int tree_add_proc(struct tree *t, const struct rec_proc *e)
 	if (p->has_end && went_down(p, e))
 		return 0;
 	p->has_procs = 1;
+	if (p->present && !p->has_base) {
+		/* The first reading after the attach: from here on. */
+		p->has_base = 1;
+		p->base_utime_ns = e->utime_ns;
+		p->base_stime_ns = e->stime_ns;
+		p->base_minflt = e->minflt;
+		p->base_majflt = e->majflt;
+		p->base_nvcsw = e->nvcsw;
+		p->base_nivcsw = e->nivcsw;
+	}
 	if (e->have & REC_PROC_HAVE_CPU) {
 		p->utime_ns = e->utime_ns;
 		p->stime_ns = e->stime_ns;
@@ -394,6 +433,12 @@ static int judge_exit(uint32_t kind, int32_t code, int *status, int *signal)
 	}
 }
 
+/* A cumulative figure since the attach (bases are 0 otherwise). */
+static uint64_t since_base(uint64_t v, uint64_t base)
+{
+	return v > base ? v - base : 0;
+}
+
 void tree_process_view(const struct tree *t, const struct tree_process *p,
 		       struct tree_view *out)
 {
@@ -432,18 +477,18 @@ void tree_process_view(const struct tree *t, const struct tree_process *p,
 	} else {
 		if (p->have & TREE_HAVE_CPU) {
 			out->has_cpu = 1;
-			out->user_seconds = (double)p->utime_ns / 1e9;
-			out->sys_seconds = (double)p->stime_ns / 1e9;
+			out->user_seconds = (double)since_base(p->utime_ns, p->base_utime_ns) / 1e9;
+			out->sys_seconds = (double)since_base(p->stime_ns, p->base_stime_ns) / 1e9;
 		}
 		if (p->have & TREE_HAVE_FAULTS) {
 			out->has_faults = 1;
-			out->minflt = p->minflt;
-			out->majflt = p->majflt;
+			out->minflt = since_base(p->minflt, p->base_minflt);
+			out->majflt = since_base(p->majflt, p->base_majflt);
 		}
 		if (p->have & (TREE_HAVE_CTXSW | TREE_HAVE_CTXSW_MAIN)) {
 			out->has_ctxsw = 1;
-			out->nvcsw = p->nvcsw;
-			out->nivcsw = p->nivcsw;
+			out->nvcsw = since_base(p->nvcsw, p->base_nvcsw);
+			out->nivcsw = since_base(p->nivcsw, p->base_nivcsw);
 			/* With one thread, the main one's are all there is. */
 			out->ctxsw_main_only = (p->have & TREE_HAVE_CTXSW_MAIN) &&
 					       out->threads > 1;

@@ -75,6 +75,8 @@ struct tree_process {
 	unsigned has_exit : 1;      /* exit_kind/exit_code are known */
 	unsigned has_exit_rusage : 1; /* a PROC_EXIT: rusage and exit_ns */
 	unsigned has_procs : 1;     /* some PROCS entry named it */
+	unsigned present : 1;       /* ran before an attach (TASK PRESENT) */
+	unsigned has_base : 1;      /* base_* hold its first PROCS figures */
 	uint64_t start_ns, end_ns;
 	uint32_t thread_forks;      /* FORKs of new threads */
 	uint32_t threads_max;       /* largest `threads` of a PROCS entry */
@@ -84,6 +86,10 @@ struct tree_process {
 	uint32_t have;              /* TREE_HAVE_* */
 	uint64_t utime_ns, stime_ns, minflt, majflt, nvcsw, nivcsw;
 	uint64_t hwm_max, rss_max;  /* largest hwm_bytes, rss_bytes seen */
+	/* A present process: its figures when the recording began, which
+	 * count from its birth; what it shows is the difference. */
+	uint64_t base_utime_ns, base_stime_ns, base_minflt, base_majflt;
+	uint64_t base_nvcsw, base_nivcsw;
 
 	/* From PROC_EXIT (or RUN_END, for the command). */
 	uint32_t exit_kind;         /* enum rec_exit_kind */

@@ -1489,6 +1489,71 @@ static void test_tree_figures(void **state)
 }
 
 /* A command path longer than a name holds is cut on a character. */
+/*
+ * record -p: the tasks found running are PRESENT records; their /proc
+ * figures count from their birth, so what the table shows starts at the
+ * first reading; the run has no exit status and no rusage.
+ */
+static void test_tree_attached(void **state)
+{
+	struct recording r;
+	struct summary s;
+	const struct summary_run *run;
+	struct tree_view v;
+	struct rec_proc p[2];
+	double user, sys;
+	int status, sig;
+
+	(void)state;
+	recording_start(&r);
+	rec_meta_begin(&r.w);
+	rec_meta_u64(&r.w, "attach_pid", CMD_PID);
+	rec_meta_u64(&r.w, "attach_pid", 77);
+	assert_int_equal(rec_finish(&r.w), 0);
+	write_run_begin(&r.w, 0, T0);
+	write_task(&r.w, 0, REC_TASK_PRESENT, CMD_PID, CMD_PID, 1, "server");
+	write_task(&r.w, 0, REC_TASK_PRESENT, CMD_PID, CMD_PID + 1, CMD_PID, "worker");
+	write_task(&r.w, 0, REC_TASK_PRESENT, 500, 500, CMD_PID, "server");
+	write_fork(&r.w, 5, 600, 500);
+	p[0] = proc_entry(CMD_PID, 1000, 500, 90, 40, 5, 9, 2);
+	p[1] = proc_entry(500, 30, 20, 10, 10, 1, 1, 1);
+	write_procs(&r.w, 1, p, 2);
+	p[0] = proc_entry(CMD_PID, 1250, 600, 95, 44, 6, 9, 2);
+	p[1] = proc_entry(500, 30, 20, 10, 10, 1, 1, 1);
+	write_procs(&r.w, 50, p, 2);
+	p[0] = proc_entry(600, 7, 3, 5, 2, 1, 1, 1);
+	write_procs(&r.w, 60, p, 1);
+	write_run_end(&r.w, 0, T0 + 100 * MS, REC_EXIT_ATTACHED, 0);
+	assert_int_equal(rec_write_end(&r.w, T0 + 100 * MS), 0);
+	assert_int_equal(recording_read(&r, &s, 0), REC_DONE);
+	run = &s.runs[0];
+
+	assert_int_equal(s.nr_attach_pids, 2);
+	assert_int_equal(s.attach_pids[1], 77);
+	assert_int_equal(summary_run_cpu_seconds(run, &user, &sys), -1);
+	assert_int_equal(summary_run_exit(run, &status, &sig), -1);
+	assert_int_equal(run->tree.nr, 3);
+
+	view_of(run, CMD_PID, &v);
+	assert_string_equal(v.command, "server");
+	assert_true(v.has_ppid && v.ppid == 1);
+	assert_seconds(v.start_seconds, 0);
+	assert_seconds(v.user_seconds, 0.250);
+	assert_seconds(v.sys_seconds, 0.100);
+	assert_true(v.minflt == 5 && v.nvcsw == 4);
+	assert_true(v.threads == 2);
+	assert_false(v.has_exit);
+	/* Nothing happened in 500 while recorded. */
+	view_of(run, 500, &v);
+	assert_seconds(v.user_seconds, 0);
+	assert_true(v.minflt == 0 && v.nvcsw == 0);
+	/* Born during the recording: all its figures are the recording's. */
+	view_of(run, 600, &v);
+	assert_seconds(v.user_seconds, 0.007);
+	assert_true(v.minflt == 5);
+	summary_release(&s);
+}
+
 static void test_tree_long_name(void **state)
 {
 	struct tree t;
@@ -2610,6 +2675,7 @@ int main(void)
 		cmocka_unit_test(test_tree_tasks),
 		cmocka_unit_test(test_tree_out_of_order),
 		cmocka_unit_test(test_tree_figures),
+		cmocka_unit_test(test_tree_attached),
 		cmocka_unit_test(test_tree_long_name),
 		cmocka_unit_test(test_tree_memory_bounded),
 		cmocka_unit_test(test_tree_rows_collapse),
