@@ -99,6 +99,7 @@ struct record {
 	int attaching;
 	uint64_t deadline_ns;   /* --duration: when to stop, or 0 */
 	uint64_t kill_ns;       /* after --duration: when to insist */
+	int killing;            /* ...and since then, SIGKILL to every child */
 	int stopped;            /* attach: a signal or --duration ended it */
 
 	const char *command;    /* argv[0] of the command, for messages */
@@ -569,12 +570,15 @@ static void check_deadline(struct record *rec, uint64_t now)
 		rec->kill_ns = now + DURATION_GRACE_NS;
 	} else if (rec->kill_ns && now >= rec->kill_ns) {
 		rec->kill_ns = 0;
+		rec->killing = 1;
 		warning("the tree still runs %llu s after SIGTERM: killing it",
 			(unsigned long long)(DURATION_GRACE_NS / NSEC_PER_SEC));
 		if (!rec->command_ended)
 			kill(rec->workload.pid, SIGKILL);
-		signal_children(SIGKILL);
 	}
+	/* Orphans of killed processes come to pprobe: kill them too. */
+	if (rec->killing)
+		signal_children(SIGKILL);
 }
 
 /* How long poll() may sleep: at most a second, less before a deadline. */
