@@ -48,6 +48,7 @@
 #include <unistd.h>
 #include <linux/perf_event.h>
 
+#include "cpumap.h"
 #include "event.h"
 
 #define NSEC_PER_SEC 1000000000ull
@@ -96,65 +97,6 @@ static uint64_t get_u64(const unsigned char *p)
 
 	memcpy(&v, p, sizeof(v));
 	return v;
-}
-
-/*
- * The online CPUs, from "0-3,5" in sysfs; where sysfs is missing, CPUs
- * 0 .. N-1. Returns the number found (at least 1) or -errno.
- */
-static int online_cpus(uint32_t **out)
-{
-	char buf[4096];
-	uint32_t *cpus = NULL;
-	size_t nr = 0, alloc = 0;
-	FILE *f = fopen("/sys/devices/system/cpu/online", "re");
-	char *p, *end;
-
-	if (!f || !fgets(buf, sizeof(buf), f)) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-		if (f)
-			fclose(f);
-		snprintf(buf, sizeof(buf), "0-%ld", n > 1 ? n - 1 : 0);
-	} else {
-		fclose(f);
-	}
-
-	for (p = buf; *p && *p != '\n'; p = end) {
-		unsigned long lo, hi;
-
-		if (*p == ',')
-			p++;
-		lo = hi = strtoul(p, &end, 10);
-		if (end == p)
-			break;
-		if (*end == '-') {
-			p = end + 1;
-			hi = strtoul(p, &end, 10);
-			if (end == p || hi < lo)
-				break;
-		}
-		for (unsigned long c = lo; c <= hi; c++) {
-			if (nr == alloc) {
-				size_t n = alloc ? 2 * alloc : 16;
-				uint32_t *v = realloc(cpus, n * sizeof(*v));
-
-				if (!v) {
-					free(cpus);
-					return -ENOMEM;
-				}
-				cpus = v;
-				alloc = n;
-			}
-			cpus[nr++] = (uint32_t)c;
-		}
-	}
-	if (!nr) {
-		free(cpus);
-		return -EIO;
-	}
-	*out = cpus;
-	return (int)nr;
 }
 
 static void init_attr(struct perf_event_attr *attr, size_t ring_bytes,
@@ -252,7 +194,7 @@ static int tracker_init(struct task_tracker *t, size_t ring_bytes_per_cpu)
 	err = ring_size(ring_bytes_per_cpu, &t->ring_bytes);
 	if (err)
 		return err;
-	n = online_cpus(&cpus);
+	n = cpumap_online(&cpus);
 	if (n < 0)
 		return n;
 	t->rings = calloc((size_t)n, sizeof(*t->rings));
