@@ -770,8 +770,59 @@ static const char *first_word(const char *s, char *buf, size_t len)
 	return buf;
 }
 
-/* Makes d->path on cgroup v2, with d->controllers handed down to it. */
+/*
+ * Controllers cgroup v2 gives every cgroup without being enabled: they are
+ * in no cgroup.controllers and no cgroup.subtree_control. perf_event is
+ * one (counting a cgroup's tasks per CPU needs only the directory).
+ */
+static int v2_implicit(const char *controller)
+{
+	return !strcmp(controller, "perf_event");
+}
+
+/* d->controllers without the implicit ones, in *out (NULL if none). */
+static int explicit_controllers(const char *list, char **out)
+{
+	char *copy = strdup(list), *save = NULL, *c;
+	int err = copy ? 0 : -ENOMEM;
+
+	*out = NULL;
+	for (c = copy ? strtok_r(copy, " ", &save) : NULL; c && !err;
+	     c = strtok_r(NULL, " ", &save))
+		if (!v2_implicit(c))
+			err = add_word(out, c);
+	free(copy);
+	return err;
+}
+
+static int place_v2_explicit(struct cgroup_dir *d, const char *mount_point,
+			     const char *hint, const char *instead, char *why,
+			     size_t whylen);
+
+/*
+ * Makes d->path on cgroup v2. Implicit controllers need nothing but the
+ * directory; the others are handed down to it (place_v2_explicit()).
+ */
 static int place_v2(struct cgroup_dir *d, const char *mount_point, const char *hint,
+		    const char *instead, char *why, size_t whylen)
+{
+	char *all = d->controllers, *explicit;
+	int err = explicit_controllers(all, &explicit);
+
+	if (err)
+		return fail(why, whylen, ENOMEM, "out of memory");
+	if (!explicit)
+		return make_cgroup(d->parent, hint, &d->path, instead, why, whylen);
+	/* What follows checks and enables d->controllers: the explicit ones. */
+	d->controllers = explicit;
+	err = place_v2_explicit(d, mount_point, hint, instead, why, whylen);
+	d->controllers = all;
+	free(explicit);
+	return err;
+}
+
+/* Makes d->path on cgroup v2, with d->controllers handed down to it. */
+static int place_v2_explicit(struct cgroup_dir *d, const char *mount_point, const char *hint,
 		    const char *instead, char *why, size_t whylen)
 {
 	char *offered = NULL, *root_offered = NULL, *enabled = NULL;
@@ -973,6 +1024,26 @@ int cgroup_create(struct cgroup *cg, const struct cgroup_options *opts,
 		return fail(why, whylen, EINVAL, "no cgroup controller asked for");
 	if (!valid_name(hint))
 		return fail(why, whylen, EINVAL, "invalid cgroup name '%s'", hint);
+	if (opts->parent) {
+		/* Inside a cgroup of ours: implicit controllers only. */
+		for (const char *const *c = opts->controllers; *c; c++)
+			if (!v2_implicit(*c))
+				return fail(why, whylen, EINVAL,
+					    "controller '%s' cannot be nested in '%s'", *c, opts->parent);
+		cg->nr = 1;
+		cg->dir[0].version = 2;
+		cg->dir[0].parent = strdup(opts->parent);
+		for (const char *const *c = opts->controllers; *c && !err; c++)
+			err = add_word(&cg->dir[0].controllers, *c);
+		if (!cg->dir[0].parent || err)
+			err = fail(why, whylen, ENOMEM, "out of memory");
+		if (!err)
+			err = make_cgroup(cg->dir[0].parent, hint, &cg->dir[0].path,
+					  instead, why, whylen);
+		if (err)
+			cgroup_destroy(cg, NULL, 0);
+		return err;
+	}
 
 	err = read_text("/proc/self/mountinfo", &mountinfo);
 	if (err) {

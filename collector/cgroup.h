@@ -96,6 +96,13 @@ struct cgroup_options {
 	 * an exact per-process peak without cgroups"); may be NULL.
 	 */
 	const char *instead;
+	/*
+	 * NULL: the cgroup is made under pprobe's own. Else a cgroup v2
+	 * directory of pprobe's (the memory backend's) to make it inside,
+	 * for implicit controllers only (perf_event): the tree then stays
+	 * under the memory cgroup, whose figures include its children.
+	 */
+	const char *parent;
 };
 
 /*
