@@ -37,7 +37,9 @@
 
 #include "attach.h"
 #include "builtin.h"
+#include "cgroup.h"
 #include "counters.h"
+#include "cpumap.h"
 #include "event.h"
 #include "memory.h"
 #include "parse-options.h"
@@ -71,10 +73,13 @@ struct record {
 	long proc_interval_ms;
 	long pss_interval_ms;
 	const char *pid_spec;   /* -p: attach instead of running a command */
+	const char *count_by_spec;
+	enum { COUNT_BY_AUTO, COUNT_BY_TASK, COUNT_BY_CGROUP } count_by;
 	long duration_s;        /* --duration: stop after this long, or 0 */
 
 	struct event_list events;
 	struct counter_set counters;
+	struct cgroup count_cgroup; /* counters.by_cgroup: what they count */
 	struct rec_count *values;
 	struct workload workload;
 	struct rec_writer writer;
@@ -94,6 +99,10 @@ struct record {
 	struct proc_tree tree;
 	struct mem_backends mem;
 	uint64_t last_proc_ns;  /* the last process tick */
+	long clock_slot;        /* task-clock/cpu-clock in values[], or -1 */
+	uint64_t tree_cpu_ns;   /* its value at the last sample */
+	uint64_t cpu_at_pass_ns; /* ...at the last pass over /proc */
+	uint64_t last_pass_ns;  /* when that pass was */
 
 	struct attach attach;   /* -p: the processes attached to */
 	int attaching;
@@ -250,6 +259,7 @@ static void write_meta(struct record *rec, const char **argv, int argc,
 	rec_meta_u64(w, "start_monotonic_ns", start_mono);
 	rec_meta_u64(w, "start_realtime_ns", start_real);
 	rec_meta_u64(w, "interval_ns", (uint64_t)rec->interval_ms * NSEC_PER_MSEC);
+	rec_meta_str(w, "counting", rec->counters.by_cgroup ? "cgroup" : "task");
 	f = fopen("/proc/sys/kernel/perf_event_paranoid", "re");
 	if (f) {
 		if (fgets(buf, sizeof(buf), f))
@@ -315,6 +325,8 @@ static void sample(struct record *rec, uint32_t flags)
 		return;
 	}
 	rec_write_counts(&rec->writer, t, 0, flags, rec->values, (uint32_t)n);
+	if (rec->clock_slot >= 0 && rec->clock_slot < n)
+		rec->tree_cpu_ns = rec->values[rec->clock_slot].value;
 	if (!(flags & REC_COUNTS_F_FINAL))
 		rec->samples++;
 	if (t - rec->last_flush_ns >= FLUSH_EVERY_NS)
@@ -341,12 +353,26 @@ static void drain_tasks(struct record *rec)
  * The process tick: /proc figures of every live process and the memory
  * backends, every --proc-interval rather than on every counter tick when
  * -I is short. stat (CPU, faults: 1.9 us a process) and statm (RSS: 0.8
- * us) are read each time; status (peak RSS, context switches: 4.2 us, the
- * bulk of the collector's own CPU on fork-heavy trees) on a process's
- * first tick and then once a second. A peak RSS is exact whenever it is
- * read, so reading it seldom misses nothing but processes that end unread.
+ * us) are read each time, unless schedstat (0.5 us) says the process has
+ * not run since (proc_tree.c); status (peak RSS, context switches: 4.2
+ * us) on a process's first tick and then once a second. A peak RSS is
+ * exact whenever it is read, so reading it seldom misses nothing but
+ * processes that end unread.
+ *
+ * And when the tree's own CPU time (task-clock, counted for the whole
+ * tree) has not moved since the last pass, no process of it ran: nothing
+ * in /proc can have changed but what the once-a-second pass catches
+ * (RSS lowered by reclaim), so the pass is skipped. An idle tree of a
+ * hundred processes then costs no more than one.
  */
 #define STATUS_EVERY_NS NSEC_PER_SEC
+
+static int tree_idle(const struct record *rec, uint64_t now)
+{
+	return rec->clock_slot >= 0 && rec->last_pass_ns &&
+	       rec->tree_cpu_ns == rec->cpu_at_pass_ns &&
+	       now - rec->last_pass_ns < STATUS_EVERY_NS;
+}
 
 static void process_tick(struct record *rec, uint64_t now, int force)
 {
@@ -356,11 +382,16 @@ static void process_tick(struct record *rec, uint64_t now, int force)
 		return;
 	rec->last_proc_ns = now;
 	/* Without --tree the table holds only the command: no table then. */
-	if (rec->follow_tree) {
+	if (rec->follow_tree && !force && tree_idle(rec, now)) {
+		drain_tasks(rec);
+	} else if (rec->follow_tree) {
+		rec->cpu_at_pass_ns = rec->tree_cpu_ns;
+		rec->last_pass_ns = now;
 		drain_tasks(rec);
 		what |= mem_backends_reads(&rec->mem, now);
+		/* Forced (the first and last ticks of an attach): all of it. */
 		if (proc_tree_sample(&rec->tree, now, 0, what, PROC_READ_STATUS,
-				     STATUS_EVERY_NS, &rec->writer) == -ENOMEM)
+				     force ? 0 : STATUS_EVERY_NS, &rec->writer) == -ENOMEM)
 			warning("out of memory reading the processes of the tree");
 	}
 	mem_backends_tick(&rec->mem, now, 0, &rec->tree.sums, &rec->writer);
@@ -820,6 +851,32 @@ static void raise_fd_limit(void)
 	}
 }
 
+/*
+ * Where the tree's CPU time is in values[]: task-clock or cpu-clock,
+ * counting kernel time too (user-only, a process woken in the kernel
+ * could run unseen).
+ */
+static void find_clock_slot(struct record *rec)
+{
+	long slot = 0;
+
+	rec->clock_slot = -1;
+	for (size_t i = 0; i < rec->counters.nr; i++) {
+		const struct counter *c = &rec->counters.v[i];
+
+		if (c->status != REC_EVENT_OPENED)
+			continue;
+		if (c->spec->attr.type == PERF_TYPE_SOFTWARE &&
+		    (c->spec->attr.config == PERF_COUNT_SW_TASK_CLOCK ||
+		     c->spec->attr.config == PERF_COUNT_SW_CPU_CLOCK) &&
+		    !(c->flags & (REC_EVENT_F_EXCLUDE_KERNEL | REC_EVENT_F_EXCLUDE_USER))) {
+			rec->clock_slot = slot;
+			return;
+		}
+		slot++;
+	}
+}
+
 /* After the counters were opened, n of them or -errno. */
 static int counters_opened(struct record *rec, int n)
 {
@@ -835,14 +892,83 @@ static int counters_opened(struct record *rec, int n)
 	rec->values = calloc((size_t)n, sizeof(*rec->values));
 	if (!rec->values)
 		return error("out of memory");
+	find_clock_slot(rec);
 	return 0;
+}
+
+/*
+ * Counting the command's own cgroup, per CPU: a read then costs the same
+ * for a tree of a thousand processes as for one, where an inherited
+ * event's read walks every live task's copy (~0.15 us per task and event
+ * here: the bulk of pprobe's CPU on big trees). Needs root (CPU-wide
+ * events and a cgroup to make). Returns the number of events opened, 0
+ * when it cannot be used (why says so), or -errno for a failure that
+ * counting per task would meet too (EMFILE).
+ */
+static int open_cgroup_counters(struct record *rec, char *why, size_t whylen)
+{
+	static const char *const controllers[] = { "perf_event", NULL };
+	struct cgroup_options opts = {
+		.controllers = controllers,
+		.name_hint = "pprobe",
+		/* On v2 a process is in one cgroup: stay inside the memory one. */
+		.parent = mem_backends_cgroup_v2(&rec->mem),
+	};
+	uint32_t *cpus = NULL;
+	int *cpu_ints = NULL;
+	int nr, n = 0, fd = -1, err;
+
+	err = cgroup_create(&rec->count_cgroup, &opts, why, whylen);
+	if (!err)
+		err = cgroup_attach(&rec->count_cgroup, rec->workload.pid, why, whylen);
+	if (!err) {
+		fd = open(cgroup_path(&rec->count_cgroup, "perf_event"),
+			  O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			err = -errno;
+	}
+	nr = err ? 0 : cpumap_online(&cpus);
+	if (nr < 0)
+		err = nr;
+	if (!err && !(cpu_ints = malloc((size_t)nr * sizeof(*cpu_ints))))
+		err = -ENOMEM;
+	for (int i = 0; !err && i < nr; i++)
+		cpu_ints[i] = (int)cpus[i];
+	if (!err)
+		n = counter_set_open_cgroup(&rec->counters, fd, cpu_ints, (size_t)nr);
+	if (!err && n <= 0 && n != -EMFILE && n != -ENFILE) {
+		snprintf(why, whylen, "cannot count cgroup '%s' per CPU: %s",
+			 cgroup_path(&rec->count_cgroup, "perf_event"),
+			 n ? strerror(-n) : "no event can be counted that way");
+		n = 0;
+	}
+	if (fd >= 0)
+		close(fd);
+	free(cpus);
+	free(cpu_ints);
+	if (err || n <= 0)
+		/* The command goes back where it was: its memory cgroup or ours. */
+		cgroup_destroy(&rec->count_cgroup, NULL, 0);
+	if (err && why[0] == '\0')
+		snprintf(why, whylen, "%s", strerror(-err));
+	return err ? 0 : n;
 }
 
 static int open_counters(struct record *rec)
 {
+	char why[512] = "";
+	int n = 0;
+
 	if (counter_set_init(&rec->counters, &rec->events) < 0)
 		return error("out of memory");
-	return counters_opened(rec, counter_set_open(&rec->counters, rec->workload.pid));
+	if (rec->count_by != COUNT_BY_TASK) {
+		n = open_cgroup_counters(rec, why, sizeof(why));
+		if (n == 0 && rec->count_by == COUNT_BY_CGROUP)
+			return error("--count-by cgroup: %s", why);
+	}
+	if (n == 0)
+		n = counter_set_open(&rec->counters, rec->workload.pid);
+	return counters_opened(rec, n);
 }
 
 static void print_summary(const struct record *rec)
@@ -878,6 +1004,8 @@ static void record_release(struct record *rec)
 		task_tracker_release(&rec->tracker);
 	proc_tree_release(&rec->tree);
 	attach_release(&rec->attach);
+	counter_set_close(&rec->counters); /* before its cgroup goes */
+	cgroup_destroy(&rec->count_cgroup, NULL, 0);
 	mem_backends_release(&rec->mem);
 	counter_set_release(&rec->counters);
 	event_list_release(&rec->events);
@@ -909,6 +1037,8 @@ static int start_command(struct record *rec, int argc, const char **argv)
 		error("cannot start '%s': %s", argv[0], strerror(-rc));
 		return 1;
 	}
+	/* Its cgroups, if any, must hold the command before it execs. */
+	mem_backends_prepare(&rec->mem, rec->workload.pid);
 	if (open_counters(rec) < 0) {
 		workload_cancel(&rec->workload);
 		return 1;
@@ -923,14 +1053,18 @@ static int start_command(struct record *rec, int argc, const char **argv)
 
 	write_meta(rec, argv, argc, now_ns(), clock_ns(CLOCK_REALTIME));
 	write_events(rec);
-	/* Its cgroup, if asked for, must hold the command before it execs. */
-	mem_backends_start(&rec->mem, rec->workload.pid, &rec->writer, rec->quiet);
+	mem_backends_start(&rec->mem, &rec->writer, rec->quiet);
 	/* What can fail is set up before the command is let go. */
 	if (start_timer(rec) < 0) {
 		workload_cancel(&rec->workload);
 		return 1;
 	}
 
+	if (rec->counters.by_cgroup && (rc = counter_set_enable(&rec->counters)) < 0) {
+		error("cannot start the counters: %s", strerror(-rc));
+		workload_cancel(&rec->workload);
+		return 1;
+	}
 	rec->begin_ns = now_ns();
 	exec_err = workload_start(&rec->workload);
 	if (exec_err) {
@@ -1032,7 +1166,7 @@ static int start_attach(struct record *rec)
 
 	write_meta(rec, NULL, 0, now_ns(), clock_ns(CLOCK_REALTIME));
 	write_events(rec);
-	mem_backends_start(&rec->mem, rec->attach.pids[0], &rec->writer, rec->quiet);
+	mem_backends_start(&rec->mem, &rec->writer, rec->quiet);
 	if (start_timer(rec) < 0)
 		return 1;
 	rec->begin_ns = now_ns();
@@ -1096,6 +1230,7 @@ int cmd_record(int argc, const char **argv)
 		.out_fd = -1,
 		.signal_fd = -1,
 		.timer_fd = -1,
+		.clock_slot = -1,
 		.workload = { .pid = -1, .go_fd = -1, .exec_fd = -1 },
 	};
 	const struct option options[] = {
@@ -1109,6 +1244,8 @@ int cmd_record(int argc, const char **argv)
 			   "comma-separated events to count (default: task-clock, context-switches, cpu-migrations, page-faults, minor-faults, major-faults, cycles, instructions)"),
 		OPT_INTEGER('I', "interval", &rec.interval_ms, "ms", 1, 3600000,
 			    "read the counters every <ms> milliseconds (default 100)"),
+		OPT_STRING(0, "count-by", &rec.count_by_spec, "how",
+			   "count the tree's events per task (inherited by every child) or per CPU on the command's own cgroup, which costs the same for any tree size but needs root; auto (default) takes cgroup where it can"),
 		OPT_BOOL(0, "tree", &rec.follow_tree,
 			 "follow every process and thread: lifetimes and per-process figures (default; --no-tree: the counters only)"),
 		OPT_STRING(0, "mem", &rec.mem_spec, "backends",
@@ -1144,6 +1281,24 @@ int cmd_record(int argc, const char **argv)
 		return EXIT_USAGE;
 	}
 	rec.attaching = rec.pid_spec != NULL;
+	if (rec.count_by_spec) {
+		if (!strcmp(rec.count_by_spec, "auto"))
+			rec.count_by = COUNT_BY_AUTO;
+		else if (!strcmp(rec.count_by_spec, "task"))
+			rec.count_by = COUNT_BY_TASK;
+		else if (!strcmp(rec.count_by_spec, "cgroup"))
+			rec.count_by = COUNT_BY_CGROUP;
+		else {
+			error("--count-by: unknown '%s' (use auto, task or cgroup)", rec.count_by_spec);
+			attach_release(&rec.attach);
+			return EXIT_USAGE;
+		}
+		if (rec.attaching && rec.count_by == COUNT_BY_CGROUP) {
+			error("--count-by cgroup needs a command pprobe starts: -p counts per task");
+			attach_release(&rec.attach);
+			return EXIT_USAGE;
+		}
+	}
 	rec.command = rec.attaching ? "" : argv[0];
 
 	mem_wanted = 0;
@@ -1214,6 +1369,9 @@ int cmd_record(int argc, const char **argv)
 	rec.end_ns = now_ns();
 
 	sample(&rec, REC_COUNTS_F_FINAL);
+	if (rec.counters.by_cgroup &&
+	    cgroup_destroy(&rec.count_cgroup, err, sizeof(err)) < 0 && !rec.quiet)
+		warning("%s", err);
 	if (rec.attaching)
 		process_tick(&rec, rec.end_ns, 1);
 	finish_tasks(&rec);

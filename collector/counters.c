@@ -82,27 +82,34 @@ static uint32_t status_of_errno(int err)
 enum open_mode {
 	OPEN_ON_EXEC,   /* a held command: count from its exec */
 	OPEN_NOW,       /* a running task: count at once */
+	OPEN_CGROUP,    /* a cgroup on one CPU: from counter_set_enable() */
 };
 
-static int open_one(const struct counter *c, pid_t pid, int leader,
+/* pid is a cgroup fd for OPEN_CGROUP, with cpu >= 0; else cpu is -1. */
+static int open_one(const struct counter *c, pid_t pid, int cpu, int leader,
 		    int user_only, enum open_mode mode)
 {
 	struct perf_event_attr attr = c->spec->attr;
+	unsigned long flags = PERF_FLAG_FD_CLOEXEC;
 
 	attr.size = sizeof(attr);
-	attr.inherit = 1;
+	attr.inherit = mode != OPEN_CGROUP;
 	attr.read_format = GROUP_READ_FORMAT;
 	attr.disabled = 0;
+	/* Members follow their leader. */
 	if (leader < 0 && mode == OPEN_ON_EXEC) {
-		/* Members follow their leader; the leader waits for exec. */
 		attr.disabled = 1;
 		attr.enable_on_exec = 1;
+	} else if (leader < 0 && mode == OPEN_CGROUP) {
+		attr.disabled = 1;
 	}
+	if (mode == OPEN_CGROUP)
+		flags |= PERF_FLAG_PID_CGROUP;
 	if (user_only) {
 		attr.exclude_kernel = 1;
 		attr.exclude_hv = 1;
 	}
-	return sys_perf_event_open(&attr, pid, -1, leader, PERF_FLAG_FD_CLOEXEC);
+	return sys_perf_event_open(&attr, pid, cpu, leader, flags);
 }
 
 /* A new target with nothing open, or NULL. */
@@ -158,7 +165,7 @@ static int target_add(struct counter_target *t, const struct counter *c,
  * all: go straight to user mode for the rest.
  */
 static int open_first(struct counter_set *set, struct counter_target *t,
-		      pid_t pid, enum open_mode mode)
+		      pid_t pid, int cpu, enum open_mode mode)
 {
 	int opened = 0, err;
 
@@ -168,11 +175,11 @@ static int open_first(struct counter_set *set, struct counter_target *t,
 		int asked_user_only = c->spec->attr.exclude_kernel;
 		int fd;
 
-		fd = open_one(c, pid, leader, set->user_only, mode);
+		fd = open_one(c, pid, cpu, leader, set->user_only, mode);
 		if (fd < 0 && (errno == EACCES || errno == EPERM) &&
 		    !set->user_only && !asked_user_only &&
-		    !c->spec->attr.exclude_user) {
-			fd = open_one(c, pid, leader, 1, mode);
+		    !c->spec->attr.exclude_user && mode != OPEN_CGROUP) {
+			fd = open_one(c, pid, cpu, leader, 1, mode);
 			if (fd >= 0)
 				set->user_only = 1;
 		}
@@ -203,7 +210,7 @@ static int open_first(struct counter_set *set, struct counter_target *t,
 
 /* A later target: the events the first one opened, or nothing. */
 static int open_more(struct counter_set *set, struct counter_target *t,
-		     pid_t tid)
+		     pid_t tid, int cpu, enum open_mode mode)
 {
 	for (size_t i = 0; i < set->nr; i++) {
 		const struct counter *c = &set->v[i];
@@ -211,7 +218,7 @@ static int open_more(struct counter_set *set, struct counter_target *t,
 
 		if (c->status != REC_EVENT_OPENED)
 			continue;
-		fd = open_one(c, tid, t->leader[c->group], set->user_only, OPEN_NOW);
+		fd = open_one(c, tid, cpu, t->leader[c->group], set->user_only, mode);
 		if (fd < 0)
 			return errno == ESRCH ? 0 : -errno;
 		err = target_add(t, c, i, fd);
@@ -221,23 +228,21 @@ static int open_more(struct counter_set *set, struct counter_target *t,
 	return 1;
 }
 
-static int open_target(struct counter_set *set, pid_t pid, enum open_mode mode)
+static int open_target(struct counter_set *set, pid_t pid, int cpu,
+		       enum open_mode mode)
 {
 	struct counter_target *t = new_target(set);
 	int n;
 
 	if (!t)
 		return -ENOMEM;
-	n = set->nr_targets ? open_more(set, t, pid) : open_first(set, t, pid, mode);
-	if (n == -ESRCH && mode == OPEN_NOW) {
+	n = set->nr_targets ? open_more(set, t, pid, cpu, mode) :
+			      open_first(set, t, pid, cpu, mode);
+	if (n == -ESRCH && mode == OPEN_NOW && !set->nr_targets) {
 		/* Gone before it was counted: the next task will be first. */
-		for (size_t i = 0; i < set->nr; i++)
-			set->v[i] = (struct counter){
-				.spec = set->v[i].spec, .id = set->v[i].id,
-				.group = set->v[i].group, .status = REC_EVENT_FAILED,
-			};
-		set->user_only = 0;
-		n = 0;
+		target_close(t, set->nr);
+		counter_set_close(set);
+		return 0;
 	}
 	if (n <= 0) {
 		target_close(t, set->nr);
@@ -249,12 +254,58 @@ static int open_target(struct counter_set *set, pid_t pid, enum open_mode mode)
 
 int counter_set_open(struct counter_set *set, pid_t pid)
 {
-	return open_target(set, pid, OPEN_ON_EXEC);
+	return open_target(set, pid, -1, OPEN_ON_EXEC);
 }
 
 int counter_set_attach(struct counter_set *set, pid_t tid)
 {
-	return open_target(set, tid, OPEN_NOW);
+	return open_target(set, tid, -1, OPEN_NOW);
+}
+
+int counter_set_open_cgroup(struct counter_set *set, int cgroup_fd,
+			    const int *cpus, size_t nr_cpus)
+{
+	int opened = 0;
+
+	for (size_t i = 0; i < nr_cpus; i++) {
+		int n = open_target(set, cgroup_fd, cpus[i], OPEN_CGROUP);
+
+		/* Every CPU or none: a CPU not counted would be a hole. */
+		if (n <= 0 || (i > 0 && n != 1)) {
+			counter_set_close(set);
+			return n < 0 ? n : -ENODEV;
+		}
+		if (i == 0)
+			opened = n;
+	}
+	set->by_cgroup = 1;
+	return opened;
+}
+
+int counter_set_enable(struct counter_set *set)
+{
+	for (size_t k = 0; k < set->nr_targets; k++)
+		for (int g = 0; g < COUNTER_GROUPS; g++) {
+			int fd = set->targets[k].leader[g];
+
+			if (fd >= 0 && ioctl(fd, PERF_EVENT_IOC_ENABLE, PERF_IOC_FLAG_GROUP) < 0)
+				return -errno;
+		}
+	return 0;
+}
+
+void counter_set_close(struct counter_set *set)
+{
+	for (size_t i = 0; i < set->nr_targets; i++)
+		target_close(&set->targets[i], set->nr);
+	set->nr_targets = 0;
+	set->user_only = 0;
+	set->by_cgroup = 0;
+	for (size_t i = 0; i < set->nr; i++)
+		set->v[i] = (struct counter){
+			.spec = set->v[i].spec, .id = set->v[i].id,
+			.group = set->v[i].group, .status = REC_EVENT_FAILED,
+		};
 }
 
 size_t counter_set_opened(const struct counter_set *set)

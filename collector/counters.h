@@ -58,6 +58,7 @@ struct counter_set {
 	struct counter_target *targets;
 	size_t nr_targets, alloc_targets;
 	int user_only;        /* kernel-side counting was refused */
+	int by_cgroup;        /* targets are CPUs counting a cgroup */
 	uint64_t *read_buf;   /* room for the largest group read */
 	size_t read_words;
 	struct rec_count *acc; /* per event: the sum over the targets */
@@ -84,6 +85,25 @@ int counter_set_open(struct counter_set *set, pid_t pid);
  * not be counted (EACCES, EPERM) or on EMFILE, ENOMEM.
  */
 int counter_set_attach(struct counter_set *set, pid_t tid);
+
+/*
+ * Counts the tasks of a cgroup instead of a task and its descendants: one
+ * target per CPU in cpus, the events opened with PERF_FLAG_PID_CGROUP on
+ * cgroup_fd (a directory fd of the perf_event hierarchy), disabled until
+ * counter_set_enable(). A read then costs the same whatever the size of
+ * the tree, where an inherited event's read walks every task's copy. Needs
+ * what CPU-wide events need: perf_event_paranoid <= 0 or CAP_PERFMON.
+ * Returns the number of events opened, as counter_set_open(), or -errno
+ * with the set closed again (every CPU or none).
+ */
+int counter_set_open_cgroup(struct counter_set *set, int cgroup_fd,
+			    const int *cpus, size_t nr_cpus);
+
+/* Starts counting what counter_set_open_cgroup() opened. 0 or -errno. */
+int counter_set_enable(struct counter_set *set);
+
+/* Closes every event, statuses back to not opened; the set stays ready. */
+void counter_set_close(struct counter_set *set);
 
 /* Number of open events: the most entries counter_set_read() fills. */
 size_t counter_set_opened(const struct counter_set *set);

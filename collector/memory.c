@@ -83,8 +83,30 @@ static void write_source(struct rec_writer *w, int backend, const char *source,
 	rec_write_mem_source(w, &s);
 }
 
-void mem_backends_start(struct mem_backends *m, pid_t pid,
-			struct rec_writer *w, int quiet)
+void mem_backends_prepare(struct mem_backends *m, pid_t pid)
+{
+	int err;
+
+	if (!(m->wanted & MEM_BACKEND_BIT(REC_MEM_CGROUP)))
+		return;
+	m->cgroup_why[0] = '\0';
+	err = cgroup_mem_create(&m->cgroup, "pprobe", m->cgroup_why, sizeof(m->cgroup_why));
+	if (!err)
+		err = cgroup_mem_attach(&m->cgroup, pid, m->cgroup_why, sizeof(m->cgroup_why));
+	if (err)
+		cgroup_mem_destroy(&m->cgroup, NULL, 0);
+	m->cgroup_err = err;
+	m->prepared = 1;
+}
+
+const char *mem_backends_cgroup_v2(const struct mem_backends *m)
+{
+	if (!m->prepared || m->cgroup_err || m->cgroup.version != 2)
+		return NULL;
+	return cgroup_path(&m->cgroup.cgroup, "memory");
+}
+
+void mem_backends_start(struct mem_backends *m, struct rec_writer *w, int quiet)
 {
 	static const char *const sources[] = {
 		[REC_MEM_RSS] = "/proc/PID/statm resident pages, summed over the live processes",
@@ -92,11 +114,8 @@ void mem_backends_start(struct mem_backends *m, pid_t pid,
 		[REC_MEM_HWM] = "/proc/PID/status VmHWM, summed over the live processes; wait4() ru_maxrss of reaped ones",
 		[REC_MEM_RUSAGE] = "getrusage(RUSAGE_CHILDREN) ru_maxrss after the tree ended",
 	};
-	char why[512];
 
 	for (int b = FIRST_BACKEND; b <= LAST_BACKEND; b++) {
-		int err;
-
 		if (!(m->wanted & MEM_BACKEND_BIT(b)))
 			continue;
 		if (b != REC_MEM_CGROUP) {
@@ -104,15 +123,15 @@ void mem_backends_start(struct mem_backends *m, pid_t pid,
 			m->recording |= MEM_BACKEND_BIT(b);
 			continue;
 		}
-		why[0] = '\0';
-		err = cgroup_mem_create(&m->cgroup, "pprobe", why, sizeof(why));
-		if (!err)
-			err = cgroup_mem_attach(&m->cgroup, pid, why, sizeof(why));
-		if (err) {
-			cgroup_mem_destroy(&m->cgroup, NULL, 0);
-			write_source(w, b, "cgroup", -err, why);
+		if (!m->prepared) {
+			m->cgroup_err = -EINVAL;
+			snprintf(m->cgroup_why, sizeof(m->cgroup_why),
+				 "the command's cgroup was not prepared");
+		}
+		if (m->cgroup_err) {
+			write_source(w, b, "cgroup", -m->cgroup_err, m->cgroup_why);
 			if (!quiet)
-				note("memory backend 'cgroup' is unavailable: %s", why);
+				note("memory backend 'cgroup' is unavailable: %s", m->cgroup_why);
 			continue;
 		}
 		write_source(w, b, cgroup_mem_describe(&m->cgroup), 0, NULL);

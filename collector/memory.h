@@ -35,6 +35,9 @@ struct mem_backends {
 	uint64_t pss_interval_ns;
 	uint64_t last_pss_ns;       /* 0: never read */
 	struct cgroup_mem cgroup;
+	int prepared;               /* mem_backends_prepare() ran */
+	int cgroup_err;             /* its -errno, with cgroup_why */
+	char cgroup_why[512];
 	uint64_t hwm_reaped_max;    /* largest ru_maxrss of a reaped process */
 };
 
@@ -50,12 +53,20 @@ void mem_backends_init(struct mem_backends *m, unsigned wanted,
 
 /*
  * Before the command runs: creates its cgroup and moves pid (held, not
- * yet exec'd) into it, when asked; writes one MEM_SOURCE per backend.
- * A backend that cannot work here is recorded as unavailable and said
- * in a note (unless quiet); the others go on.
+ * yet exec'd) into it, when the cgroup backend is asked for. What failed
+ * is said by mem_backends_start().
  */
-void mem_backends_start(struct mem_backends *m, pid_t pid,
-			struct rec_writer *w, int quiet);
+void mem_backends_prepare(struct mem_backends *m, pid_t pid);
+
+/* The command's memory cgroup when it is on cgroup v2, or NULL. */
+const char *mem_backends_cgroup_v2(const struct mem_backends *m);
+
+/*
+ * Writes one MEM_SOURCE per backend. A backend that cannot work here is
+ * recorded as unavailable and said in a note (unless quiet); the others
+ * go on.
+ */
+void mem_backends_start(struct mem_backends *m, struct rec_writer *w, int quiet);
 
 /* The PROC_READ_* files the process tick at now_ns needs for memory. */
 unsigned mem_backends_reads(struct mem_backends *m, uint64_t now_ns);

@@ -1157,6 +1157,7 @@ void display_json_recording(struct json_writer *w, const struct summary *s,
 	for (size_t i = 0; i < s->argc; i++)
 		json_string(w, NULL, s->argv[i]);
 	json_end_array(w);
+	json_string_or_null(w, "counting", s->counting);
 	json_begin_array(w, "attached_pids");
 	for (size_t i = 0; i < s->nr_attach_pids; i++)
 		json_u64(w, NULL, s->attach_pids[i]);

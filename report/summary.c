@@ -41,6 +41,7 @@ void summary_release(struct summary *s)
 	free(s->machine);
 	free(s->pprobe_version);
 	free(s->label);
+	free(s->counting);
 	free(s->attach_pids);
 	free(s->clock);
 	for (size_t i = 0; i < s->nr_events; i++) {
@@ -145,6 +146,7 @@ static int add_meta_string(struct summary *s, const struct rec_meta_entry *e)
 		{ "pprobe_version", &s->pprobe_version },
 		{ "label", &s->label },
 		{ "clock", &s->clock },
+		{ "counting", &s->counting },
 	};
 
 	if (!strcmp(e->key, "argv"))

@@ -19,11 +19,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/perf_event.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -51,6 +53,52 @@ const char *h_perf_refused(void)
 	snprintf(why, sizeof(why), "perf_event_open is refused here (%s): a container without CAP_PERFMON, or perf_event_paranoid 3?",
 		 strerror(errno));
 	return why;
+}
+
+double h_steal_ms(void)
+{
+	char *s = h_read_file("/proc/stat", NULL);
+	unsigned long long v[8] = { 0 };
+	double ms = 0;
+
+	if (s && sscanf(s, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1],
+			&v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) == 8)
+		ms = (double)v[7] * 1000.0 / (double)sysconf(_SC_CLK_TCK);
+	free(s);
+	return ms;
+}
+
+/* ---- running as an unprivileged user ---- */
+
+int h_become_nobody(void *arg)
+{
+	(void)arg;
+	if (setgroups(0, NULL) || setgid(H_NOBODY) || setuid(H_NOBODY))
+		return -1;
+	/* Changing uid made us non-dumpable, and perf refuses such tasks. */
+	return prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) ? -1 : 0;
+}
+
+int h_nobody_can_use(const char *exe, const char *exe2, const char *dir)
+{
+	int status;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		return 0;
+	pid = fork();
+	if (pid == 0) {
+		if (h_become_nobody(NULL))
+			_exit(2);
+		_exit(access(exe, X_OK) || (exe2 && access(exe2, X_OK)) ||
+		      access(dir, W_OK | X_OK) ? 1 : 0);
+	}
+	if (pid < 0)
+		return 0;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return 0;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 /* ---- paths ---- */

@@ -45,6 +45,31 @@ const char *h_perf_refused(void);
  * (SKIP_RETURN_CODE in tests/CMakeLists.txt). */
 #define H_EXIT_SKIPPED 77
 
+/*
+ * The machine's steal time so far, in ms (the 8th field of "cpu" in
+ * /proc/stat); 0 when it cannot be read. In a VM, time the hypervisor
+ * steals from a running task is in task-clock but not in rusage: the
+ * difference over a run bounds what a workload lost that way.
+ */
+double h_steal_ms(void);
+
+/* ---- running as an unprivileged user ---- */
+
+#define H_NOBODY 65534
+
+/*
+ * An h_child_fn (below) that drops root for user and group nobody, and
+ * keeps the process dumpable: changing uid clears that, and perf refuses
+ * to count a task that is not. Returns 0 or -1.
+ */
+int h_become_nobody(void *arg);
+/*
+ * Can nobody execute exe (and exe2, unless NULL) and create files in dir?
+ * Tried in a forked child that becomes nobody; 0 when it cannot, or when
+ * this process is not root.
+ */
+int h_nobody_can_use(const char *exe, const char *exe2, const char *dir);
+
 /* ---- paths ---- */
 
 /* $PPROBE; NULL when unset. */

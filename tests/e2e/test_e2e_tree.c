@@ -653,7 +653,9 @@ static double counter_value(const struct h_csv *csv, const char *event)
 
 static void test_fork_heavy(void **state)
 {
-	const char *opts[] = { "--tree", "--mem=all", NULL };
+	/* Per task: the tolerances below are that mode's (the cgroup mode's
+	 * totals are checked in test_e2e_record.c). */
+	const char *opts[] = { "--tree", "--mem=all", "--count-by", "task", NULL };
 	const char *wargs[] = { FORK_CHILDREN, NULL };
 	struct tree_run t;
 	struct h_result r;
