@@ -31,6 +31,8 @@ struct proc_tree_entry {
 	uint32_t threads;        /* live threads, from task events */
 	int open;                /* handle holds open fds */
 	uint64_t slow_read_ns;   /* when the costly files were last read */
+	uint64_t ran_ns;         /* its main thread's CPU time at that read */
+	int ran_known;
 	struct proc_handle handle;
 	struct rec_proc last;    /* the latest figures written for it */
 };
@@ -54,6 +56,7 @@ struct proc_tree {
 	uint64_t threads;           /* threads created (not counting main ones) */
 	uint64_t lost;              /* task records the kernel dropped */
 	int out_of_fds;             /* a handle could not be opened: said once */
+	uint64_t idle_reads;        /* entries not re-read: had not run */
 	struct proc_tree_sums sums;
 };
 

@@ -416,7 +416,7 @@ int proc_handle_open(struct proc_handle *h, pid_t pid)
 	char path[64];
 
 	h->pid = pid;
-	h->stat_fd = h->statm_fd = h->status_fd = h->task_fd = -1;
+	h->stat_fd = h->statm_fd = h->status_fd = h->task_fd = h->schedstat_fd = -1;
 	if (pid <= 0)
 		return -EINVAL;
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
@@ -428,7 +428,8 @@ int proc_handle_open(struct proc_handle *h, pid_t pid)
 
 void proc_handle_release(struct proc_handle *h)
 {
-	int *fds[] = { &h->task_fd, &h->status_fd, &h->statm_fd, &h->stat_fd };
+	int *fds[] = { &h->task_fd, &h->status_fd, &h->statm_fd, &h->stat_fd,
+		       &h->schedstat_fd };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)
@@ -533,6 +534,34 @@ int proc_read_identity(pid_t pid, pid_t tid, char comm[16], pid_t *ppid)
 	if (n < 0)
 		return (int)n;
 	return proc_parse_stat_identity(buf, (size_t)n, comm, ppid);
+}
+
+int proc_parse_schedstat(const char *buf, size_t len, struct proc_figures *out)
+{
+	const char *p = buf, *end = buf + len, *tok, *tok_end;
+	uint64_t v;
+
+	/* The first number must be followed by its separator to count. */
+	if (next_token(&p, end, &tok, &tok_end) || p >= end ||
+	    to_u64(tok, tok_end, &v))
+		return -EINVAL;
+	out->ran_ns = v;
+	out->have |= PROC_HAVE_RAN;
+	return 0;
+}
+
+static int read_schedstat(struct proc_handle *h, struct proc_figures *out)
+{
+	char buf[128];
+	ssize_t n;
+	int err = ensure_open(h, &h->schedstat_fd, "schedstat", 0);
+
+	if (err)
+		return err;
+	n = pread0(h->schedstat_fd, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	return proc_parse_schedstat(buf, (size_t)n, out);
 }
 
 static int read_statm(struct proc_handle *h, struct proc_figures *out)
@@ -678,7 +707,9 @@ int proc_handle_read(struct proc_handle *h, unsigned what,
 	memset(out, 0, sizeof(*out));
 	if (h->stat_fd < 0)
 		return -EBADF;
-	if (what & PROC_READ_STAT)
+	if (what & PROC_READ_SCHEDSTAT)
+		err = read_schedstat(h, out);
+	if (!err && (what & PROC_READ_STAT))
 		err = read_stat(h, out);
 	if (!err && (what & PROC_READ_STATM))
 		err = read_statm(h, out);

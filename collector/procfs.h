@@ -107,6 +107,7 @@ enum {
 	PROC_READ_STATUS = 1u << 2,  /* /proc/PID/status */
 	PROC_READ_THREADS = 1u << 3, /* /proc/PID/task/ * /status, summed */
 	PROC_READ_PSS = 1u << 4,     /* /proc/PID/smaps_rollup */
+	PROC_READ_SCHEDSTAT = 1u << 5, /* /proc/PID/schedstat (main thread) */
 };
 
 /* Which fields of struct proc_figures hold a value: an OR of these. */
@@ -129,6 +130,7 @@ enum {
 	 * proc_figures_from_rusage()).
 	 */
 	PROC_HAVE_WAITED_CHILDREN = 1u << 10,
+	PROC_HAVE_RAN = 1u << 11,    /* ran_ns */
 };
 
 /*
@@ -148,6 +150,8 @@ struct proc_figures {
 	uint64_t hwm_bytes; /* peak RSS so far (VmHWM), see the top of file */
 	uint64_t pss_bytes; /* proportional share of resident memory */
 	uint64_t start_ns;  /* start, ns after boot (CLOCK_BOOTTIME), tick steps */
+	uint64_t ran_ns;    /* CPU time of the main thread, in ns (schedstat):
+			     * unchanged, the thread has not run */
 	uint32_t threads;   /* live threads */
 	uint32_t have;      /* PROC_HAVE_* */
 	/*
@@ -168,6 +172,7 @@ struct proc_handle {
 	int statm_fd;  /* /proc/PID/statm, from the first PROC_READ_STATM, or -1 */
 	int status_fd; /* /proc/PID/status, from the first PROC_READ_STATUS, or -1 */
 	int task_fd;   /* /proc/PID/task, from the first PROC_READ_THREADS, or -1 */
+	int schedstat_fd; /* /proc/PID/schedstat, from the first PROC_READ_SCHEDSTAT, or -1 */
 };
 
 /*
@@ -297,6 +302,13 @@ int proc_parse_statm(const char *buf, size_t len, long page_size,
  * none of these lines is found.
  */
 int proc_parse_status(const char *buf, size_t len, struct proc_figures *out);
+
+/*
+ * /proc/PID/schedstat: "<ns on CPU> <ns waiting> <timeslices>", the first
+ * into ran_ns. Much cheaper than stat (one number formatted, no locks
+ * over the thread group): enough to tell that a task has not run.
+ */
+int proc_parse_schedstat(const char *buf, size_t len, struct proc_figures *out);
 
 /* /proc/PID/smaps_rollup: Pss and Rss lines, both required. */
 int proc_parse_smaps_rollup(const char *buf, size_t len,

@@ -137,6 +137,25 @@ static void test_stat_identity(void **state)
 	assert_int_equal(proc_read_identity(getpid(), 0x7ffffff0, comm, &ppid), -ESRCH);
 }
 
+static void test_schedstat(void **state)
+{
+	static const char line[] = "123456789 42 7\n";
+	struct proc_figures f = { 0 };
+
+	(void)state;
+	assert_int_equal(proc_parse_schedstat(line, strlen(line), &f), 0);
+	assert_true(f.have & PROC_HAVE_RAN);
+	assert_int_equal(f.ran_ns, 123456789);
+	/* Cut inside the first number: not taken. */
+	for (size_t n = 0; n < 10; n++) {
+		struct proc_figures g = { 0 };
+
+		assert_int_equal(proc_parse_schedstat(line, n, &g), -EINVAL);
+		assert_int_equal(g.have, 0);
+	}
+	assert_int_equal(proc_parse_schedstat("x 1 2\n", 6, &f), -EINVAL);
+}
+
 /* Cut at every length: a number cut in two must never be taken. */
 static void test_stat_truncated(void **state)
 {
@@ -1347,6 +1366,7 @@ int main(void)
 		cmocka_unit_test(test_stat_normal),
 		cmocka_unit_test(test_stat_weird_comm),
 		cmocka_unit_test(test_stat_identity),
+		cmocka_unit_test(test_schedstat),
 		cmocka_unit_test(test_stat_truncated),
 		cmocka_unit_test(test_stat_malformed),
 		cmocka_unit_test(test_stat_clock_ticks),
