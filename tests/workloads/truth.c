@@ -1,8 +1,8 @@
 /*
  * truth.c - the workloads' own accounting: taking --truth FILE out of argv
- * and writing getrusage() figures as key=value lines (format in truth.h);
- * and the few helpers several workloads share (CPU clock, forking a bounded
- * number of children).
+ * and writing getrusage() figures as key=value lines (format in truth.h),
+ * from birth or since a baseline; and the few helpers several workloads
+ * share (CPU clock, forking a bounded number of children).
  *
  * The writer avoids anything that could fault or block between the
  * measurement and exit: the file is opened and the facts are formatted into
@@ -31,9 +31,17 @@ struct truth_fact {
 	long long value;
 };
 
+/* getrusage SELF + CHILDREN, the figures that add up (maxrss does not). */
+struct truth_usage {
+	unsigned long long utime_us, stime_us, nvcsw, nivcsw, minflt, majflt;
+	long maxrss_kib;
+};
+
 static struct truth_fact facts[TRUTH_MAX_FACTS];
 static int nr_facts;
 static char truth_buf[TRUTH_BUF_SIZE];
+/* All zero until truth_set_baseline(): the truth then counts from birth. */
+static struct truth_usage baseline;
 
 const char *truth_take_option(int *argc, char **argv)
 {
@@ -82,6 +90,32 @@ static unsigned long long timeval_us(const struct timeval *tv)
 	       (unsigned long long)tv->tv_usec;
 }
 
+/* Nothing here allocates or blocks: it runs at the measurement. */
+static int measure(struct truth_usage *u)
+{
+	struct rusage self, children;
+
+	if (getrusage(RUSAGE_SELF, &self) || getrusage(RUSAGE_CHILDREN, &children))
+		return -1;
+	u->utime_us = timeval_us(&self.ru_utime) + timeval_us(&children.ru_utime);
+	u->stime_us = timeval_us(&self.ru_stime) + timeval_us(&children.ru_stime);
+	u->nvcsw = (unsigned long long)(self.ru_nvcsw + children.ru_nvcsw);
+	u->nivcsw = (unsigned long long)(self.ru_nivcsw + children.ru_nivcsw);
+	u->minflt = (unsigned long long)(self.ru_minflt + children.ru_minflt);
+	u->majflt = (unsigned long long)(self.ru_majflt + children.ru_majflt);
+	u->maxrss_kib = self.ru_maxrss > children.ru_maxrss ? self.ru_maxrss : children.ru_maxrss;
+	return 0;
+}
+
+void truth_set_baseline(void)
+{
+	if (measure(&baseline)) {
+		/* Counting from birth instead would be wrong without a word. */
+		fprintf(stderr, "truth: getrusage: %s\n", strerror(errno));
+		exit(1);
+	}
+}
+
 /* Appends to truth_buf; returns the new length, or -1 when it is full. */
 static int buf_append(int len, const char *key, unsigned long long value)
 {
@@ -111,7 +145,7 @@ static int write_all(int fd, const char *p, size_t len)
 
 int truth_write(const char *path)
 {
-	struct rusage self, children;
+	struct truth_usage u;
 	char facts_text[1024];
 	int facts_len = 0, len = 0, fd, i;
 
@@ -140,21 +174,20 @@ int truth_write(const char *path)
 	}
 
 	/* The measurement. */
-	if (getrusage(RUSAGE_SELF, &self) || getrusage(RUSAGE_CHILDREN, &children)) {
+	if (measure(&u)) {
 		fprintf(stderr, "truth: getrusage: %s\n", strerror(errno));
 		close(fd);
 		return -1;
 	}
 
-	len = buf_append(len, "utime_us", timeval_us(&self.ru_utime) + timeval_us(&children.ru_utime));
-	len = len < 0 ? len : buf_append(len, "stime_us", timeval_us(&self.ru_stime) + timeval_us(&children.ru_stime));
-	len = len < 0 ? len : buf_append(len, "nvcsw", (unsigned long long)(self.ru_nvcsw + children.ru_nvcsw));
-	len = len < 0 ? len : buf_append(len, "nivcsw", (unsigned long long)(self.ru_nivcsw + children.ru_nivcsw));
-	len = len < 0 ? len : buf_append(len, "minflt", (unsigned long long)(self.ru_minflt + children.ru_minflt));
-	len = len < 0 ? len : buf_append(len, "majflt", (unsigned long long)(self.ru_majflt + children.ru_majflt));
-	len = len < 0 ? len : buf_append(len, "maxrss_kib",
-		(unsigned long long)(self.ru_maxrss > children.ru_maxrss ?
-				     self.ru_maxrss : children.ru_maxrss));
+	/* Since the baseline, if any; the peak is the whole life's. */
+	len = buf_append(len, "utime_us", u.utime_us - baseline.utime_us);
+	len = len < 0 ? len : buf_append(len, "stime_us", u.stime_us - baseline.stime_us);
+	len = len < 0 ? len : buf_append(len, "nvcsw", u.nvcsw - baseline.nvcsw);
+	len = len < 0 ? len : buf_append(len, "nivcsw", u.nivcsw - baseline.nivcsw);
+	len = len < 0 ? len : buf_append(len, "minflt", u.minflt - baseline.minflt);
+	len = len < 0 ? len : buf_append(len, "majflt", u.majflt - baseline.majflt);
+	len = len < 0 ? len : buf_append(len, "maxrss_kib", (unsigned long long)u.maxrss_kib);
 	if (len < 0 || (size_t)len + (size_t)facts_len > sizeof(truth_buf)) {
 		fprintf(stderr, "truth: buffer too small\n");
 		close(fd);

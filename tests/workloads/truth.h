@@ -22,6 +22,14 @@
  * largest single process in RUSAGE_CHILDREN, and so does wait4(), which is
  * what pprobe's own rusage comes from.
  *
+ * A workload that pprobe attaches to while it runs (`record -p`) is counted
+ * from the attach, not from its start: it calls truth_set_baseline() when
+ * told to go, and every figure but maxrss_kib is then the difference since
+ * that call. The baseline holds what the process's threads and its reaped
+ * children did until then; children still running at that point are
+ * measured when they are reaped, whole lives, so their work before the
+ * baseline stays in the truth (keep it small, or let them do none).
+ *
  * The measurement is taken as late as possible (after the facts are
  * formatted and FILE is open), so that what the process does after it is a
  * write(2), a close(2) and exit: no page faults and no context switches that
@@ -48,6 +56,12 @@ const char *truth_take_option(int *argc, char **argv);
  * be a string literal or outlive truth_write(). At most 16 facts.
  */
 void truth_fact(const char *key, long long value);
+
+/*
+ * Takes the baseline (getrusage SELF + CHILDREN, see above): the truth
+ * written later counts from here. Call it once, before the work to count.
+ */
+void truth_set_baseline(void);
 
 /*
  * Measures (getrusage SELF + CHILDREN) and writes the truth file. Call it
