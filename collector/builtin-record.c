@@ -390,7 +390,10 @@ static void process_tick(struct record *rec, uint64_t now, int force)
 		drain_tasks(rec);
 		what |= mem_backends_reads(&rec->mem, now);
 		/* Forced (the first and last ticks of an attach): all of it. */
-		if (proc_tree_sample(&rec->tree, now, 0, what, PROC_READ_STATUS,
+		/* Switches are per thread: with the status of a process that
+		 * has several, each thread's (7 us a thread, once a second). */
+		if (proc_tree_sample(&rec->tree, now, 0, what,
+				     PROC_READ_STATUS | PROC_READ_THREADS,
 				     force ? 0 : STATUS_EVERY_NS, &rec->writer) == -ENOMEM)
 			warning("out of memory reading the processes of the tree");
 	}
