@@ -1,6 +1,11 @@
 /*
  * counters.c - open, read and explain the perf counters of a process tree.
  * See counters.h for the grouping and fallback rules.
+ *
+ * Group ids are settled once, from the event list, so they are the same
+ * on every target and whatever fails to open: COUNTER_GROUP_SOFTWARE for
+ * software events and tracepoints, then 1, 2, ... for the hardware events
+ * in the list's order. A target keeps a leader fd per group id.
  */
 #include "counters.h"
 
@@ -15,8 +20,33 @@
 			   PERF_FORMAT_TOTAL_TIME_ENABLED | \
 			   PERF_FORMAT_TOTAL_TIME_RUNNING)
 
+/* Whether an event of this kind goes into the software group. */
+static int in_software_group(enum event_kind kind)
+{
+	switch (kind) {
+	case EVENT_SOFTWARE:
+	case EVENT_TRACEPOINT:
+		return 1;
+	case EVENT_HARDWARE:
+		break;
+	}
+	return 0;
+}
+
+/*
+ * Whether an event may be opened again in user mode only when kernel-side
+ * counting is refused. A tracepoint fires in the kernel: with
+ * exclude_kernel it would open, and count 0 for ever.
+ */
+static int may_fall_back(const struct counter *c)
+{
+	return c->spec->kind != EVENT_TRACEPOINT;
+}
+
 int counter_set_init(struct counter_set *set, const struct event_list *events)
 {
+	uint32_t next_group = COUNTER_GROUP_SOFTWARE + 1;
+
 	memset(set, 0, sizeof(*set));
 	if (!events->nr)
 		return 0;
@@ -36,10 +66,11 @@ int counter_set_init(struct counter_set *set, const struct event_list *events)
 
 		c->spec = &events->v[i];
 		c->id = (uint32_t)i;
-		c->group = c->spec->kind == EVENT_HARDWARE ?
-			COUNTER_GROUP_HARDWARE : COUNTER_GROUP_SOFTWARE;
+		c->group = in_software_group(c->spec->kind) ?
+			COUNTER_GROUP_SOFTWARE : next_group++;
 		c->status = REC_EVENT_FAILED;
 	}
+	set->nr_groups = next_group;
 	return 0;
 }
 
@@ -50,6 +81,7 @@ static void target_close(struct counter_target *t, size_t nr)
 			close(t->fd[i]);
 	free(t->fd);
 	free(t->kernel_id);
+	free(t->groups);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -85,6 +117,17 @@ enum open_mode {
 	OPEN_CGROUP,    /* a cgroup on one CPU: from counter_set_enable() */
 };
 
+/*
+ * Whether c is opened disabled, to be enabled once its filter is set: a
+ * task that runs already would otherwise count unfiltered in between. A
+ * held command has not exec'd yet and a cgroup's leaders wait for
+ * counter_set_enable(), so only OPEN_NOW needs it.
+ */
+static int enable_after_filter(const struct counter *c, enum open_mode mode)
+{
+	return c->spec->filter[0] && mode == OPEN_NOW;
+}
+
 /* pid is a cgroup fd for OPEN_CGROUP, with cpu >= 0; else cpu is -1. */
 static int open_one(const struct counter *c, pid_t pid, int cpu, int leader,
 		    int user_only, enum open_mode mode)
@@ -103,13 +146,37 @@ static int open_one(const struct counter *c, pid_t pid, int cpu, int leader,
 	} else if (leader < 0 && mode == OPEN_CGROUP) {
 		attr.disabled = 1;
 	}
+	if (enable_after_filter(c, mode))
+		attr.disabled = 1;
 	if (mode == OPEN_CGROUP)
 		flags |= PERF_FLAG_PID_CGROUP;
-	if (user_only) {
+	if (user_only && may_fall_back(c)) {
 		attr.exclude_kernel = 1;
 		attr.exclude_hv = 1;
 	}
 	return sys_perf_event_open(&attr, pid, cpu, leader, flags);
+}
+
+/*
+ * Gives fd its event's filter, if it has one, then lets it count if it
+ * was opened disabled for that. 0, or -1 with errno set and fd closed.
+ * The kernel keeps the filter on this event only: the copies inherit
+ * makes in children use their parent's, so once is enough.
+ */
+static int set_filter(const struct counter *c, int fd, enum open_mode mode)
+{
+	int err;
+
+	if (!c->spec->filter[0])
+		return 0;
+	if (ioctl(fd, PERF_EVENT_IOC_SET_FILTER, c->spec->filter) == 0 &&
+	    (!enable_after_filter(c, mode) ||
+	     ioctl(fd, PERF_EVENT_IOC_ENABLE, 0) == 0))
+		return 0;
+	err = errno;
+	close(fd);
+	errno = err;
+	return -1;
 }
 
 /* A new target with nothing open, or NULL. */
@@ -128,17 +195,19 @@ static struct counter_target *new_target(struct counter_set *set)
 	}
 	t = &set->targets[set->nr_targets];
 	memset(t, 0, sizeof(*t));
-	for (int g = 0; g < COUNTER_GROUPS; g++)
-		t->leader[g] = -1;
 	t->fd = malloc(set->nr * sizeof(*t->fd));
 	t->kernel_id = calloc(set->nr, sizeof(*t->kernel_id));
-	if (!t->fd || !t->kernel_id) {
+	t->groups = malloc(set->nr_groups * sizeof(*t->groups));
+	if (!t->fd || !t->kernel_id || !t->groups) {
 		free(t->fd);
 		free(t->kernel_id);
+		free(t->groups);
 		return NULL;
 	}
 	for (size_t i = 0; i < set->nr; i++)
 		t->fd[i] = -1;
+	for (size_t g = 0; g < set->nr_groups; g++)
+		t->groups[g] = (struct counter_group){ .leader = -1 };
 	return t;
 }
 
@@ -153,9 +222,9 @@ static int target_add(struct counter_target *t, const struct counter *c,
 		return -err;
 	}
 	t->fd[i] = fd;
-	if (t->leader[c->group] < 0)
-		t->leader[c->group] = fd;
-	t->members[c->group]++;
+	if (t->groups[c->group].leader < 0)
+		t->groups[c->group].leader = fd;
+	t->groups[c->group].members++;
 	return 0;
 }
 
@@ -171,23 +240,37 @@ static int open_first(struct counter_set *set, struct counter_target *t,
 
 	for (size_t i = 0; i < set->nr; i++) {
 		struct counter *c = &set->v[i];
-		int leader = t->leader[c->group];
+		int leader = t->groups[c->group].leader;
 		int asked_user_only = c->spec->attr.exclude_kernel;
+		int user_only = set->user_only && may_fall_back(c);
 		int fd;
 
+		/* Known not to open (a tracepoint tracefs hides from us). */
+		if (c->spec->unavailable) {
+			c->error = c->spec->unavailable;
+			c->status = status_of_errno(c->error);
+			continue;
+		}
 		fd = open_one(c, pid, cpu, leader, set->user_only, mode);
 		if (fd < 0 && (errno == EACCES || errno == EPERM) &&
-		    !set->user_only && !asked_user_only &&
+		    !set->user_only && !asked_user_only && may_fall_back(c) &&
 		    !c->spec->attr.exclude_user && mode != OPEN_CGROUP) {
 			fd = open_one(c, pid, cpu, leader, 1, mode);
 			if (fd >= 0)
-				set->user_only = 1;
+				set->user_only = user_only = 1;
 		}
 		if (fd < 0) {
 			c->error = errno;
 			c->status = status_of_errno(errno);
 			if (errno == EMFILE || errno == ENFILE || errno == ESRCH)
 				return -errno;
+			continue;
+		}
+		if (set_filter(c, fd, mode) < 0) {
+			/* Counting without it would count something else. */
+			c->error = errno;
+			c->status = REC_EVENT_FAILED;
+			c->filter_refused = 1;
 			continue;
 		}
 		err = target_add(t, c, i, fd);
@@ -197,11 +280,11 @@ static int open_first(struct counter_set *set, struct counter_target *t,
 		c->error = 0;
 		if (c->spec->attr.exclude_user)
 			c->flags |= REC_EVENT_F_EXCLUDE_USER;
-		if (c->spec->attr.exclude_kernel || set->user_only)
+		if (c->spec->attr.exclude_kernel || user_only)
 			c->flags |= REC_EVENT_F_EXCLUDE_KERNEL;
-		if (c->spec->attr.exclude_hv || set->user_only)
+		if (c->spec->attr.exclude_hv || user_only)
 			c->flags |= REC_EVENT_F_EXCLUDE_HV;
-		if (set->user_only && !asked_user_only)
+		if (user_only && !asked_user_only)
 			c->flags |= REC_EVENT_F_USER_FALLBACK;
 		opened++;
 	}
@@ -218,9 +301,12 @@ static int open_more(struct counter_set *set, struct counter_target *t,
 
 		if (c->status != REC_EVENT_OPENED)
 			continue;
-		fd = open_one(c, tid, cpu, t->leader[c->group], set->user_only, mode);
+		fd = open_one(c, tid, cpu, t->groups[c->group].leader,
+			      set->user_only, mode);
 		if (fd < 0)
 			return errno == ESRCH ? 0 : -errno;
+		if (set_filter(c, fd, mode) < 0)
+			return -errno;
 		err = target_add(t, c, i, fd);
 		if (err)
 			return err;
@@ -285,8 +371,8 @@ int counter_set_open_cgroup(struct counter_set *set, int cgroup_fd,
 int counter_set_enable(struct counter_set *set)
 {
 	for (size_t k = 0; k < set->nr_targets; k++)
-		for (int g = 0; g < COUNTER_GROUPS; g++) {
-			int fd = set->targets[k].leader[g];
+		for (size_t g = 0; g < set->nr_groups; g++) {
+			int fd = set->targets[k].groups[g].leader;
 
 			if (fd >= 0 && ioctl(fd, PERF_EVENT_IOC_ENABLE, PERF_IOC_FLAG_GROUP) < 0)
 				return -errno;
@@ -328,10 +414,10 @@ static long find_by_kernel_id(const struct counter_set *set,
 
 /* Adds one group of one target into set->acc. 0 or -errno. */
 static int read_group(struct counter_set *set, const struct counter_target *t,
-		      int g)
+		      const struct counter_group *g)
 {
 	uint64_t *buf = set->read_buf;
-	size_t want = (3 + 2 * t->members[g]) * sizeof(*buf);
+	size_t want = (3 + 2 * g->members) * sizeof(*buf);
 	ssize_t n;
 
 	/*
@@ -340,13 +426,13 @@ static int read_group(struct counter_set *set, const struct counter_target *t,
 	 * few times.
 	 */
 	for (int tries = 0;; tries++) {
-		n = read(t->leader[g], buf, want);
+		n = read(g->leader, buf, want);
 		if (n >= 0 || (errno != EINTR && (errno != ECHILD || tries >= 16)))
 			break;
 	}
 	if (n < 0)
 		return -errno;
-	if ((size_t)n < 3 * sizeof(*buf) || buf[0] > t->members[g] ||
+	if ((size_t)n < 3 * sizeof(*buf) || buf[0] > g->members ||
 	    (size_t)n < (3 + 2 * buf[0]) * sizeof(*buf))
 		return -EIO;
 
@@ -371,12 +457,13 @@ int counter_set_read(struct counter_set *set, struct rec_count *out)
 	for (size_t i = 0; i < set->nr; i++)
 		set->acc[i] = (struct rec_count){ .event_id = set->v[i].id };
 	for (size_t k = 0; k < set->nr_targets; k++)
-		for (int g = 0; g < COUNTER_GROUPS; g++) {
+		for (size_t g = 0; g < set->nr_groups; g++) {
+			const struct counter_target *t = &set->targets[k];
 			int err;
 
-			if (set->targets[k].leader[g] < 0)
+			if (t->groups[g].leader < 0)
 				continue;
-			err = read_group(set, &set->targets[k], g);
+			err = read_group(set, t, &t->groups[g]);
 			if (err)
 				return err;
 		}
@@ -402,17 +489,26 @@ const char *counter_open_strerror(const struct counter *c, char *buf, size_t len
 		snprintf(buf, len, "counted");
 		break;
 	case REC_EVENT_NOT_SUPPORTED:
-		if (c->group == COUNTER_GROUP_HARDWARE && !have_pmu())
+		if (c->spec->kind == EVENT_HARDWARE && !have_pmu())
 			snprintf(buf, len, "not supported on this machine (no hardware PMU: a VM without PMU passthrough?)");
 		else
 			snprintf(buf, len, "not supported on this machine (%s)", strerror(c->error));
 		break;
 	case REC_EVENT_NOT_PERMITTED:
-		snprintf(buf, len, "not permitted (%s): see /proc/sys/kernel/perf_event_paranoid, or grant CAP_PERFMON",
-			 strerror(c->error));
+		if (c->spec->unavailable)
+			snprintf(buf, len, "not permitted: tracefs, where tracepoints are named, is root's here (run as root, or with CAP_PERFMON and a readable tracefs)");
+		else if (c->spec->kind == EVENT_TRACEPOINT)
+			snprintf(buf, len, "not permitted (%s): tracepoints count kernel work, which perf_event_paranoid >= 2 refuses without CAP_PERFMON",
+				 strerror(c->error));
+		else
+			snprintf(buf, len, "not permitted (%s): see /proc/sys/kernel/perf_event_paranoid, or grant CAP_PERFMON",
+				 strerror(c->error));
 		break;
 	default:
-		snprintf(buf, len, "cannot be opened: %s", strerror(c->error));
+		if (c->filter_refused)
+			snprintf(buf, len, "filter refused (%s)", strerror(c->error));
+		else
+			snprintf(buf, len, "cannot be opened: %s", strerror(c->error));
 		break;
 	}
 	return buf;

@@ -4,16 +4,24 @@
  * Events are opened on the held command's pid with inherit (so every
  * thread, child and grandchild is counted and read back as one total),
  * or, attaching to a running tree, on each of its tasks (see
- * counter_set_attach()), in at most two perf groups: software events in
- * one, hardware events in the other, so a missing PMU or hardware multiplexing cannot spoil the
- * software figures. Each group is read with a single read(2)
- * (PERF_FORMAT_GROUP), with its time enabled and running.
+ * counter_set_attach()), or per CPU on a cgroup (counter_set_open_cgroup()).
+ *
+ * Software events and tracepoints share one perf group: the kernel counts
+ * them without limit, so they are always scheduled together and one
+ * read(2) (PERF_FORMAT_GROUP) fetches them all. Each hardware event is a
+ * group of its own, as perf stat makes them: a group is scheduled on the
+ * PMU all or nothing, so one larger than the PMU's counters would never
+ * count at all, where single events are multiplexed one by one when there
+ * are more than counters. Each group is read with its time enabled and
+ * running, from which the report scales a multiplexed value. A missing
+ * PMU fails the hardware events alone.
  *
  * An event that cannot be opened does not stop the others: its status and
  * errno are kept for the file, like perf's "<not supported>". When the
  * kernel refuses kernel-side counting (perf_event_paranoid >= 2 without
  * CAP_PERFMON), the events are opened again counting user mode only, as
- * perf does, and marked so.
+ * perf does, and marked so; not tracepoints, which fire in the kernel
+ * and would count nothing in user mode: they stay "not permitted".
  */
 #ifndef PPROBE_COUNTERS_H
 #define PPROBE_COUNTERS_H
@@ -28,16 +36,23 @@
 struct counter {
 	const struct event_spec *spec; /* borrowed from the event list */
 	uint32_t id;        /* index in the event list, the file's event id */
-	uint32_t group;     /* COUNTER_GROUP_* */
+	uint32_t group;     /* its perf group: COUNTER_GROUP_SOFTWARE, or
+			     * one of its own from 1 for a hardware event;
+			     * the file's group id */
 	uint32_t status;    /* enum rec_event_status */
 	uint32_t flags;     /* REC_EVENT_F_* */
 	int error;          /* errno of the failed open, 0 when open */
+	int filter_refused; /* it opened, but PERF_EVENT_IOC_SET_FILTER
+			     * failed with error: not counted */
 };
 
-enum {
-	COUNTER_GROUP_SOFTWARE = 0,
-	COUNTER_GROUP_HARDWARE = 1,
-	COUNTER_GROUPS = 2,
+/* The group of software events and tracepoints. */
+#define COUNTER_GROUP_SOFTWARE 0u
+
+/* One perf group on one target. */
+struct counter_group {
+	int leader;         /* the first of its events opened, or -1 */
+	size_t members;     /* its open events, the leader included */
 };
 
 /*
@@ -48,13 +63,13 @@ enum {
 struct counter_target {
 	int *fd;            /* per event: -1 when not open */
 	uint64_t *kernel_id; /* per event: PERF_EVENT_IOC_ID, to match reads */
-	int leader[COUNTER_GROUPS];     /* group leader fds, or -1 */
-	size_t members[COUNTER_GROUPS]; /* open events in each group */
+	struct counter_group *groups; /* per group id: nr_groups of them */
 };
 
 struct counter_set {
 	struct counter *v;    /* one per event, in the list's order */
 	size_t nr;
+	size_t nr_groups;     /* group ids are below this */
 	struct counter_target *targets;
 	size_t nr_targets, alloc_targets;
 	int user_only;        /* kernel-side counting was refused */
@@ -70,9 +85,11 @@ void counter_set_release(struct counter_set *set);
 
 /*
  * Opens every event on pid, leaders disabled until the pid execs, and
- * settles each event's status. Returns the number of events opened
- * (possibly 0), or -errno for a failure that is not about one event
- * (EMFILE: out of file descriptors).
+ * settles each event's status. An event with a filter (event_spec.filter)
+ * gets it before it can count; one whose filter the kernel refuses is
+ * closed again and failed, with that errno. Returns the number of events
+ * opened (possibly 0), or -errno for a failure that is not about one
+ * event (EMFILE: out of file descriptors).
  */
 int counter_set_open(struct counter_set *set, pid_t pid);
 
@@ -99,7 +116,10 @@ int counter_set_attach(struct counter_set *set, pid_t tid);
 int counter_set_open_cgroup(struct counter_set *set, int cgroup_fd,
 			    const int *cpus, size_t nr_cpus);
 
-/* Starts counting what counter_set_open_cgroup() opened. 0 or -errno. */
+/*
+ * Starts counting what counter_set_open_cgroup() opened: every group
+ * leader of every CPU. 0 or -errno.
+ */
 int counter_set_enable(struct counter_set *set);
 
 /* Closes every event, statuses back to not opened; the set stays ready. */
@@ -110,15 +130,17 @@ size_t counter_set_opened(const struct counter_set *set);
 
 /*
  * Reads every open event of every target, one read(2) per group and
- * target, into out (room for counter_set_opened() entries), summing the
- * targets: values, enabled and running times alike, as perf aggregates.
- * Returns the number of entries filled, or -errno.
+ * target (one for the software group, one per hardware event), into out
+ * (room for counter_set_opened() entries), summing the targets: values,
+ * enabled and running times alike, as perf aggregates. Returns the number
+ * of entries filled, or -errno.
  */
 int counter_set_read(struct counter_set *set, struct rec_count *out);
 
 /*
  * Why counter c could not be opened, for a person, without its name:
- * "not supported on this machine (no hardware PMU: ...)". Returns buf.
+ * "not supported on this machine (no hardware PMU: ...)", or "filter
+ * refused (Invalid argument)". Returns buf.
  */
 const char *counter_open_strerror(const struct counter *c, char *buf, size_t len);
 

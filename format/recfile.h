@@ -70,7 +70,13 @@
  *   before any record that refers to it:
  *        0    4  id: how COUNTS entries refer to this event
  *        4    4  group: events with the same group were opened as one
- *                perf group (read together, scheduled together)
+ *                perf group (read together, scheduled together, so
+ *                with the same enabled and running times). pprobe puts
+ *                software events and tracepoints in group 0, and each
+ *                hardware event in a group of its own, numbered from 1
+ *                in the order of the events, so that each is multiplexed
+ *                on its own (earlier pprobes put all the hardware events
+ *                in group 1): a reader compares them, nothing more
  *        8    4  perf_type (perf_event_attr.type)
  *       12    4  status (enum rec_event_status): what happened at open
  *       16    8  config (perf_event_attr.config)

@@ -1270,6 +1270,107 @@ static void test_unprivileged_user(void **state)
 	free(dir);
 }
 
+/* ---- multiplexing ---- */
+
+/*
+ * More hardware events than a PMU has counters: each hardware event is a
+ * perf group of its own, so the kernel takes turns with them, and every
+ * one is counted part of the time and scaled up from it, which the report
+ * gives as percent_counted < 100 (and "(NN.NN%)" in text). task-clock, in
+ * the software group, is counted all the time. 18 events (12 of them at
+ * the least, where :k is not permitted) outnumber the counters of any
+ * common PMU, 4 to 8 general ones and a few fixed. Where there is no PMU
+ * there is nothing to multiplex: skipped.
+ */
+static void test_multiplexed_hardware(void **state)
+{
+	static const char *const names[] = {
+		"cycles", "cycles:u", "cycles:k",
+		"instructions", "instructions:u", "instructions:k",
+		"branches", "branches:u", "branches:k",
+		"branch-misses", "branch-misses:u", "branch-misses:k",
+		"cache-references", "cache-references:u", "cache-references:k",
+		"cache-misses", "cache-misses:u", "cache-misses:k",
+	};
+	enum { NR_HW = sizeof(names) / sizeof(names[0]) };
+	char *data;
+	const char *argv[] = { h_pprobe_or_skip(), "record", "-o", NULL, "--count-by", "task", "-e",
+			       "task-clock,cycles,cycles:u,cycles:k,instructions,instructions:u,instructions:k,"
+			       "branches,branches:u,branches:k,branch-misses,branch-misses:u,branch-misses:k,"
+			       "cache-references,cache-references:u,cache-references:k,"
+			       "cache-misses,cache-misses:u,cache-misses:k",
+			       "--", h_workload("burn"), "1", "0.5", NULL };
+	const struct rec_event *clock, *ev;
+	uint32_t groups[NR_HW];
+	int opened = 0;
+	struct h_recording *rec;
+	struct h_result r;
+	struct h_csv csv;
+	const char *line;
+
+	(void)state;
+	if (!machine_has_pmu())
+		H_SKIP("no hardware PMU (no /sys/bus/event_source/devices/cpu, cpu_core or armv8_pmuv3_0): nothing to multiplex");
+	data = h_tmp_path("multiplexed.data");
+	argv[3] = data;
+	assert_int_equal(h_run(argv, RUN_TIMEOUT, &r), 0);
+	h_assert_exit("pprobe record <18 hardware events>", &r, 0);
+	h_result_release(&r);
+
+	rec = load_recording(data);
+	assert_complete(data, rec);
+	clock = h_recording_event(rec, "task-clock");
+	assert_non_null(clock);
+	for (int i = 0; i < NR_HW; i++) {
+		ev = h_recording_event(rec, names[i]);
+		assert_non_null(ev);
+		print_message("  %-20s file status %u errno %d group %u\n", names[i],
+			      ev->status, ev->error, ev->group);
+		if (ev->status != REC_EVENT_OPENED)
+			continue;
+		/* A group each, apart from the software one. */
+		assert_int_not_equal(ev->group, clock->group);
+		for (int k = 0; k < opened; k++)
+			assert_int_not_equal(ev->group, groups[k]);
+		groups[opened++] = ev->group;
+	}
+	free(rec);
+	if (opened < 12) {
+		free(data);
+		H_SKIP("only %d of the %d hardware events opened here: too few to be sure they outnumber the counters",
+		       opened, (int)NR_HW);
+	}
+
+	report_csv(data, &csv);
+	assert_true(csv_row(&csv, "task-clock")->percent_counted == 100.0);
+	for (int i = 0; i < NR_HW; i++) {
+		const struct h_csv_row *row = csv_row(&csv, names[i]);
+
+		if (!strcmp(row->status, "not permitted") || !strcmp(row->status, "not supported"))
+			continue;
+		print_message("  %-20s %s %.0f, %.2f%% counted (running %llu of %llu ns)\n",
+			      names[i], row->status, row->value, row->percent_counted,
+			      (unsigned long long)row->running_ns,
+			      (unsigned long long)row->enabled_ns);
+		assert_string_equal(row->status, "counted");
+		assert_true(row->has_value && row->has_percent);
+		assert_true(row->percent_counted > 0.0 && row->percent_counted < 100.0);
+		assert_true(row->running_ns < row->enabled_ns);
+	}
+	h_csv_release(&csv);
+
+	/* The text marks the scaled values, as perf does. */
+	run_report(NULL, data, &r);
+	h_assert_exit("pprobe report <18 hardware events>", &r, 0);
+	line = strstr(r.out, " cycles:u ");
+	if (!line || !memchr(line, '%', strcspn(line, "\n"))) {
+		h_show("pprobe report <18 hardware events>", &r);
+		fail_msg("the text report does not mark cycles:u as scaled");
+	}
+	h_result_release(&r);
+	free(data);
+}
+
 static int group_teardown(void **state)
 {
 	(void)state;
@@ -1314,6 +1415,7 @@ int main(void)
 		cmocka_unit_test(test_foreign_file),
 		cmocka_unit_test(test_empty_file),
 		cmocka_unit_test(test_unprivileged_user),
+		cmocka_unit_test(test_multiplexed_hardware),
 	};
 
 	if (refused) {

@@ -6,9 +6,11 @@
  * counter_set_attach()).
  *
  * The counting tests use only software events in user mode, so they run
- * unprivileged and without a hardware PMU; the hardware group's "not
+ * unprivileged and without a hardware PMU; the hardware events' "not
  * supported" path is checked where the machine has no PMU, and skipped
- * (with the reason) where it has one.
+ * (with the reason) where it has one. The grouping is checked against the
+ * kernel itself: a group read through any member's fd returns the whole
+ * group (perf_read_group() reads the member's leader).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -237,7 +239,8 @@ static void test_counts_whole_tree(void **state)
 static int machine_has_pmu(void)
 {
 	return access("/sys/bus/event_source/devices/cpu", F_OK) == 0 ||
-	       access("/sys/bus/event_source/devices/cpu_core", F_OK) == 0;
+	       access("/sys/bus/event_source/devices/cpu_core", F_OK) == 0 ||
+	       access("/sys/bus/event_source/devices/armv8_pmuv3_0", F_OK) == 0;
 }
 
 /* Without a PMU the hardware group fails alone; the software one counts. */
@@ -262,7 +265,10 @@ static void test_hardware_not_supported(void **state)
 	assert_int_equal(set.v[0].status, REC_EVENT_OPENED);
 	assert_int_equal(set.v[1].status, REC_EVENT_NOT_SUPPORTED);
 	assert_int_equal(set.v[2].status, REC_EVENT_NOT_SUPPORTED);
-	assert_int_equal(set.v[1].group, COUNTER_GROUP_HARDWARE);
+	/* A group each, neither of them the software one. */
+	assert_int_not_equal(set.v[1].group, COUNTER_GROUP_SOFTWARE);
+	assert_int_not_equal(set.v[2].group, COUNTER_GROUP_SOFTWARE);
+	assert_int_not_equal(set.v[1].group, set.v[2].group);
 	assert_non_null(strstr(counter_open_strerror(&set.v[1], buf, sizeof(buf)),
 			       "no hardware PMU"));
 	workload_cancel(&w);
@@ -359,6 +365,344 @@ static void test_attach_sums_targets(void **state)
 	assert_true(one[0].value >= two[0].value);
 	counter_set_release(&set);
 	event_list_release(&events);
+}
+
+/*
+ * Reads the perf group fd belongs to, through fd: returns how many events
+ * the kernel has in it, and checks that each of ids (nr_ids of them) is
+ * one of them.
+ */
+static uint64_t kernel_group_size(int fd, const uint64_t *ids, size_t nr_ids)
+{
+	uint64_t buf[3 + 2 * 16];
+	ssize_t n = read(fd, buf, sizeof(buf));
+
+	assert_true(n >= (ssize_t)(3 * sizeof(buf[0])));
+	assert_true(buf[0] <= 16);
+	for (size_t k = 0; k < nr_ids; k++) {
+		int found = 0;
+
+		for (uint64_t m = 0; m < buf[0]; m++)
+			found |= buf[4 + 2 * m] == ids[k];
+		if (!found)
+			fail_msg("event id %llu is not in the group of fd %d",
+				 (unsigned long long)ids[k], fd);
+	}
+	return buf[0];
+}
+
+/*
+ * Software events share one group whatever comes between them; each
+ * hardware event has a group of its own, opened or not, and one that
+ * fails (no PMU here) leaves the software group whole.
+ */
+static void test_groups(void **state)
+{
+	const char *argv[] = { "sh", "-c", "exit 0", NULL };
+	struct workload_options opts = { .argv = argv };
+	static const size_t sw[] = { 0, 2, 4 }, hw[] = { 1, 3 };
+	struct event_list events;
+	struct counter_set set;
+	const struct counter_target *t;
+	struct rec_count values[5];
+	const struct rec_count *clock;
+	uint64_t sw_ids[3];
+	struct workload w;
+	int opened, hw_opened = 0, n;
+
+	(void)state;
+	parse_events(&events, "task-clock:u,cycles:u,context-switches:u,instructions:u,page-faults:u");
+	assert_int_equal(counter_set_init(&set, &events), 0);
+	/* Settled from the list alone: the same on any machine. */
+	assert_int_equal(set.nr_groups, 3);
+	for (size_t k = 0; k < 3; k++)
+		assert_int_equal(set.v[sw[k]].group, COUNTER_GROUP_SOFTWARE);
+	assert_int_equal(set.v[hw[0]].group, 1);
+	assert_int_equal(set.v[hw[1]].group, 2);
+
+	assert_int_equal(workload_prepare(&w, &opts), 0);
+	opened = counter_set_open(&set, w.pid);
+	t = &set.targets[0];
+	/* One leader, the first software event, and the kernel agrees. */
+	assert_int_equal(t->groups[COUNTER_GROUP_SOFTWARE].leader, t->fd[0]);
+	assert_int_equal(t->groups[COUNTER_GROUP_SOFTWARE].members, 3);
+	for (size_t k = 0; k < 3; k++) {
+		assert_int_equal(set.v[sw[k]].status, REC_EVENT_OPENED);
+		sw_ids[k] = t->kernel_id[sw[k]];
+	}
+	for (size_t k = 0; k < 3; k++)
+		assert_int_equal(kernel_group_size(t->fd[sw[k]], sw_ids, 3), 3);
+	for (size_t k = 0; k < 2; k++) {
+		const struct counter *c = &set.v[hw[k]];
+		const struct counter_group *g = &t->groups[c->group];
+
+		if (c->status == REC_EVENT_OPENED) {
+			hw_opened++;
+			assert_int_equal(g->leader, t->fd[hw[k]]);
+			assert_int_equal(g->members, 1);
+			assert_int_equal(kernel_group_size(g->leader,
+							   &t->kernel_id[hw[k]], 1), 1);
+		} else {
+			assert_int_equal(c->status, REC_EVENT_NOT_SUPPORTED);
+			assert_int_equal(c->error, ENOENT);
+			assert_int_equal(g->leader, -1);
+			assert_int_equal(g->members, 0);
+			assert_int_equal(t->fd[hw[k]], -1);
+		}
+	}
+	assert_int_equal(opened, 3 + hw_opened);
+	if (!machine_has_pmu())
+		assert_int_equal(hw_opened, 0);
+
+	assert_int_equal(workload_start(&w), 0);
+	assert_int_equal(workload_exit_code(wait_status(w.pid)), 0);
+	n = counter_set_read(&set, values);
+	assert_int_equal(n, opened);
+	clock = find_count(values, n, 0);
+	assert_non_null(clock);
+	assert_true(clock->value > 0);
+	/* Software counters are never multiplexed. */
+	assert_true(clock->running_ns > 0);
+	assert_true(clock->running_ns == clock->enabled_ns);
+	assert_true(find_count(values, n, 4)->value > 10);
+	workload_release(&w);
+	counter_set_release(&set);
+	event_list_release(&events);
+}
+
+/*
+ * More hardware events than the PMU has counters, on a task that spins:
+ * each alone in its group, the kernel rotates them, and each reads its
+ * own enabled and running times, running short of enabled (all in one
+ * group, they would never be scheduled: running 0). Needs a PMU: skipped
+ * with the reason else.
+ */
+static void test_hardware_multiplexed(void **state)
+{
+	struct event_list events;
+	struct counter_set set;
+	struct rec_count values[19];
+	int opened, n, scaled = 0;
+	pid_t pid;
+
+	(void)state;
+	if (!machine_has_pmu()) {
+		print_message("skipped: no hardware PMU (no /sys/bus/event_source/devices/cpu, cpu_core or armv8_pmuv3_0): nothing to multiplex\n");
+		skip();
+	}
+	parse_events(&events, "task-clock:u,"
+		     "cycles:u,instructions:u,branches:u,branch-misses:u,cache-references:u,cache-misses:u,"
+		     "cycles,instructions,branches,branch-misses,cache-references,cache-misses,"
+		     "cycles:k,instructions:k,branches:k,branch-misses:k,cache-references:k,cache-misses:k");
+	assert_int_equal(counter_set_init(&set, &events), 0);
+	assert_int_equal(set.nr_groups, 19);
+	pid = spin_child();
+	opened = counter_set_attach(&set, pid);
+	assert_true(opened >= 1);
+	sleep_ms(200);
+	n = counter_set_read(&set, values);
+	kill(pid, SIGKILL);
+	wait_status(pid);
+	assert_int_equal(n, opened);
+	for (int i = 0; i < n; i++) {
+		const struct counter *c = &set.v[values[i].event_id];
+
+		print_message("  %-20s %12llu  running %llu of %llu ns\n", c->spec->name,
+			      (unsigned long long)values[i].value,
+			      (unsigned long long)values[i].running_ns,
+			      (unsigned long long)values[i].enabled_ns);
+		assert_true(values[i].running_ns <= values[i].enabled_ns);
+		if (c->group == COUNTER_GROUP_SOFTWARE)
+			assert_true(values[i].running_ns == values[i].enabled_ns);
+		else
+			scaled += values[i].running_ns < values[i].enabled_ns;
+	}
+	if (opened < 13) {
+		counter_set_release(&set);
+		event_list_release(&events);
+		print_message("skipped: only %d hardware events opened: too few to be sure they outnumber the counters\n",
+			      opened - 1);
+		skip();
+	}
+	/* Every one of them took turns. */
+	assert_int_equal(scaled, opened - 1);
+	counter_set_release(&set);
+	event_list_release(&events);
+}
+
+/*
+ * A filter on a software event: the kernel takes filters for tracepoints
+ * (and address filters for some PMUs) only, and says EINVAL. The event is
+ * failed and closed; the others count, in a group the next event leads.
+ */
+static void test_filter_refused(void **state)
+{
+	const char *argv[] = { "sh", "-c", "exit 0", NULL };
+	struct workload_options opts = { .argv = argv };
+	struct event_list events;
+	struct counter_set set;
+	const struct counter_target *t;
+	struct rec_count values[3];
+	struct workload w;
+	char buf[256];
+	pid_t pid;
+
+	(void)state;
+	parse_events(&events, "task-clock:u,context-switches:u,page-faults:u");
+	snprintf(events.v[0].filter, sizeof(events.v[0].filter), "common_pid != 0");
+	assert_int_equal(counter_set_init(&set, &events), 0);
+	assert_int_equal(workload_prepare(&w, &opts), 0);
+	assert_int_equal(counter_set_open(&set, w.pid), 2);
+	assert_int_equal(set.v[0].status, REC_EVENT_FAILED);
+	assert_int_equal(set.v[0].error, EINVAL);
+	assert_string_equal(counter_open_strerror(&set.v[0], buf, sizeof(buf)),
+			    "filter refused (Invalid argument)");
+	assert_int_equal(set.v[1].status, REC_EVENT_OPENED);
+	assert_int_equal(set.v[2].status, REC_EVENT_OPENED);
+	t = &set.targets[0];
+	assert_int_equal(t->fd[0], -1);
+	assert_int_equal(t->groups[COUNTER_GROUP_SOFTWARE].leader, t->fd[1]);
+	assert_int_equal(t->groups[COUNTER_GROUP_SOFTWARE].members, 2);
+	assert_int_equal(workload_start(&w), 0);
+	assert_int_equal(workload_exit_code(wait_status(w.pid)), 0);
+	assert_int_equal(counter_set_read(&set, values), 2);
+	assert_int_equal(values[1].event_id, 2);
+	assert_true(values[1].value > 10);
+	workload_release(&w);
+	counter_set_release(&set);
+
+	/* Attaching: the same, for a member, which opens disabled until
+	 * its filter is set (and never is enabled here). */
+	events.v[0].filter[0] = '\0';
+	snprintf(events.v[1].filter, sizeof(events.v[1].filter), "common_pid != 0");
+	assert_int_equal(counter_set_init(&set, &events), 0);
+	pid = spin_child();
+	assert_int_equal(counter_set_attach(&set, pid), 2);
+	assert_int_equal(set.v[1].status, REC_EVENT_FAILED);
+	assert_int_equal(set.v[1].error, EINVAL);
+	assert_int_equal(set.targets[0].groups[COUNTER_GROUP_SOFTWARE].members, 2);
+	sleep_ms(50);
+	assert_int_equal(counter_set_read(&set, values), 2);
+	kill(pid, SIGKILL);
+	wait_status(pid);
+	assert_int_equal(values[0].event_id, 0);
+	assert_true(values[0].value > 0);
+	counter_set_release(&set);
+	event_list_release(&events);
+}
+
+/* The tracefs id of a tracepoint, or -1 with why set. */
+static long tracepoint_id(const char *name, char *why, size_t len)
+{
+	static const char *const roots[] = {
+		"/sys/kernel/tracing", "/sys/kernel/debug/tracing",
+	};
+	char path[256];
+
+	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+		FILE *f;
+		long id;
+
+		snprintf(path, sizeof(path), "%s/events/%s/id", roots[i], name);
+		f = fopen(path, "re");
+		if (!f) {
+			snprintf(why, len, "cannot read %s: %s", path, strerror(errno));
+			continue;
+		}
+		if (fscanf(f, "%ld", &id) != 1)
+			id = -1;
+		fclose(f);
+		if (id >= 0)
+			return id;
+		snprintf(why, len, "no id in %s", path);
+	}
+	return -1;
+}
+
+static struct event_spec tracepoint_spec(const char *name, long id,
+					 const char *filter)
+{
+	struct event_spec e = { .kind = EVENT_TRACEPOINT, .unit = "" };
+
+	snprintf(e.name, sizeof(e.name), "%s", name);
+	snprintf(e.filter, sizeof(e.filter), "%s", filter);
+	e.attr.size = sizeof(e.attr);
+	e.attr.type = PERF_TYPE_TRACEPOINT;
+	e.attr.config = (uint64_t)id;
+	return e;
+}
+
+/*
+ * Tracepoints count in the software group, filtered by the kernel, in
+ * every process of the tree (an inherited copy uses its parent's filter).
+ * Made by hand from tracefs, so it needs that readable (root): skipped
+ * with the reason else. Where kernel-side counting is refused they are
+ * "not permitted", never opened user-only (they would count 0).
+ */
+static void test_tracepoint_filtered(void **state)
+{
+	const char *argv[] = { "sh", "-c", "/bin/true; /bin/true; /bin/true; exit 0", NULL };
+	struct workload_options opts = { .argv = argv };
+	struct event_spec specs[4];
+	struct event_list events = { .v = specs, .nr = 4, .alloc = 4 };
+	struct counter_set set;
+	struct rec_count values[4];
+	struct workload w;
+	char why[300];
+	long id = tracepoint_id("sched/sched_process_fork", why, sizeof(why));
+	int n;
+
+	(void)state;
+	if (id < 0) {
+		print_message("skipped: no tracepoint id: %s\n", why);
+		skip();
+	}
+	memset(&specs[0], 0, sizeof(specs[0]));
+	snprintf(specs[0].name, sizeof(specs[0].name), "task-clock");
+	specs[0].kind = EVENT_SOFTWARE;
+	specs[0].unit = "ns";
+	specs[0].attr.size = sizeof(specs[0].attr);
+	specs[0].attr.type = PERF_TYPE_SOFTWARE;
+	specs[0].attr.config = PERF_COUNT_SW_TASK_CLOCK;
+	specs[1] = tracepoint_spec("sched:sched_process_fork", id, "");
+	specs[2] = tracepoint_spec("sched:sched_process_fork", id, "child_pid == 0");
+	specs[3] = tracepoint_spec("sched:sched_process_fork", id, "no_such_field == 1");
+
+	assert_int_equal(counter_set_init(&set, &events), 0);
+	assert_int_equal(set.nr_groups, 1);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(set.v[i].group, COUNTER_GROUP_SOFTWARE);
+	assert_int_equal(workload_prepare(&w, &opts), 0);
+	n = counter_set_open(&set, w.pid);
+	if (set.v[1].status == REC_EVENT_NOT_PERMITTED) {
+		/* task-clock fell back to user mode, the tracepoints not. */
+		assert_int_equal(set.v[1].error, EACCES);
+		assert_int_equal(set.v[2].status, REC_EVENT_NOT_PERMITTED);
+		assert_false(set.v[1].flags & REC_EVENT_F_USER_FALLBACK);
+		assert_int_equal(n, 1);
+		workload_cancel(&w);
+		counter_set_release(&set);
+		print_message("skipped: kernel-side counting refused: tracepoints are not permitted (checked), and cannot be counted\n");
+		skip();
+	}
+	assert_int_equal(n, 3);
+	assert_int_equal(set.v[3].status, REC_EVENT_FAILED);
+	assert_int_equal(set.v[3].error, EINVAL);
+	assert_int_equal(set.targets[0].groups[0].members, 3);
+	assert_int_equal(kernel_group_size(set.targets[0].fd[2],
+					   set.targets[0].kernel_id, 3), 3);
+	assert_int_equal(workload_start(&w), 0);
+	assert_int_equal(workload_exit_code(wait_status(w.pid)), 0);
+	assert_int_equal(counter_set_read(&set, values), 3);
+	print_message("sched_process_fork: %llu unfiltered, %llu with child_pid == 0\n",
+		      (unsigned long long)values[1].value,
+		      (unsigned long long)values[2].value);
+	/* sh forks for each /bin/true, the last one perhaps excepted. */
+	assert_true(values[1].value >= 2);
+	assert_int_equal(values[2].value, 0);
+	assert_true(values[2].running_ns > 0);
+	workload_release(&w);
+	counter_set_release(&set);
 }
 
 static void test_attach_parse_pids(void **state)
@@ -539,6 +883,10 @@ int main(void)
 		cmocka_unit_test(test_caller_ignore_kept),
 		cmocka_unit_test(test_counts_whole_tree),
 		cmocka_unit_test(test_hardware_not_supported),
+		cmocka_unit_test(test_groups),
+		cmocka_unit_test(test_hardware_multiplexed),
+		cmocka_unit_test(test_filter_refused),
+		cmocka_unit_test(test_tracepoint_filtered),
 		cmocka_unit_test(test_empty_set),
 		cmocka_unit_test(test_attach_sums_targets),
 		cmocka_unit_test(test_attach_parse_pids),

@@ -1075,6 +1075,104 @@ static void test_display_duplicate_names(void **state)
 	summary_release(&s);
 }
 
+/*
+ * Hardware events multiplexed as the collector opens them: a perf group
+ * each (ids 1, 2, ...), the software ones in group 0. Each has its own
+ * enabled and running times: the report scales each by its own, marks it
+ * with the share of time it was counted, as perf does, and says "not
+ * counted" for one never scheduled, in every format.
+ */
+static void write_multiplexed(struct rec_writer *w)
+{
+	static const struct {
+		uint32_t group;
+		const char *name, *unit;
+	} ev[] = {
+		{ 0, "task-clock", "ns" }, { 1, "cycles", "" },
+		{ 2, "instructions", "" }, { 3, "branches", "" },
+		{ 4, "cache-misses", "" }, { 0, "context-switches", "" },
+	};
+	uint64_t s = 1000 * MS;
+	struct rec_count c[] = {
+		{ 0, 500 * MS, s, s },
+		{ 1, 1000, s, s / 2 },           /* half the time: 2,000 */
+		{ 2, 3000, s, s / 4 },           /* a quarter: 12,000 */
+		{ 3, 0, s, 0 },                  /* never on a counter */
+		{ 4, 777, s, s },                /* all the time: exact */
+		{ 5, 40, s, s },
+	};
+
+	for (uint32_t i = 0; i < 6; i++) {
+		struct rec_event e = {
+			.id = i, .group = ev[i].group, .perf_type = i && i < 5,
+			.status = REC_EVENT_OPENED, .name = ev[i].name,
+			.unit = ev[i].unit,
+		};
+
+		assert_int_equal(rec_write_event(w, &e), 0);
+	}
+	write_run_begin(w, 0, T0);
+	assert_int_equal(rec_write_counts(w, T0 + s, 0, REC_COUNTS_F_FINAL, c, 6), 0);
+	write_run_end(w, 0, T0 + s, REC_EXIT_NORMAL, 0);
+	/* A run with no time to make a rate of: the marks stand alone. */
+	write_run_begin(w, 1, T0 + 2 * s);
+	assert_int_equal(rec_write_counts(w, T0 + 2 * s, 1, REC_COUNTS_F_FINAL, c, 6), 0);
+	write_run_end(w, 1, T0 + 2 * s, REC_EXIT_NORMAL, 0);
+	assert_int_equal(rec_write_end(w, T0 + 3 * s), 0);
+}
+
+/* The text of write_multiplexed()'s two runs. */
+static void check_multiplexed_text(const struct summary *s)
+{
+	char *text = render(s, VIEW_TEXT);
+
+	assert_contains(text, " (test.data, run 0):\n");
+	assert_contains(text, "            500.00 msec task-clock                #    0.500 CPUs utilized\n");
+	assert_contains(text, "             2,000      cycles                    #    2.000 K/sec          (50.00%)\n");
+	assert_contains(text, "            12,000      instructions              #   12.000 K/sec          (25.00%)\n");
+	assert_contains(text, "     <not counted>      branches\n");
+	/* Counted all the time: exact, and no mark. */
+	assert_contains(text, "               777      cache-misses              #  777.000 /sec\n");
+	assert_contains(text, "                40      context-switches          #   40.000 /sec\n");
+	/* Run 1, without rates: the name is padded to where they would be. */
+	assert_contains(text, " (test.data, run 1):\n");
+	assert_contains(text, "             2,000      cycles                                              (50.00%)\n");
+	assert_contains(text, "            12,000      instructions                                        (25.00%)\n");
+	assert_contains(text, "               777      cache-misses\n");
+	free(text);
+}
+
+static void test_display_multiplexed(void **state)
+{
+	struct recording r;
+	struct summary s;
+	char *text;
+
+	(void)state;
+	recording_start(&r);
+	write_multiplexed(&r.w);
+	assert_int_equal(recording_read(&r, &s, 0), REC_DONE);
+	assert_int_equal(s.nr_runs, 2);
+	check_multiplexed_text(&s);
+
+	text = render(&s, VIEW_JSON);
+	assert_contains(text, "\"cycles\": {\n              \"value\": 2000,\n              \"unit\": \"\",\n              \"raw\": 1000,\n              \"status\": \"counted\",\n              \"percent_counted\": 50,\n              \"scaled\": true,");
+	assert_contains(text, "\"enabled_ns\": 1000000000,\n              \"running_ns\": 500000000,\n              \"group\": 1,");
+	assert_contains(text, "\"branches\": {\n              \"value\": null,\n              \"unit\": \"\",\n              \"raw\": 0,\n              \"status\": \"not counted\",\n              \"percent_counted\": 0,\n              \"scaled\": false,");
+	assert_contains(text, "\"running_ns\": 0,\n              \"group\": 3,");
+	assert_contains(text, "\"cache-misses\": {\n              \"value\": 777,\n              \"unit\": \"\",\n              \"raw\": 777,\n              \"status\": \"counted\",\n              \"percent_counted\": 100,\n              \"scaled\": false,");
+	free(text);
+
+	text = render(&s, VIEW_CSV);
+	assert_contains(text, "test.data,0,cycles,2000,,counted,50,1000000000,500000000\n");
+	assert_contains(text, "test.data,0,instructions,12000,,counted,25,1000000000,250000000\n");
+	assert_contains(text, "test.data,0,branches,,,not counted,0,1000000000,0\n");
+	assert_contains(text, "test.data,0,cache-misses,777,,counted,100,1000000000,1000000000\n");
+	assert_contains(text, "test.data,1,cycles,2000,,counted,50,1000000000,500000000\n");
+	free(text);
+	summary_release(&s);
+}
+
 /* ---- the process tree (tree.c) ---- */
 
 #define CMD_PID 4242u   /* write_run_begin()'s pid of run 0 */
@@ -2672,6 +2770,7 @@ int main(void)
 		cmocka_unit_test(test_display_cut_off),
 		cmocka_unit_test(test_display_no_run_and_odd_names),
 		cmocka_unit_test(test_display_duplicate_names),
+		cmocka_unit_test(test_display_multiplexed),
 		cmocka_unit_test(test_tree_tasks),
 		cmocka_unit_test(test_tree_out_of_order),
 		cmocka_unit_test(test_tree_figures),
