@@ -9,5 +9,6 @@
 
 int cmd_record(int argc, const char **argv);  /* collector/builtin-record.c */
 int cmd_report(int argc, const char **argv);  /* report/builtin-report.c */
+int cmd_list(int argc, const char **argv);    /* events/builtin-list.c */
 
 #endif /* PPROBE_BUILTIN_H */

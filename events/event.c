@@ -8,6 +8,13 @@
  * tables of most CPUs (and its own modifiers, e.g. INST_RETIRED:ANY_P:u).
  * A name neither knows gets a "did you mean" from the table.
  *
+ * Tracepoints are "subsystem:event" as tracefs names them
+ * (sched:sched_switch): their perf type is PERF_TYPE_TRACEPOINT and their
+ * config the id in tracefs's events/<subsystem>/<event>/id. Two events of
+ * the table are tracepoints with a filter: the voluntary and involuntary
+ * context switches, told apart by the state the task left the CPU in.
+ * Named sets (-e @sched) come from sets.def.
+ *
  * libpfm4 is initialised on first use only: most runs use only the table,
  * and pfm_initialize() probes the CPU. It detects the PMU model from CPUID,
  * not from the kernel, so under a hypervisor it may happily encode events
@@ -35,9 +42,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-const char event_default_list[] =
-	"task-clock,context-switches,cpu-migrations,page-faults,"
-	"minor-faults,major-faults,cycles,instructions";
+const char event_default_list[] = "@default";
 
 /* One generic event. The description is what `pprobe list` shows. */
 struct event_def {
@@ -48,6 +53,8 @@ struct event_def {
 	enum event_kind kind;
 	const char *unit;
 	const char *desc;
+	const char *tracepoint;  /* "sched:sched_switch": config from tracefs */
+	const char *filter;      /* its filter, or NULL */
 };
 
 /* The kernel's encoding of a PERF_TYPE_HW_CACHE config. */
@@ -58,13 +65,26 @@ struct event_def {
 
 #define SW(name, alias, config, unit, desc) \
 	{ name, alias, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_##config, \
-	  EVENT_SOFTWARE, unit, desc }
+	  EVENT_SOFTWARE, unit, desc, NULL, NULL }
 #define HW(name, alias, config, desc) \
 	{ name, alias, PERF_TYPE_HARDWARE, PERF_COUNT_HW_##config, \
-	  EVENT_HARDWARE, "", desc }
+	  EVENT_HARDWARE, "", desc, NULL, NULL }
 #define CACHE(name, id, op, result, desc) \
 	{ name, NULL, PERF_TYPE_HW_CACHE, HW_CACHE(id, op, result), \
-	  EVENT_HARDWARE, "", desc }
+	  EVENT_HARDWARE, "", desc, NULL, NULL }
+#define TP(name, tracepoint, filter, desc) \
+	{ name, NULL, PERF_TYPE_TRACEPOINT, 0, EVENT_TRACEPOINT, "", desc, \
+	  tracepoint, filter }
+
+/*
+ * sched_switch's prev_state is the state the task left the CPU in: 0
+ * (running: it was preempted, or yielded) or, when preempted, 0x100
+ * ("R+", TASK_REPORT_MAX since Linux 4.14); a sleep state in the low
+ * byte (S, D, ...) when it blocked. getrusage() counts the first kind as
+ * involuntary and the second as voluntary: these filters split the same
+ * way. The task's last switch at exit (state X) is voluntary to both.
+ */
+#define SWITCH_BLOCKED "prev_state & 255"
 
 /*
  * The names perf accepts without a PMU prefix. The cache events are the
@@ -83,6 +103,10 @@ static const struct event_def event_table[] = {
 	SW("alignment-faults", NULL, ALIGNMENT_FAULTS, "", "unaligned accesses fixed up by the kernel"),
 	SW("emulation-faults", NULL, EMULATION_FAULTS, "", "instructions emulated by the kernel"),
 	SW("cgroup-switches", NULL, CGROUP_SWITCHES, "", "context switches to a task in another cgroup"),
+	TP("voluntary-context-switches", "sched:sched_switch", SWITCH_BLOCKED,
+	   "switches away from a task that blocked (getrusage's nvcsw)"),
+	TP("involuntary-context-switches", "sched:sched_switch", "!(" SWITCH_BLOCKED ")",
+	   "switches away from a task that could have run on (preempted: nivcsw)"),
 
 	HW("cycles", "cpu-cycles", CPU_CYCLES, "CPU cycles"),
 	HW("instructions", NULL, INSTRUCTIONS, "instructions retired"),
@@ -130,6 +154,23 @@ static const struct event_def event_table[] = {
 };
 
 #define EVENT_TABLE_NR (sizeof(event_table) / sizeof(event_table[0]))
+
+size_t event_catalogue(const struct event_info **events)
+{
+	static struct event_info info[EVENT_TABLE_NR];
+
+	if (!info[0].name)
+		for (size_t i = 0; i < EVENT_TABLE_NR; i++)
+			info[i] = (struct event_info){
+				.name = event_table[i].name,
+				.alias = event_table[i].alias,
+				.kind = event_table[i].kind,
+				.cache = event_table[i].type == PERF_TYPE_HW_CACHE,
+				.desc = event_table[i].desc,
+			};
+	*events = info;
+	return EVENT_TABLE_NR;
+}
 
 /* Formats into err, if the caller gave room for a message. Returns -1. */
 static int set_err(char *err, size_t errsz, const char *fmt, ...)
@@ -279,6 +320,104 @@ static const char *suggest(const char *s, size_t len)
 	return NULL;
 }
 
+/* ---- tracepoints ---- */
+
+static const char *tracefs_override;
+
+void event_set_tracefs(const char *dir)
+{
+	tracefs_override = dir;
+}
+
+/*
+ * Where tracefs is: its own mount, or under debugfs on older setups. The
+ * first whose events/ directory exists; NULL when none does (not mounted,
+ * or not readable: /sys/kernel/debug is root's only).
+ */
+const char *event_tracefs(void)
+{
+	static const char *const dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+	char path[256];
+
+	if (tracefs_override)
+		return tracefs_override[0] ? tracefs_override : NULL;
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/events", dirs[i]);
+		if (access(path, R_OK | X_OK) == 0)
+			return dirs[i];
+	}
+	return NULL;
+}
+
+/* "subsystem:event" as tracefs spells them: lowercase, digits, '_'. */
+static int tracepoint_syntax(const char *name)
+{
+	const char *colon = strchr(name, ':');
+	size_t i;
+
+	if (!colon || colon == name || !colon[1] || strchr(colon + 1, ':'))
+		return 0;
+	/* "cylces:u" is a name with perf's modifiers, however misspelt. */
+	if (!colon[strspn(colon + 1, "uk") + 1])
+		return 0;
+	for (i = 0; name[i]; i++)
+		if (name + i != colon && !islower((unsigned char)name[i]) &&
+		    !isdigit((unsigned char)name[i]) && name[i] != '_')
+			return 0;
+	return 1;
+}
+
+/*
+ * The tracefs id of tracepoint "sys:name". 0, -ENOENT (no such
+ * tracepoint), or -EACCES (tracefs not visible: usually not root).
+ */
+static int tracepoint_id(const char *tracepoint, uint64_t *id)
+{
+	const char *dir = event_tracefs(), *colon = strchr(tracepoint, ':');
+	char path[512], buf[32];
+	FILE *f;
+	int ok;
+
+	if (!dir)
+		return -EACCES;
+	snprintf(path, sizeof(path), "%s/events/%.*s/%s/id", dir,
+		 (int)(colon - tracepoint), tracepoint, colon + 1);
+	f = fopen(path, "re");
+	if (!f)
+		return errno == EACCES || errno == EPERM ? -EACCES : -ENOENT;
+	ok = fgets(buf, sizeof(buf), f) != NULL;
+	fclose(f);
+	if (!ok)
+		return -ENOENT;
+	*id = strtoull(buf, NULL, 10);
+	return 0;
+}
+
+/*
+ * Fills out for a tracepoint. One that tracefs cannot show us is still
+ * an event (it is recorded, as not permitted, and the others count); one
+ * tracefs says does not exist is an unknown name.
+ */
+static int resolve_tracepoint(const char *tracepoint, const char *filter,
+			      struct event_spec *out, char *err, size_t errsz)
+{
+	uint64_t id = 0;
+	int ret = tracepoint_id(tracepoint, &id);
+
+	out->kind = EVENT_TRACEPOINT;
+	out->attr.type = PERF_TYPE_TRACEPOINT;
+	out->attr.config = id;
+	if (filter)
+		snprintf(out->filter, sizeof(out->filter), "%s", filter);
+	if (ret == -ENOENT)
+		return set_err(err, errsz, "unknown tracepoint '%s' (tracefs has no events/%.*s/%s: see 'pprobe list sched:*')",
+			       tracepoint, (int)strcspn(tracepoint, ":"), tracepoint,
+			       strchr(tracepoint, ':') + 1);
+	if (ret == -EACCES)
+		out->unavailable = EACCES;
+	return 0;
+}
+
 /* libpfm4 state: initialised once, on first need. */
 static pthread_once_t pfm_once = PTHREAD_ONCE_INIT;
 static int pfm_init_ret;
@@ -412,6 +551,8 @@ int event_resolve(const char *name, struct event_spec *out,
 	/* The table wins over libpfm4, which knows many of the same names. */
 	colon = strchr(name, ':');
 	def = table_find(name, colon ? (size_t)(colon - name) : len);
+	if (!def && tracepoint_syntax(name))
+		return resolve_tracepoint(name, NULL, out, err, errsz);
 	if (!def)
 		return resolve_with_pfm(name, out, err, errsz);
 
@@ -419,6 +560,8 @@ int event_resolve(const char *name, struct event_spec *out,
 	out->unit = def->unit;
 	out->attr.type = def->type;
 	out->attr.config = def->config;
+	if (def->tracepoint && resolve_tracepoint(def->tracepoint, def->filter, out, err, errsz))
+		return -1;
 	if (colon)
 		return apply_modifiers(&out->attr, colon + 1, name, err, errsz);
 	return 0;
@@ -456,8 +599,85 @@ static int event_list_grow(struct event_list *list)
 	return 0;
 }
 
+/* ---- named sets ---- */
+
+static const struct event_set event_set_table[] = {
+#define EVENT_SET(name, desc, events) { name, desc, events },
+#include "sets.def"
+#undef EVENT_SET
+};
+
+#define EVENT_SETS_NR (sizeof(event_set_table) / sizeof(event_set_table[0]))
+
+size_t event_sets(const struct event_set **sets)
+{
+	*sets = event_set_table;
+	return EVENT_SETS_NR;
+}
+
+static const struct event_set *set_find(const char *name, size_t len)
+{
+	for (size_t i = 0; i < EVENT_SETS_NR; i++)
+		if (name_is(event_set_table[i].name, name, len))
+			return &event_set_table[i];
+	return NULL;
+}
+
+static int unknown_set(const char *name, size_t len, char *err, size_t errsz)
+{
+	char names[256];
+	size_t used = 0;
+
+	names[0] = '\0';
+	for (size_t i = 0; i < EVENT_SETS_NR && used < sizeof(names); i++)
+		used += (size_t)snprintf(names + used, sizeof(names) - used, "%s@%s",
+					 i ? ", " : "", event_set_table[i].name);
+	return set_err(err, errsz, "unknown event set '@%.*s' (the sets are %s)",
+		       (int)len, name, names);
+}
+
+static int listed(const struct event_list *list, const char *name)
+{
+	for (size_t i = 0; i < list->nr; i++)
+		if (!strcmp(list->v[i].name, name))
+			return 1;
+	return 0;
+}
+
+static int parse_list(struct event_list *list, const char *spec, int depth,
+		      char *err, size_t errsz);
+
+/* One name of a list: an event, or @set (not inside a set). */
+static int parse_one(struct event_list *list, const char *name, size_t len,
+		     int depth, char *err, size_t errsz)
+{
+	const struct event_set *set;
+
+	if (name[0] == '@') {
+		set = set_find(name + 1, len - 1);
+		if (!set || depth > 0)
+			return unknown_set(name + 1, len - 1, err, errsz);
+		return parse_list(list, set->events, depth + 1, err, errsz);
+	}
+	/* Named twice (a set and the event itself): counted once. */
+	if (listed(list, name))
+		return 0;
+	if (event_list_grow(list))
+		return set_err(err, errsz, "out of memory");
+	if (event_resolve(name, &list->v[list->nr], err, errsz))
+		return -1;
+	list->nr++;
+	return 0;
+}
+
 int event_list_parse(struct event_list *list, const char *spec,
 		     char *err, size_t errsz)
+{
+	return parse_list(list, spec, 0, err, errsz);
+}
+
+static int parse_list(struct event_list *list, const char *spec, int depth,
+		      char *err, size_t errsz)
 {
 	const char *p = spec, *comma;
 
@@ -487,12 +707,8 @@ int event_list_parse(struct event_list *list, const char *spec,
 				       start, EVENT_NAME_MAX - 1);
 		memcpy(name, start, len);
 		name[len] = '\0';
-
-		if (event_list_grow(list))
-			return set_err(err, errsz, "out of memory");
-		if (event_resolve(name, &list->v[list->nr], err, errsz))
+		if (parse_one(list, name, len, depth, err, errsz))
 			return -1;
-		list->nr++;
 		if (!comma)
 			return 0;
 	}

@@ -21,11 +21,19 @@
 #include <linux/perf_event.h>
 
 #define EVENT_NAME_MAX 128
+#define EVENT_FILTER_MAX 256
 
-/* Which perf group an event belongs in: never mix the two. */
+/*
+ * How an event is counted. Software events and tracepoints, which the
+ * kernel counts on every task switch without limit, share one perf group
+ * (one read for all). Hardware events compete for a few PMU counters:
+ * each is a group of its own, so the kernel can multiplex them one by one
+ * when there are more than counters, and a missing PMU spoils nothing else.
+ */
 enum event_kind {
 	EVENT_SOFTWARE,   /* kernel software counters: always available */
 	EVENT_HARDWARE,   /* PMU counters: may be missing (VMs) or multiplexed */
+	EVENT_TRACEPOINT, /* a tracefs event (sched:sched_switch), counted */
 };
 
 struct event_spec {
@@ -37,6 +45,14 @@ struct event_spec {
 	 */
 	struct perf_event_attr attr;
 	const char *unit;          /* "ns" for clocks, "" for counts; static */
+	/* A tracepoint's filter (PERF_EVENT_IOC_SET_FILTER), or "". */
+	char filter[EVENT_FILTER_MAX];
+	/*
+	 * 0, or the errno opening it would meet, known without trying: a
+	 * tracepoint whose id tracefs does not show us (EACCES: tracefs is
+	 * root's). The collector records it as not counted, for that reason.
+	 */
+	int unavailable;
 };
 
 /* A growable array of events. `v` may be NULL while `nr` is 0. */
@@ -45,8 +61,30 @@ struct event_list {
 	size_t nr, alloc;
 };
 
-/* The events recorded when -e is not given, as a -e list. */
+/* The events recorded when -e is not given, as a -e list: "@default". */
 extern const char event_default_list[];
+
+/* One named event of the catalogue, for `pprobe list`. */
+struct event_info {
+	const char *name;
+	const char *alias;  /* perf's other spelling, or NULL */
+	enum event_kind kind;
+	int cache;          /* a hardware cache event */
+	const char *desc;
+};
+
+/* The named events (not libpfm4's, not tracepoints). Returns how many. */
+size_t event_catalogue(const struct event_info **events);
+
+/* A named set of events, -e @name (events/sets.def). */
+struct event_set {
+	const char *name;   /* without the @ */
+	const char *desc;
+	const char *events; /* a -e list */
+};
+
+/* The sets, in sets.def's order. Returns how many. */
+size_t event_sets(const struct event_set **sets);
 
 void event_list_init(struct event_list *list);
 void event_list_release(struct event_list *list);
@@ -61,12 +99,22 @@ int event_resolve(const char *name, struct event_spec *out,
 
 /*
  * Appends every event of a comma-separated list (spaces around names are
- * allowed). On the first unknown name, returns -1 with err set and leaves
- * the events before it in the list. An empty list or an empty name
- * between commas is an error too.
+ * allowed); @name appends the events of a set. A name already in the list
+ * is not added again. On the first unknown name, returns -1 with err set
+ * and leaves the events before it in the list. An empty list or an empty
+ * name between commas is an error too.
  */
 int event_list_parse(struct event_list *list, const char *spec,
 		     char *err, size_t errsz);
+
+/*
+ * The tracefs directory tracepoint ids are read from, or NULL when none
+ * is visible. event_set_tracefs() points it elsewhere (tests; "" means
+ * none is visible; NULL goes back to looking in /sys/kernel/tracing and
+ * /sys/kernel/debug/tracing).
+ */
+const char *event_tracefs(void);
+void event_set_tracefs(const char *dir);
 
 /*
  * perf_event_open(2), which glibc does not wrap. Returns an fd or -1/errno.

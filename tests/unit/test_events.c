@@ -17,7 +17,9 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <perfmon/pfmlib.h>
 
@@ -375,6 +377,128 @@ static void test_default_list(void **state)
 	event_list_release(&list);
 }
 
+static void list_fails(const char *spec, const char *want, size_t nr);
+
+/*
+ * A tracefs of our own: events/sched/<name>/id for the tracepoints the
+ * sets name, sched_switch's id 316.
+ */
+static char *fake_tracefs(void)
+{
+	static const char *const names[] = { "sched_switch", "sched_wakeup", "sched_process_fork" };
+	char *dir = strdup("/tmp/pprobe-tracefs-XXXXXX"), path[256];
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/events", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/events/sched", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/events/sched/%s", dir, names[i]);
+		assert_int_equal(mkdir(path, 0755), 0);
+		snprintf(path, sizeof(path), "%s/events/sched/%s/id", dir, names[i]);
+		f = fopen(path, "w");
+		assert_non_null(f);
+		fprintf(f, "%zu\n", 316 + i);
+		fclose(f);
+	}
+	return dir;
+}
+
+static void remove_fake_tracefs(char *dir)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(dir);
+	event_set_tracefs(NULL);
+}
+
+/*
+ * Tracepoints, by their tracefs id; the switch kinds are sched_switch
+ * with a filter on the state the task left in; a tracepoint tracefs does
+ * not show us is an event that will not count (not a usage error), one
+ * tracefs says does not exist is unknown. libpfm4's EVENT:UMASK syntax
+ * (upper case) is not taken for a tracepoint.
+ */
+static void test_tracepoints(void **state)
+{
+	char *dir = fake_tracefs(), err[256];
+	struct event_spec e;
+
+	(void)state;
+	event_set_tracefs(dir);
+	assert_int_equal(event_resolve("sched:sched_switch", &e, err, sizeof(err)), 0);
+	assert_int_equal(e.kind, EVENT_TRACEPOINT);
+	assert_int_equal(e.attr.type, PERF_TYPE_TRACEPOINT);
+	assert_int_equal(e.attr.config, 316);
+	assert_string_equal(e.filter, "");
+	assert_int_equal(e.unavailable, 0);
+
+	assert_int_equal(event_resolve("voluntary-context-switches", &e, err, sizeof(err)), 0);
+	assert_int_equal(e.attr.config, 316);
+	assert_string_equal(e.filter, "prev_state & 255");
+	assert_int_equal(event_resolve("involuntary-context-switches", &e, err, sizeof(err)), 0);
+	assert_string_equal(e.filter, "!(prev_state & 255)");
+	assert_int_equal(e.kind, EVENT_TRACEPOINT);
+
+	assert_int_equal(event_resolve("sched:sched_nothing", &e, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "unknown tracepoint 'sched:sched_nothing'"));
+	assert_int_equal(event_resolve("nosys:x", &e, err, sizeof(err)), -1);
+
+	/* Not visible (not root): recorded, as not permitted. */
+	event_set_tracefs("");
+	assert_int_equal(event_resolve("sched:sched_switch", &e, err, sizeof(err)), 0);
+	assert_int_equal(e.unavailable, EACCES);
+	assert_int_equal(event_resolve("voluntary-context-switches", &e, err, sizeof(err)), 0);
+	assert_int_equal(e.unavailable, EACCES);
+	remove_fake_tracefs(dir);
+}
+
+/* @sets expand from sets.def; a name met twice is listed once. */
+static void test_sets(void **state)
+{
+	const struct event_set *sets;
+	struct event_list list;
+	char err[256];
+	size_t nr = event_sets(&sets);
+	char *dir = fake_tracefs();
+
+	(void)state;
+	event_set_tracefs(dir);
+	assert_true(nr >= 4);
+	/* Every set resolves (what a machine cannot count is an open's
+	 * business, not the parser's). */
+	for (size_t i = 0; i < nr; i++) {
+		char spec[64];
+
+		snprintf(spec, sizeof(spec), "@%s", sets[i].name);
+		event_list_init(&list);
+		if (event_list_parse(&list, spec, err, sizeof(err)))
+			fail_msg("%s: %s", spec, err);
+		assert_true(list.nr >= 2);
+		event_list_release(&list);
+	}
+	event_list_init(&list);
+	assert_int_equal(event_list_parse(&list, "cycles,@default,task-clock", err, sizeof(err)), 0);
+	assert_int_equal(list.nr, 8);
+	assert_string_equal(list.v[0].name, "cycles");
+	assert_string_equal(list.v[1].name, "task-clock");
+	event_list_release(&list);
+
+	event_list_init(&list);
+	assert_int_equal(event_list_parse(&list, "@sched", err, sizeof(err)), 0);
+	assert_string_equal(list.v[2].name, "voluntary-context-switches");
+	event_list_release(&list);
+
+	list_fails("@nope", "unknown event set '@nope' (the sets are @default, @sched, @memory, @cache)", 0);
+	list_fails("task-clock,@", "unknown event set '@' (the sets are @default, @sched, @memory, @cache)", 1);
+	remove_fake_tracefs(dir);
+}
+
 /* Parses spec into a fresh list, expecting the error want and nr events. */
 static void list_fails(const char *spec, const char *want, size_t nr)
 {
@@ -398,23 +522,37 @@ static void test_list_parsing(void **state)
 	(void)state;
 	event_list_init(&list);
 	assert_int_equal(event_list_parse(&list, "  cycles ,\tcs:u,cycles \n", err, sizeof(err)), 0);
-	assert_int_equal(list.nr, 3);
+	assert_int_equal(list.nr, 2);
 	assert_string_equal(list.v[0].name, "cycles");
 	assert_string_equal(list.v[1].name, "cs:u");
 	assert_int_equal(list.v[1].attr.exclude_kernel, 1);
-	/* Duplicates are allowed, as in perf. */
-	assert_string_equal(list.v[2].name, "cycles");
+	/* A name given twice is listed once (perf would count it twice, and
+	 * reports key their figures by name). cs and cs:u are two events. */
 	/* A second call appends. */
 	assert_int_equal(event_list_parse(&list, "faults", err, sizeof(err)), 0);
-	assert_int_equal(list.nr, 4);
+	assert_int_equal(list.nr, 3);
 	event_list_release(&list);
 
-	/* Enough events to make the array grow more than once. */
+	/* Enough events to make the array grow more than once: every named
+	 * one, in user mode, then each again (not added twice). */
 	event_list_init(&list);
-	for (i = 0; i < 40; i++)
-		assert_int_equal(event_list_parse(&list, "cs,task-clock", err, sizeof(err)), 0);
-	assert_int_equal(list.nr, 80);
-	assert_string_equal(list.v[79].name, "task-clock");
+	{
+		const struct event_info *v;
+		size_t nr = event_catalogue(&v);
+
+		assert_true(nr > 32);
+		for (int round = 0; round < 2; round++)
+			for (i = 0; i < nr; i++) {
+				char name[EVENT_NAME_MAX];
+
+				if (v[i].kind == EVENT_TRACEPOINT)
+					continue; /* needs tracefs: test_tracepoints */
+				snprintf(name, sizeof(name), "%s:u", v[i].name);
+				assert_int_equal(event_list_parse(&list, name, err, sizeof(err)), 0);
+			}
+		assert_int_equal(list.nr, nr - 2);
+		assert_string_equal(list.v[list.nr - 1].name, "node-prefetch-misses:u");
+	}
 	event_list_release(&list);
 
 	list_fails("", "empty event list", 0);
@@ -514,6 +652,8 @@ int main(void)
 		cmocka_unit_test(test_name_length),
 		cmocka_unit_test(test_default_list),
 		cmocka_unit_test(test_list_parsing),
+		cmocka_unit_test(test_tracepoints),
+		cmocka_unit_test(test_sets),
 		cmocka_unit_test(test_open_task_clock),
 		cmocka_unit_test(test_open_cycles_without_pmu),
 	};
