@@ -839,8 +839,18 @@ static void explain_events(const struct record *rec)
 		if (rec->counters.v[i].flags & REC_EVENT_F_USER_FALLBACK)
 			user_fallback = 1;
 	explain_failures(&rec->counters, note_line);
-	if (user_fallback)
-		note("kernel-side counting is not permitted (perf_event_paranoid >= 2 without CAP_PERFMON): counting user mode only; context switches and migrations read 0 in this mode (fix: sysctl kernel.perf_event_paranoid=1, or grant CAP_PERFMON)");
+	if (user_fallback) {
+		FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "re");
+		int paranoid = 2;
+
+		if (f) {
+			if (fscanf(f, "%d", &paranoid) != 1)
+				paranoid = 2;
+			fclose(f);
+		}
+		note("kernel-side counting is not permitted (/proc/sys/kernel/perf_event_paranoid is %d, and no CAP_PERFMON): counting user mode only; context switches and migrations read 0 in this mode, the report takes switches from getrusage instead (fix: sysctl kernel.perf_event_paranoid=1, or grant CAP_PERFMON)",
+		     paranoid);
+	}
 }
 
 static void raise_fd_limit(void)

@@ -274,6 +274,31 @@ static void text_counter(FILE *out, const struct summary *s,
 	}
 }
 
+/*
+ * Counting in user mode only, the kernel counts no context switch (they
+ * happen in the kernel): the tree's own account, from the wait that
+ * reaped it, stands in, labelled as such.
+ */
+static void text_switches_from_rusage(FILE *out, const struct summary *s,
+				      const struct summary_run *r)
+{
+	char value[COUNTER_NUMBER_MAX];
+	int fallback = 0;
+
+	for (size_t i = 0; i < s->nr_events; i++)
+		if (s->events[i].status == REC_EVENT_OPENED &&
+		    (s->events[i].flags & REC_EVENT_F_USER_FALLBACK) &&
+		    (counter_name_is(s->events[i].name, "context-switches") ||
+		     counter_name_is(s->events[i].name, "cs")))
+			fallback = 1;
+	if (!fallback || !r->ended || r->end.exit_kind == REC_EXIT_ATTACHED)
+		return;
+	counter_format_double(value, sizeof(value),
+			      (double)(r->end.rusage.nvcsw + r->end.rusage.nivcsw), 0);
+	fprintf(out, "%*s      context-switches          # from getrusage: %" PRIu64 " voluntary, %" PRIu64 " involuntary (user-mode counting sees none)\n",
+		VALUE_WIDTH, value, r->end.rusage.nvcsw, r->end.rusage.nivcsw);
+}
+
 static void text_exit(FILE *out, const struct summary_run *r)
 {
 	char name[32];
@@ -328,6 +353,7 @@ static void text_run(FILE *out, const struct summary *s,
 	text_header(out, s, r);
 	for (size_t i = 0; i < s->nr_events; i++)
 		text_counter(out, s, r, i, wall_known, wall_seconds);
+	text_switches_from_rusage(out, s, r);
 	if (s->nr_events)
 		fputc('\n', out);
 
