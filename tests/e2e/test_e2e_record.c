@@ -419,6 +419,81 @@ static void test_accuracy_forktree_deep_cgroup(void **state)
 	check_accuracy(&c);
 }
 
+/* ---- switches by kind ---- */
+
+/*
+ * voluntary- and involuntary-context-switches (sched_switch filtered on
+ * the state the task left in) against getrusage's nvcsw and nivcsw, on
+ * pingpong (blocking: voluntary) and burn (two spinners on a busy
+ * machine: preempted, involuntary). Per task, each exiting process's
+ * last switch is not seen (voluntary: it blocks for good); per cgroup it
+ * is. Their sum is context-switches, counted at the same hook.
+ */
+static void check_switch_kinds(const char *label, const char *count_by,
+			       const char *workload, const char *const *args)
+{
+	char *data = h_tmp_path("kinds.data"), *truth_path = h_tmp_path("kinds.truth");
+	struct h_args a = { 0 };
+	struct h_result r;
+	struct h_truth t;
+	struct h_csv csv;
+	double vol, invol, cs, tol;
+	long long exited, nvcsw, nivcsw;
+	int ok = 1, by_cgroup = !strcmp(count_by, "cgroup");
+
+	if (access("/sys/kernel/tracing/events", X_OK) && access("/sys/kernel/debug/tracing/events", X_OK))
+		H_SKIP("%s: tracefs is not visible here (not root, or not mounted): no tracepoints", label);
+	h_args_push(&a, h_pprobe_or_skip(), "record", "-q", "-o", data, "--count-by", count_by,
+		    "-e", "context-switches,voluntary-context-switches,involuntary-context-switches",
+		    "--", h_workload(workload), "--truth", truth_path, NULL);
+	for (int i = 0; args[i]; i++)
+		h_args_push(&a, args[i], NULL);
+	assert_int_equal(h_run(a.v, RUN_TIMEOUT, &r), 0);
+	if (by_cgroup && r.exit_code == 1 && strstr(r.err, "--count-by cgroup:")) {
+		h_result_release(&r);
+		free(data);
+		free(truth_path);
+		H_SKIP("%s: counting per cgroup is not possible here (not root?)", label);
+	}
+	h_assert_exit("pprobe record", &r, 0);
+	h_result_release(&r);
+	assert_int_equal(h_truth_load(truth_path, &t), 0);
+	report_csv(data, &csv);
+	vol = csv_counted(&csv, "voluntary-context-switches");
+	invol = csv_counted(&csv, "involuntary-context-switches");
+	cs = csv_counted(&csv, "context-switches");
+	exited = h_truth_get(&t, "children") > 0 ? h_truth_get(&t, "children") : 0;
+	nvcsw = h_truth_get(&t, "nvcsw");
+	nivcsw = h_truth_get(&t, "nivcsw");
+	print_message("%s: truth nvcsw %lld nivcsw %lld, %lld exited\n", label, nvcsw, nivcsw, exited);
+
+	tol = max2(REL_COUNT * (double)nvcsw, SWITCH_SLACK);
+	ok &= compare(label, "voluntary", vol, (double)(nvcsw - (by_cgroup ? 0 : exited)),
+		      tol + (by_cgroup ? 0 : EXIT_PREEMPT_SWITCHES * (double)exited), tol,
+		      by_cgroup || !exited ? "" : " (minus exits)");
+	tol = max2(REL_COUNT * (double)nivcsw, SWITCH_SLACK);
+	ok &= compare(label, "involuntary", invol, (double)nivcsw, tol, tol, "");
+	/* The same hook: equal but for a switch between two reads. */
+	ok &= compare(label, "vol + invol", vol + invol, cs, 2, 2, " (context-switches)");
+	h_csv_release(&csv);
+	free(data);
+	free(truth_path);
+	if (!ok)
+		fail_msg("%s: the switches by kind are not getrusage's", label);
+}
+
+static void test_switch_kinds(void **state)
+{
+	static const char *const pingpong[] = { "20000", NULL };
+	static const char *const burn[] = { "2", "1", NULL };
+
+	(void)state;
+	check_switch_kinds("pingpong 20000 (task)", "task", "pingpong", pingpong);
+	check_switch_kinds("burn 2 1 (task)", "task", "burn", burn);
+	check_switch_kinds("pingpong 20000 (cgroup)", "cgroup", "pingpong", pingpong);
+	check_switch_kinds("burn 2 1 (cgroup)", "cgroup", "burn", burn);
+}
+
 /* ---- events ---- */
 
 static int is_pseudo_event(const char *name)
@@ -1213,7 +1288,8 @@ static int read_paranoid(void)
 static void test_unprivileged_user(void **state)
 {
 	char *dir = h_tmp_path("nobody"), *data;
-	const char *argv[] = { h_pprobe_or_skip(), "record", "-o", NULL, "-e", "task-clock,page-faults",
+	const char *argv[] = { h_pprobe_or_skip(), "record", "-o", NULL, "-e",
+			       "task-clock,page-faults,context-switches,voluntary-context-switches",
 			       "--", h_workload("burn"), "1", "0.2", NULL };
 	int paranoid = read_paranoid();
 	const struct rec_event *ev;
@@ -1243,6 +1319,14 @@ static void test_unprivileged_user(void **state)
 	print_message("as nobody at perf_event_paranoid=%d: exit %d, stderr: %s", paranoid,
 		      r.exit_code, r.err);
 	h_assert_exit("pprobe record as nobody", &r, 0);
+	if (paranoid >= 2) {
+		char quoted[64];
+
+		/* The note quotes the value and the fix. */
+		snprintf(quoted, sizeof(quoted), "perf_event_paranoid is %d", paranoid);
+		if (!strstr(r.err, quoted) || !strstr(r.err, "CAP_PERFMON"))
+			fail_msg("record's note does not say '%s' and the fix", quoted);
+	}
 	h_result_release(&r);
 
 	rec = load_recording(data);
@@ -1264,6 +1348,17 @@ static void test_unprivileged_user(void **state)
 	if (paranoid >= 2 && !strstr(r.err, "note:") && !strstr(r.out, "note:")) {
 		h_show("pprobe report <nobody's recording>", &r);
 		fail_msg("the report does not say that only user mode was counted");
+	}
+	/* Switches read 0 in user mode: the tree's own count stands in,
+	 * labelled; the tracepoint is not permitted (tracefs is root's, and
+	 * tracepoints count kernel work), and the rest still counted. */
+	if (paranoid >= 2 && !strstr(r.out, "from getrusage")) {
+		h_show("pprobe report <nobody's recording>", &r);
+		fail_msg("the report does not give the switches from getrusage");
+	}
+	if (!strstr(r.out, "<not permitted>      voluntary-context-switches")) {
+		h_show("pprobe report <nobody's recording>", &r);
+		fail_msg("voluntary-context-switches is not shown as not permitted");
 	}
 	h_result_release(&r);
 	free(data);
@@ -1391,6 +1486,7 @@ int main(void)
 		cmocka_unit_test(test_accuracy_pingpong_cgroup),
 		cmocka_unit_test(test_accuracy_forktree_cgroup),
 		cmocka_unit_test(test_accuracy_forktree_deep_cgroup),
+		cmocka_unit_test(test_switch_kinds),
 		cmocka_unit_test(test_event_list_custom),
 		cmocka_unit_test(test_event_unknown),
 		cmocka_unit_test(test_hardware_events),
