@@ -6,11 +6,11 @@
 #
 # 1. Collector CPU as the tree grows. `sleepers N 3` keeps N idle processes
 #    alive for 3 s (tests/workloads/sleepers.c). Each size is recorded with
-#    `pprobe record -I 10` with --no-tree (the counters only), with --tree
-#    (the default since 209aa41; /proc read every --proc-interval, 100 ms),
-#    and with --tree --proc-interval 10 (every tick reads /proc, the worst
-#    case), RUNS times
-#    each; pprobe's own CPU is what it prints on its last stderr line
+#    `pprobe record -I 10`, counting per task (--count-by task) and per
+#    cgroup (--count-by cgroup, root's default), each with --no-tree (the
+#    counters only) and --tree (the default; /proc read every
+#    --proc-interval, 100 ms), and per cgroup with --tree --proc-interval
+#    10 (every tick reads /proc, the worst case), RUNS times each; pprobe's own CPU is what it prints on its last stderr line
 #    ("pprobe's own CPU X ms": getrusage of itself, the workload not
 #    included). Reported as a share of one core (CPU per second of wall)
 #    and per tick (CPU / samples written), medians. For scale, the same for
@@ -81,26 +81,26 @@ perf_cost() {
 if [[ ,$parts, == *,cpu,* ]]; then
 echo "### Collector CPU as the tree grows (-I 10, sleepers N 3, median of $runs)"
 echo
-header="| live processes | --no-tree: % of a core | --tree: % of a core | --tree: µs per tick | --tree: achieved interval (ms) | --tree --proc-interval 10: % of a core | µs per tick |"
-sep="|---|---|---|---|---|---|---|"
+header="| live processes | per task, --no-tree | per task, --tree | per cgroup, --no-tree | per cgroup, --tree (root's default) | µs per tick | achieved interval (ms) | per cgroup, --tree --proc-interval 10 |"
+sep="|---|---|---|---|---|---|---|---|"
 if [ $have_perf = 1 ]; then
-	header="$header perf stat -I 10: % of a core |"
+	header="$header perf stat -I 10 |"
 	sep="$sep---|"
 fi
 echo "$header"
 echo "$sep"
+share() { awk '{ printf "%f\n", $1 / ($3 * 1000) * 100 }'; }
 for n in 1 10 100 1000; do
-	: >"$tmp/plain"; : >"$tmp/tree"; : >"$tmp/tree_tick"; : >"$tmp/tree_ival"
-	: >"$tmp/every"; : >"$tmp/every_tick"; : >"$tmp/perf"
+	for f in task_plain task_tree cg_plain cg_tree cg_tick cg_ival cg_every perf; do : >"$tmp/$f"; done
 	for ((i = 0; i < runs; i++)); do
-		pprobe_cost --no-tree -- "$n" | awk '{ printf "%f\n", $1 / ($3 * 1000) * 100 }' >>"$tmp/plain"
-		read -r ms samples wall ival < <(pprobe_cost --tree -- "$n")
-		awk -v ms="$ms" -v w="$wall" 'BEGIN { printf "%f\n", ms / (w * 1000) * 100 }' >>"$tmp/tree"
-		awk -v ms="$ms" -v s="$samples" 'BEGIN { printf "%f\n", ms * 1000 / s }' >>"$tmp/tree_tick"
-		echo "$ival" >>"$tmp/tree_ival"
-		read -r ms samples wall ival < <(pprobe_cost --tree --proc-interval 10 -- "$n")
-		awk -v ms="$ms" -v w="$wall" 'BEGIN { printf "%f\n", ms / (w * 1000) * 100 }' >>"$tmp/every"
-		awk -v ms="$ms" -v s="$samples" 'BEGIN { printf "%f\n", ms * 1000 / s }' >>"$tmp/every_tick"
+		pprobe_cost --count-by task --no-tree -- "$n" | share >>"$tmp/task_plain"
+		pprobe_cost --count-by task --tree -- "$n" | share >>"$tmp/task_tree"
+		pprobe_cost --count-by cgroup --no-tree -- "$n" | share >>"$tmp/cg_plain"
+		read -r ms samples wall ival < <(pprobe_cost --count-by cgroup --tree -- "$n")
+		awk -v ms="$ms" -v w="$wall" 'BEGIN { printf "%f\n", ms / (w * 1000) * 100 }' >>"$tmp/cg_tree"
+		awk -v ms="$ms" -v s="$samples" 'BEGIN { printf "%f\n", ms * 1000 / s }' >>"$tmp/cg_tick"
+		echo "$ival" >>"$tmp/cg_ival"
+		pprobe_cost --count-by cgroup --tree --proc-interval 10 -- "$n" | share >>"$tmp/cg_every"
 		if [ $have_perf = 1 ]; then
 			perf_cost "$n" | awk '{ printf "%f\n", $1 / 3000 * 100 }' >>"$tmp/perf"
 		fi
@@ -108,14 +108,14 @@ for n in 1 10 100 1000; do
 	pct() { median | awk '{ printf "%.2f%%", $1 }'; }
 	num() { median | awk '{ printf "%.0f", $1 }'; }
 	one() { median | awk '{ printf "%.1f", $1 }'; }
-	row="| $n | $(pct <"$tmp/plain") | $(pct <"$tmp/tree") | $(num <"$tmp/tree_tick") | $(one <"$tmp/tree_ival") | $(pct <"$tmp/every") | $(num <"$tmp/every_tick") |"
+	row="| $n | $(pct <"$tmp/task_plain") | $(pct <"$tmp/task_tree") | $(pct <"$tmp/cg_plain") | $(pct <"$tmp/cg_tree") | $(num <"$tmp/cg_tick") | $(one <"$tmp/cg_ival") | $(pct <"$tmp/cg_every") |"
 	if [ $have_perf = 1 ]; then
 		row="$row $(pct <"$tmp/perf") |"
 	fi
 	echo "$row"
 done
 echo
-echo "$(nproc) CPUs, $(uname -r). Share of a core: pprobe's own CPU / wall. Per tick: own CPU / samples written."
+echo "$(nproc) CPUs, $(uname -r). Share of a core: pprobe's own CPU / wall. Per tick: own CPU / samples written. Per cgroup needs root."
 echo
 fi
 
