@@ -564,6 +564,66 @@ static int machine_has_pmu(void)
 	       !access("/sys/bus/event_source/devices/armv8_pmuv3_0", F_OK);
 }
 
+/* The line of `pprobe list` that names event, or NULL. */
+static const char *list_line(const char *out, const char *event, char *line, size_t len)
+{
+	char key[128];
+	const char *p;
+
+	snprintf(key, sizeof(key), "\n  %s ", event);
+	p = strstr(out, key);
+	if (!p)
+		return NULL;
+	p += 3;
+	snprintf(line, len, "%.*s", (int)strcspn(p, "\n"), p);
+	return line;
+}
+
+/*
+ * pprobe list: every category, each event marked with what opening it
+ * here said, which must agree with the machine (task-clock opens; cycles
+ * says why not where there is no PMU); a pattern narrows it, one that
+ * matches nothing exits 1, and the sets are shown.
+ */
+static void test_list(void **state)
+{
+	const char *all[] = { h_pprobe_or_skip(), "list", NULL };
+	const char *cache[] = { h_pprobe_or_skip(), "list", "*dtlb-load*", NULL };
+	const char *none[] = { h_pprobe_or_skip(), "list", "no-such-*", NULL };
+	char line[512];
+	struct h_result r;
+
+	(void)state;
+	assert_int_equal(h_run(all, SHORT_TIMEOUT, &r), 0);
+	h_assert_exit("pprobe list", &r, 0);
+	print_message("%.1200s", r.out);
+	assert_contains("stdout", r.out, "\nsoftware:\n");
+	assert_contains("stdout", r.out, "\nhardware:\n");
+	assert_contains("stdout", r.out, "\nhardware cache:\n");
+	assert_contains("stdout", r.out, "@sched");
+	assert_contains("stdout", r.out, "tracepoints");
+	assert_non_null(list_line(r.out, "task-clock", line, sizeof(line)));
+	if (!strstr(line, " ok ") && !strstr(line, "user only"))
+		fail_msg("task-clock is not countable: %s", line);
+	assert_non_null(list_line(r.out, "cycles or cpu-cycles", line, sizeof(line)));
+	if (!machine_has_pmu() && !strstr(line, "no PMU here"))
+		fail_msg("no PMU here, yet: %s", line);
+	assert_non_null(list_line(r.out, "voluntary-context-switches", line, sizeof(line)));
+	h_result_release(&r);
+
+	assert_int_equal(h_run(cache, SHORT_TIMEOUT, &r), 0);
+	h_assert_exit("pprobe list '*dtlb-load*'", &r, 0);
+	assert_contains("stdout", r.out, "dTLB-load-misses");
+	if (strstr(r.out, "task-clock") || strstr(r.out, "\nsoftware:"))
+		fail_msg("the pattern did not narrow the list:\n%s", r.out);
+	h_result_release(&r);
+
+	assert_int_equal(h_run(none, SHORT_TIMEOUT, &r), 0);
+	h_assert_exit("pprobe list 'no-such-*'", &r, 1);
+	assert_contains("stderr", r.err, "no event matches");
+	h_result_release(&r);
+}
+
 /*
  * cycles and instructions: counted where there is a PMU, "not supported"
  * (and the recording goes on) where there is none. Both worlds are tested
@@ -1487,6 +1547,7 @@ int main(void)
 		cmocka_unit_test(test_accuracy_forktree_cgroup),
 		cmocka_unit_test(test_accuracy_forktree_deep_cgroup),
 		cmocka_unit_test(test_switch_kinds),
+		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_event_list_custom),
 		cmocka_unit_test(test_event_unknown),
 		cmocka_unit_test(test_hardware_events),
