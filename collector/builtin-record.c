@@ -392,8 +392,10 @@ static void process_tick(struct record *rec, uint64_t now, int force)
 		/* Forced (the first and last ticks of an attach): all of it. */
 		/* Switches are per thread: with the status of a process that
 		 * has several, each thread's (7 us a thread, once a second). */
+		/* Counting in user mode, migrations read 0: /proc has them. */
 		if (proc_tree_sample(&rec->tree, now, 0, what,
-				     PROC_READ_STATUS | PROC_READ_THREADS,
+				     PROC_READ_STATUS | PROC_READ_THREADS |
+				     (rec->counters.user_only ? PROC_READ_SCHED : 0),
 				     force ? 0 : STATUS_EVERY_NS, &rec->writer) == -ENOMEM)
 			warning("out of memory reading the processes of the tree");
 	}

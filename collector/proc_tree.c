@@ -267,6 +267,10 @@ static void fold(struct rec_proc *p, const struct proc_figures *f)
 			p->have |= REC_PROC_HAVE_CTXSW_MAIN;
 		}
 	}
+	if (f->have & PROC_HAVE_MIGRATIONS) {
+		p->migrations = f->migrations;
+		p->have |= REC_PROC_HAVE_MIGRATIONS;
+	}
 	if (f->have & PROC_HAVE_RSS) {
 		p->rss_bytes = f->rss_bytes;
 		p->have |= REC_PROC_HAVE_RSS;
@@ -373,7 +377,7 @@ void proc_tree_before_reap(struct proc_tree *t, pid_t pid, uint64_t time_ns,
 		return;
 	if (e)
 		p = e->last;
-	if (proc_handle_read(h, PROC_READ_STAT | PROC_READ_STATUS, &f) == 0 ||
+	if (proc_handle_read(h, PROC_READ_STAT | PROC_READ_STATUS | PROC_READ_SCHED, &f) == 0 ||
 	    f.have)
 		fold(&p, &f);
 	if (h == &local)

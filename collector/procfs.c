@@ -417,6 +417,7 @@ int proc_handle_open(struct proc_handle *h, pid_t pid)
 
 	h->pid = pid;
 	h->stat_fd = h->statm_fd = h->status_fd = h->task_fd = h->schedstat_fd = -1;
+	h->sched_fd = -1;
 	if (pid <= 0)
 		return -EINVAL;
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
@@ -429,7 +430,7 @@ int proc_handle_open(struct proc_handle *h, pid_t pid)
 void proc_handle_release(struct proc_handle *h)
 {
 	int *fds[] = { &h->task_fd, &h->status_fd, &h->statm_fd, &h->stat_fd,
-		       &h->schedstat_fd };
+		       &h->schedstat_fd, &h->sched_fd };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)
@@ -548,6 +549,60 @@ int proc_parse_schedstat(const char *buf, size_t len, struct proc_figures *out)
 	out->ran_ns = v;
 	out->have |= PROC_HAVE_RAN;
 	return 0;
+}
+
+int proc_parse_sched(const char *buf, size_t len, struct proc_figures *out)
+{
+	static const char key[] = "se.nr_migrations";
+	const char *p = buf, *end = buf + len;
+
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+
+		/* A line counts only when it is complete. */
+		if (!eol)
+			break;
+		if ((size_t)(eol - p) > sizeof(key) - 1 && !memcmp(p, key, sizeof(key) - 1) &&
+		    (p[sizeof(key) - 1] == ' ' || p[sizeof(key) - 1] == '\t')) {
+			const char *q = memchr(p, ':', (size_t)(eol - p)), *s;
+			uint64_t v;
+
+			if (!q)
+				return -EINVAL;
+			for (s = q + 1; s < eol && (*s == ' ' || *s == '\t'); s++)
+				;
+			if (to_u64(s, eol, &v))
+				return -EINVAL;
+			out->migrations = v;
+			out->have |= PROC_HAVE_MIGRATIONS;
+			return 0;
+		}
+		p = eol + 1;
+	}
+	return -EINVAL;
+}
+
+static int read_sched(struct proc_handle *h, struct proc_figures *out)
+{
+	char buf[STATUS_BUF], *heap = NULL;
+	const char *data;
+	ssize_t n;
+	static int have_sched = -1;
+	int err;
+
+	/* Without CONFIG_SCHED_DEBUG there is no such file, for anyone: not
+	 * to be taken for a process that has gone. */
+	if (have_sched < 0)
+		have_sched = access("/proc/self/sched", R_OK) == 0;
+	if (!have_sched)
+		return -ENOENT;
+	err = ensure_open(h, &h->sched_fd, "sched", 0);
+	if (err)
+		return err;
+	n = read_whole(h->sched_fd, buf, sizeof(buf), &heap, &data);
+	err = n < 0 ? (int)n : proc_parse_sched(data, (size_t)n, out);
+	free(heap);
+	return err;
 }
 
 static int read_schedstat(struct proc_handle *h, struct proc_figures *out)
@@ -720,6 +775,9 @@ int proc_handle_read(struct proc_handle *h, unsigned what,
 		err = read_threads(h, out);
 	if (!err && (what & PROC_READ_PSS))
 		err = read_pss(h, out);
+	/* Only where the kernel has it (CONFIG_SCHED_DEBUG): else left out. */
+	if (!err && (what & PROC_READ_SCHED) && read_sched(h, out) == -ENOENT)
+		err = 0;
 	return err;
 }
 

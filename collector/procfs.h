@@ -108,6 +108,7 @@ enum {
 	PROC_READ_THREADS = 1u << 3, /* /proc/PID/task/ * /status, summed */
 	PROC_READ_PSS = 1u << 4,     /* /proc/PID/smaps_rollup */
 	PROC_READ_SCHEDSTAT = 1u << 5, /* /proc/PID/schedstat (main thread) */
+	PROC_READ_SCHED = 1u << 6,   /* /proc/PID/sched (main thread) */
 };
 
 /* Which fields of struct proc_figures hold a value: an OR of these. */
@@ -131,6 +132,7 @@ enum {
 	 */
 	PROC_HAVE_WAITED_CHILDREN = 1u << 10,
 	PROC_HAVE_RAN = 1u << 11,    /* ran_ns */
+	PROC_HAVE_MIGRATIONS = 1u << 12, /* migrations */
 };
 
 /*
@@ -150,6 +152,7 @@ struct proc_figures {
 	uint64_t hwm_bytes; /* peak RSS so far (VmHWM), see the top of file */
 	uint64_t pss_bytes; /* proportional share of resident memory */
 	uint64_t start_ns;  /* start, ns after boot (CLOCK_BOOTTIME), tick steps */
+	uint64_t migrations; /* moves to another CPU, main thread (sched) */
 	uint64_t ran_ns;    /* CPU time of the main thread, in ns (schedstat):
 			     * unchanged, the thread has not run */
 	uint32_t threads;   /* live threads */
@@ -173,6 +176,7 @@ struct proc_handle {
 	int status_fd; /* /proc/PID/status, from the first PROC_READ_STATUS, or -1 */
 	int task_fd;   /* /proc/PID/task, from the first PROC_READ_THREADS, or -1 */
 	int schedstat_fd; /* /proc/PID/schedstat, from the first PROC_READ_SCHEDSTAT, or -1 */
+	int sched_fd;  /* /proc/PID/sched, from the first PROC_READ_SCHED, or -1 */
 };
 
 /*
@@ -309,6 +313,13 @@ int proc_parse_status(const char *buf, size_t len, struct proc_figures *out);
  * over the thread group): enough to tell that a task has not run.
  */
 int proc_parse_schedstat(const char *buf, size_t len, struct proc_figures *out);
+
+/*
+ * /proc/PID/sched (kernels with CONFIG_SCHED_DEBUG): its
+ * "se.nr_migrations : N" line into migrations. The only account of a
+ * task's migrations outside perf: what user-mode counting cannot see.
+ */
+int proc_parse_sched(const char *buf, size_t len, struct proc_figures *out);
 
 /* /proc/PID/smaps_rollup: Pss and Rss lines, both required. */
 int proc_parse_smaps_rollup(const char *buf, size_t len,

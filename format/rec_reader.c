@@ -472,7 +472,7 @@ int rec_decode_procs(const struct rec *rec, struct rec_procs *out)
 		return -1;
 	nr = get_u32(p + 12);
 	entry_size = get_u32(p + 16);
-	if (entry_size < REC_PROC_ENTRY_SIZE)
+	if (entry_size < REC_PROC_ENTRY_MIN)
 		return -1;
 	/* Divided, not multiplied: nr and entry_size come from the file. */
 	if (nr > (rec->payload_size - PROCS_FIXED_SIZE) / entry_size)
@@ -504,6 +504,10 @@ void rec_procs_get(const struct rec_procs *procs, uint32_t i, struct rec_proc *o
 	out->hwm_bytes = get_u64(p + 64);
 	out->threads = get_u32(p + 72);
 	out->flags = get_u32(p + 76);
+	/* Not in 1.1's 80-byte entries: absent, and its `have` bit clear. */
+	out->migrations = procs->entry_size >= 88 ? get_u64(p + 80) : 0;
+	if (procs->entry_size < 88)
+		out->have &= ~REC_PROC_HAVE_MIGRATIONS;
 }
 
 int rec_decode_proc_exit(const struct rec *rec, struct rec_proc_exit *out)

@@ -484,6 +484,7 @@ int rec_write_procs(struct rec_writer *w, uint64_t time_ns, uint32_t run,
 		rec_put_u64(w, p->hwm_bytes);
 		rec_put_u32(w, p->threads);
 		rec_put_u32(w, p->flags);
+		rec_put_u64(w, p->migrations);
 	}
 	return rec_finish(w);
 }

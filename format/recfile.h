@@ -166,7 +166,7 @@
  *                steps from entry to entry by E and reads the fields
  *                it knows from the front of each
  *       20    4  reserved, 0
- *       24  E*nr entries, each (80 bytes in this version):
+ *       24  E*nr entries, each (88 bytes in this version, 80 in 1.1):
  *                0  4  pid
  *                4  4  have: which fields hold a value (REC_PROC_HAVE_*);
  *                      a field without its bit is written 0 and is not
@@ -181,11 +181,13 @@
  *               64  8  hwm_bytes: the process's peak RSS so far
  *               72  4  threads
  *               76  4  flags (REC_PROC_F_*)
+ *               80  8  migrations: moves to another CPU, the main
+ *                      thread's (since 1.2; absent from 80-byte entries)
  *   CPU times and faults count all the process's threads, ended ones
  *   included; the kernel keeps CPU times in clock ticks (10 ms at
  *   USER_HZ 100). Context switches are per thread in /proc: `have` says
  *   whether they are summed over the live threads or the main thread's
- *   only. One record holds at most 209,714 entries of 80 bytes
+ *   only. One record holds at most 190,649 entries of 88 bytes
  *   (REC_MAX_SIZE).
  *
  * REC_PROC_EXIT (10) - a process pprobe reaped itself (the command, or an
@@ -280,9 +282,13 @@ enum rec_task_kind {
 #define REC_PROC_HAVE_THREADS (1u << 5)
 /* nvcsw, nivcsw of the main thread only (other threads not read) */
 #define REC_PROC_HAVE_CTXSW_MAIN (1u << 6)
+/* migrations, of the main thread (since 1.2) */
+#define REC_PROC_HAVE_MIGRATIONS (1u << 7)
 
-/* Bytes per REC_PROCS entry written by this version. */
-#define REC_PROC_ENTRY_SIZE 80
+/* Bytes per REC_PROCS entry written by this version, and the fewest any
+ * version writes (1.1). */
+#define REC_PROC_ENTRY_SIZE 88
+#define REC_PROC_ENTRY_MIN 80
 
 /* Flags of a REC_PROCS entry. */
 #define REC_PROC_F_FINAL (1u << 0) /* read as it ended, before it was reaped */
@@ -436,6 +442,7 @@ struct rec_proc {
 	uint64_t rss_bytes, hwm_bytes;
 	uint32_t threads;
 	uint32_t flags;    /* REC_PROC_F_* */
+	uint64_t migrations;
 };
 
 /* A REC_PROCS record as decoded; entries are read with rec_procs_get(). */

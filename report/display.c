@@ -283,20 +283,30 @@ static void text_switches_from_rusage(FILE *out, const struct summary *s,
 				      const struct summary_run *r)
 {
 	char value[COUNTER_NUMBER_MAX];
-	int fallback = 0;
+	int switches = 0, migrations = 0;
+	uint64_t n;
 
-	for (size_t i = 0; i < s->nr_events; i++)
-		if (s->events[i].status == REC_EVENT_OPENED &&
-		    (s->events[i].flags & REC_EVENT_F_USER_FALLBACK) &&
-		    (counter_name_is(s->events[i].name, "context-switches") ||
-		     counter_name_is(s->events[i].name, "cs")))
-			fallback = 1;
-	if (!fallback || !r->ended || r->end.exit_kind == REC_EXIT_ATTACHED)
-		return;
-	counter_format_double(value, sizeof(value),
-			      (double)(r->end.rusage.nvcsw + r->end.rusage.nivcsw), 0);
-	fprintf(out, "%*s      context-switches          # from getrusage: %" PRIu64 " voluntary, %" PRIu64 " involuntary (user-mode counting sees none)\n",
-		VALUE_WIDTH, value, r->end.rusage.nvcsw, r->end.rusage.nivcsw);
+	for (size_t i = 0; i < s->nr_events; i++) {
+		const struct summary_event *e = &s->events[i];
+
+		if (e->status != REC_EVENT_OPENED || !(e->flags & REC_EVENT_F_USER_FALLBACK))
+			continue;
+		if (counter_name_is(e->name, "context-switches") || counter_name_is(e->name, "cs"))
+			switches = 1;
+		if (counter_name_is(e->name, "cpu-migrations") || counter_name_is(e->name, "migrations"))
+			migrations = 1;
+	}
+	if (switches && r->ended && r->end.exit_kind != REC_EXIT_ATTACHED) {
+		counter_format_double(value, sizeof(value),
+				      (double)(r->end.rusage.nvcsw + r->end.rusage.nivcsw), 0);
+		fprintf(out, "%*s      context-switches          # from getrusage: %" PRIu64 " voluntary, %" PRIu64 " involuntary (user-mode counting sees none)\n",
+			VALUE_WIDTH, value, r->end.rusage.nvcsw, r->end.rusage.nivcsw);
+	}
+	if (migrations && tree_migrations(&r->tree, &n) == 0) {
+		counter_format_double(value, sizeof(value), (double)n, 0);
+		fprintf(out, "%*s      cpu-migrations            # from /proc/PID/sched, main threads (user-mode counting sees none)\n",
+			VALUE_WIDTH, value);
+	}
 }
 
 static void text_exit(FILE *out, const struct summary_run *r)

@@ -343,6 +343,10 @@ int tree_add_proc(struct tree *t, const struct rec_proc *e)
 		p->hwm_max = e->hwm_bytes;
 	if (e->have & (REC_PROC_HAVE_RSS | REC_PROC_HAVE_HWM))
 		p->have |= TREE_HAVE_RSS;
+	if (e->have & REC_PROC_HAVE_MIGRATIONS) {
+		p->migrations = e->migrations;
+		p->have |= TREE_HAVE_MIGRATIONS;
+	}
 	if ((e->have & REC_PROC_HAVE_THREADS) && e->threads > p->threads_max)
 		p->threads_max = e->threads;
 	return 0;
@@ -404,6 +408,19 @@ uint64_t tree_threads(const struct tree *t)
 	for (size_t i = 0; i < t->nr; i++)
 		sum += process_threads(&t->procs[i]) - 1;
 	return sum;
+}
+
+int tree_migrations(const struct tree *t, uint64_t *sum)
+{
+	int found = 0;
+
+	*sum = 0;
+	for (size_t i = 0; i < t->nr; i++)
+		if (t->procs[i].have & TREE_HAVE_MIGRATIONS) {
+			*sum += t->procs[i].migrations;
+			found = 1;
+		}
+	return found ? 0 : -1;
 }
 
 /* t - begin in seconds, negative when t is before begin. */

@@ -60,6 +60,7 @@
 #define TREE_HAVE_CTXSW      (1u << 2) /* summed over the live threads */
 #define TREE_HAVE_CTXSW_MAIN (1u << 3) /* the main thread's only */
 #define TREE_HAVE_RSS        (1u << 4) /* rss_max or hwm_max is a reading */
+#define TREE_HAVE_MIGRATIONS (1u << 5) /* the main thread's, from /proc */
 
 /* One process, as the records told it. */
 struct tree_process {
@@ -86,6 +87,7 @@ struct tree_process {
 	uint32_t have;              /* TREE_HAVE_* */
 	uint64_t utime_ns, stime_ns, minflt, majflt, nvcsw, nivcsw;
 	uint64_t hwm_max, rss_max;  /* largest hwm_bytes, rss_bytes seen */
+	uint64_t migrations;        /* the latest, see TREE_HAVE_MIGRATIONS */
 	/* A present process: its figures when the recording began, which
 	 * count from its birth; what it shows is the difference. */
 	uint64_t base_utime_ns, base_stime_ns, base_minflt, base_majflt;
@@ -139,6 +141,13 @@ void tree_set_command_exit(struct tree *t, uint32_t exit_kind,
 const struct tree_process *tree_find(const struct tree *t, uint32_t pid);
 /* Threads besides each process's main thread, over the whole tree. */
 uint64_t tree_threads(const struct tree *t);
+
+/*
+ * CPU migrations of the tree's main threads, summed over every process
+ * whose /proc figures had them (recorded in user-mode counting, where
+ * the counter reads 0). 0 when some had them, -1 when none did.
+ */
+int tree_migrations(const struct tree *t, uint64_t *sum);
 
 /*
  * What the report says about one process, or one collapsed row of many

@@ -1349,7 +1349,7 @@ static void test_unprivileged_user(void **state)
 {
 	char *dir = h_tmp_path("nobody"), *data;
 	const char *argv[] = { h_pprobe_or_skip(), "record", "-o", NULL, "-e",
-			       "task-clock,page-faults,context-switches,voluntary-context-switches",
+			       "task-clock,page-faults,context-switches,cpu-migrations,voluntary-context-switches",
 			       "--", h_workload("burn"), "1", "0.2", NULL };
 	int paranoid = read_paranoid();
 	const struct rec_event *ev;
@@ -1415,6 +1415,12 @@ static void test_unprivileged_user(void **state)
 	if (paranoid >= 2 && !strstr(r.out, "from getrusage")) {
 		h_show("pprobe report <nobody's recording>", &r);
 		fail_msg("the report does not give the switches from getrusage");
+	}
+	/* Migrations from /proc/PID/sched, where the kernel has it. */
+	if (paranoid >= 2 && !access("/proc/self/sched", R_OK) &&
+	    !strstr(r.out, "cpu-migrations            # from /proc/PID/sched")) {
+		h_show("pprobe report <nobody's recording>", &r);
+		fail_msg("the report does not give the migrations from /proc");
 	}
 	if (!strstr(r.out, "<not permitted>      voluntary-context-switches")) {
 		h_show("pprobe report <nobody's recording>", &r);

@@ -388,7 +388,7 @@ static const struct rec_lost sample_lost = {
 #define PROC_HAVE_EVERY (REC_PROC_HAVE_CPU | REC_PROC_HAVE_FAULTS | \
 			 REC_PROC_HAVE_CTXSW | REC_PROC_HAVE_RSS | \
 			 REC_PROC_HAVE_HWM | REC_PROC_HAVE_THREADS | \
-			 REC_PROC_HAVE_CTXSW_MAIN)
+			 REC_PROC_HAVE_CTXSW_MAIN | REC_PROC_HAVE_MIGRATIONS)
 
 static const struct rec_proc sample_procs[] = {
 	{ .pid = 4242, .have = PROC_HAVE_EVERY & ~REC_PROC_HAVE_CTXSW_MAIN,
@@ -531,6 +531,7 @@ static void assert_proc_equal(const struct rec_proc *got,
 	assert_true(got->hwm_bytes == want->hwm_bytes);
 	assert_int_equal(got->threads, want->threads);
 	assert_int_equal(got->flags, want->flags);
+	assert_true(got->migrations == want->migrations);
 }
 
 static void assert_rusage_equal(const struct rec_rusage *got,
@@ -2205,14 +2206,14 @@ static void test_lost_bytes(void **state)
 static void test_procs_bytes(void **state)
 {
 	static const unsigned char want[] = {
-		9, 0, 0, 0,  112, 0, 0, 0,                        /* frame */
+		9, 0, 0, 0,  120, 0, 0, 0,                        /* frame */
 		0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01,   /* time_ns */
 		2, 0, 0, 0,                                       /* run */
 		1, 0, 0, 0,                                       /* nr */
-		80, 0, 0, 0,                                      /* entry_size */
+		88, 0, 0, 0,                                      /* entry_size */
 		0, 0, 0, 0,                                       /* reserved */
 		0x34, 0x12, 0, 0,                                 /* pid */
-		0x7f, 0, 0, 0,                                    /* have */
+		0xff, 0, 0, 0,                                    /* have */
 		0x17, 0x16, 0x15, 0x14, 0x13, 0x12, 0x11, 0x10,   /* utime_ns */
 		0x27, 0x26, 0x25, 0x24, 0x23, 0x22, 0x21, 0x20,   /* stime_ns */
 		0x37, 0x36, 0x35, 0x34, 0x33, 0x32, 0x31, 0x30,   /* minflt */
@@ -2223,6 +2224,7 @@ static void test_procs_bytes(void **state)
 		0x87, 0x86, 0x85, 0x84, 0x83, 0x82, 0x81, 0x80,   /* hwm_bytes */
 		0x0d, 0x0c, 0x0b, 0x0a,                           /* threads */
 		1, 0, 0, 0,                                       /* flags */
+		0x97, 0x96, 0x95, 0x94, 0x93, 0x92, 0x91, 0x90,   /* migrations */
 	};
 	const struct rec_proc p = {
 		.pid = 0x1234, .have = PROC_HAVE_EVERY,
@@ -2235,11 +2237,12 @@ static void test_procs_bytes(void **state)
 		.rss_bytes = 0x7071727374757677ull,
 		.hwm_bytes = 0x8081828384858687ull,
 		.threads = 0x0a0b0c0d, .flags = REC_PROC_F_FINAL,
+		.migrations = 0x9091929394959697ull,
 	};
 	struct out o;
 
 	(void)state;
-	assert_int_equal(PROC_HAVE_EVERY, 0x7f); /* seven distinct bits */
+	assert_int_equal(PROC_HAVE_EVERY, 0xff); /* eight distinct bits */
 	out_init(&o);
 	assert_int_equal(rec_write_procs(&o.w, 0x0102030405060708ull, 2, &p, 1), 0);
 	expect_written(&o, want, sizeof(want));
@@ -2449,6 +2452,7 @@ static void proc_for(uint32_t i, struct rec_proc *p)
 	p->hwm_bytes = i ? high | 8 : UINT64_MAX;
 	p->threads = i ? i : UINT32_MAX;
 	p->flags = i % 3 ? 0 : REC_PROC_F_FINAL;
+	p->migrations = high | 9;
 }
 
 /* Writes PROCS with nr entries, reads it back and compares. */
@@ -2474,7 +2478,7 @@ static void procs_round_trip(uint32_t nr)
 
 	assert_int_equal(in_open(&in, &file), REC_OK);
 	next_ok(&in, &rec, REC_PROCS);
-	assert_int_equal(rec.size, REC_FRAME_SIZE + 24 + 80 * (size_t)nr);
+	assert_int_equal(rec.size, REC_FRAME_SIZE + 24 + 88 * (size_t)nr);
 	assert_int_equal(rec_decode_procs(&rec, &p), 0);
 	assert_int_equal(p.time_ns, 88);
 	assert_int_equal(p.run, 4);
@@ -2485,8 +2489,8 @@ static void procs_round_trip(uint32_t nr)
 		if (!have_seen[v.have]++)
 			haves++;
 	}
-	/* With 128 entries or more, every combination came back. */
-	assert_int_equal(haves, nr < 128 ? nr : 128);
+	/* With 256 entries or more, every combination came back. */
+	assert_int_equal(haves, nr < 256 ? nr : 256);
 	expect_done(&in, 1);
 	in_close(&in);
 	bytes_release(&file);
@@ -2515,7 +2519,7 @@ static void test_procs_round_trip_many(void **state)
  * refused and the writer goes on. */
 static void test_procs_largest(void **state)
 {
-	const uint32_t most = (REC_MAX_SIZE - REC_FRAME_SIZE - 16) / 80;
+	const uint32_t most = (REC_MAX_SIZE - REC_FRAME_SIZE - 24) / 88;
 	struct rec_proc *procs = calloc((size_t)most + 1, sizeof(*procs));
 	struct out o;
 	struct bytes file = { 0 };
@@ -2525,7 +2529,7 @@ static void test_procs_largest(void **state)
 	struct rec_proc v;
 
 	(void)state;
-	assert_int_equal(most, 209714);
+	assert_int_equal(most, 190649);
 	assert_non_null(procs);
 	for (uint32_t i = 0; i <= most; i++)
 		procs[i].pid = i;
@@ -2538,7 +2542,7 @@ static void test_procs_largest(void **state)
 
 	assert_int_equal(in_open(&in, &file), REC_OK);
 	next_ok(&in, &rec, REC_PROCS);
-	assert_int_equal(rec.size, REC_FRAME_SIZE + 24 + 80 * (size_t)most);
+	assert_int_equal(rec.size, REC_FRAME_SIZE + 24 + 88 * (size_t)most);
 	assert_true(rec.size <= REC_MAX_SIZE);
 	assert_int_equal(rec_decode_procs(&rec, &p), 0);
 	assert_int_equal(p.time_ns, 2);
@@ -2877,40 +2881,57 @@ static void test_decode_bad_mem_source_strings(void **state)
 
 static void test_decode_bad_procs(void **state)
 {
-	unsigned char p[24 + 176] = { 0 };
+	unsigned char p[24 + 2 * 96] = { 0 };
 	struct rec rec;
 	struct rec_procs ps;
 	struct rec_proc v;
 
 	(void)state;
 	put_u32(p + 12, 2);
-	put_u32(p + 16, 79);                /* smaller than this version's */
+	put_u32(p + 16, 79);                /* smaller than any version's */
 	rec = rec_of(REC_PROCS, p, sizeof(p));
 	assert_int_equal(rec_decode_procs(&rec, &ps), -1);
 	put_u32(p + 16, 0);
 	assert_int_equal(rec_decode_procs(&rec, &ps), -1);
 
 	/* Entries a newer minor made wider: stepped over by entry_size. */
-	put_u32(p + 16, 88);
+	put_u32(p + 16, 96);
 	put_u32(p + 24, 11);                /* first pid */
-	put_u32(p + 24 + 88, 22);           /* second pid */
+	put_u32(p + 24 + 96, 22);           /* second pid */
 	assert_int_equal(rec_decode_procs(&rec, &ps), 0);
 	assert_int_equal(ps.nr, 2);
 	rec_procs_get(&ps, 1, &v);
 	assert_int_equal(v.pid, 22);
-	rec = rec_of(REC_PROCS, p, 24 + 2 * 88 - 1);
+	rec = rec_of(REC_PROCS, p, 24 + 2 * 96 - 1);
 	assert_int_equal(rec_decode_procs(&rec, &ps), -1);
+
+	/* 1.1's 80-byte entries: read, with no migrations, whatever the
+	 * bytes after them and the have bit say. */
+	memset(p, 0xee, sizeof(p));
+	put_u32(p + 12, 2);
+	put_u32(p + 16, 80);
+	put_u32(p + 24, 11);
+	put_u32(p + 24 + 4, REC_PROC_HAVE_CPU | REC_PROC_HAVE_MIGRATIONS);
+	put_u32(p + 24 + 80, 22);
+	rec = rec_of(REC_PROCS, p, 24 + 160);
+	assert_int_equal(rec_decode_procs(&rec, &ps), 0);
+	rec_procs_get(&ps, 0, &v);
+	assert_int_equal(v.pid, 11);
+	assert_int_equal(v.have, REC_PROC_HAVE_CPU);
+	assert_true(v.migrations == 0);
+	rec_procs_get(&ps, 1, &v);
+	assert_int_equal(v.pid, 22);
 
 	memset(p, 0, sizeof(p));
 	put_u32(p + 12, 2);
 	put_u32(p + 16, REC_PROC_ENTRY_SIZE);
-	rec = rec_of(REC_PROCS, p, 24 + 160);
+	rec = rec_of(REC_PROCS, p, 24 + 2 * REC_PROC_ENTRY_SIZE);
 	assert_int_equal(rec_decode_procs(&rec, &ps), 0);
 	assert_int_equal(ps.nr, 2);
-	rec = rec_of(REC_PROCS, p, 24 + 160 - 1);
+	rec = rec_of(REC_PROCS, p, 24 + 2 * REC_PROC_ENTRY_SIZE - 1);
 	assert_int_equal(rec_decode_procs(&rec, &ps), -1);
 	put_u32(p + 12, 3);
-	rec = rec_of(REC_PROCS, p, 24 + 160);
+	rec = rec_of(REC_PROCS, p, 24 + 2 * REC_PROC_ENTRY_SIZE);
 	assert_int_equal(rec_decode_procs(&rec, &ps), -1);
 	/* An nr whose byte count overflows 32 bits: 0x03333334 * 80 is
 	 * 2^32 + 64, which a 32-bit product would take for one entry. */

@@ -156,6 +156,42 @@ static void test_schedstat(void **state)
 	assert_int_equal(proc_parse_schedstat("x 1 2\n", 6, &f), -EINVAL);
 }
 
+/* /proc/PID/sched: se.nr_migrations, complete lines only. */
+static void test_sched(void **state)
+{
+	static const char text[] =
+		"sleep (1234, #threads: 1)\n"
+		"-------------------------------------------------------------------\n"
+		"se.exec_start                                :      12345678.901234\n"
+		"se.nr_migrations                             :                   17\n"
+		"nr_switches                                  :                   40\n";
+	const char *cut = strstr(text, "17\n") + 1;
+	struct proc_figures f = { 0 };
+	char self[64];
+
+	(void)state;
+	assert_int_equal(proc_parse_sched(text, strlen(text), &f), 0);
+	assert_true(f.have & PROC_HAVE_MIGRATIONS);
+	assert_int_equal(f.migrations, 17);
+	/* "1" of "17", without its newline: not taken. */
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(proc_parse_sched(text, (size_t)(cut - text), &f), -EINVAL);
+	assert_int_equal(f.have, 0);
+	assert_int_equal(proc_parse_sched("se.nr_migrations_x : 3\n", 23, &f), -EINVAL);
+	assert_int_equal(proc_parse_sched("se.nr_migrations : x\n", 21, &f), -EINVAL);
+	/* This kernel's own file, where it has one. */
+	snprintf(self, sizeof(self), "/proc/%d/sched", (int)getpid());
+	if (access(self, R_OK) == 0) {
+		struct proc_handle h;
+
+		assert_int_equal(proc_handle_open(&h, getpid()), 0);
+		memset(&f, 0, sizeof(f));
+		assert_int_equal(proc_handle_read(&h, PROC_READ_SCHED, &f), 0);
+		assert_true(f.have & PROC_HAVE_MIGRATIONS);
+		proc_handle_release(&h);
+	}
+}
+
 /* Cut at every length: a number cut in two must never be taken. */
 static void test_stat_truncated(void **state)
 {
@@ -1367,6 +1403,7 @@ int main(void)
 		cmocka_unit_test(test_stat_weird_comm),
 		cmocka_unit_test(test_stat_identity),
 		cmocka_unit_test(test_schedstat),
+		cmocka_unit_test(test_sched),
 		cmocka_unit_test(test_stat_truncated),
 		cmocka_unit_test(test_stat_malformed),
 		cmocka_unit_test(test_stat_clock_ticks),
