@@ -899,3 +899,18 @@ void h_assert_exit(const char *what, const struct h_result *r, int code)
 		fail();
 	}
 }
+
+void h_report(const char *opt, const char *opt2, const char *file,
+	      double timeout_s, struct h_result *r)
+{
+	struct h_args a = { 0 };
+
+	h_args_push(&a, h_pprobe_or_skip(), "report", NULL);
+	if (opt)
+		h_args_push(&a, opt, NULL);
+	if (opt2)
+		h_args_push(&a, opt2, NULL);
+	h_args_push(&a, file, NULL);
+	assert_int_equal(h_run(a.v, timeout_s, r), 0);
+	h_assert_exit("pprobe report", r, 0);
+}

@@ -269,4 +269,8 @@ void h_show(const char *what, const struct h_result *r);
 /* Fails the current test, showing r, unless r exited with code. */
 void h_assert_exit(const char *what, const struct h_result *r, int code);
 
+/* `pprobe report [opt [opt2]] file`, which must exit 0; output in *r. */
+void h_report(const char *opt, const char *opt2, const char *file,
+	      double timeout_s, struct h_result *r);
+
 #endif /* PPROBE_E2E_HARNESS_H */

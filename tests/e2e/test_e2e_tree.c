@@ -103,16 +103,7 @@
 /* `pprobe report [opt [opt2]] file`, which must succeed; output in *r. */
 static void report(const char *opt, const char *opt2, const char *file, struct h_result *r)
 {
-	struct h_args a = { 0 };
-
-	h_args_push(&a, h_pprobe_or_skip(), "report", NULL);
-	if (opt)
-		h_args_push(&a, opt, NULL);
-	if (opt2)
-		h_args_push(&a, opt2, NULL);
-	h_args_push(&a, file, NULL);
-	assert_int_equal(h_run(a.v, SHORT_TIMEOUT, r), 0);
-	h_assert_exit("pprobe report", r, 0);
+	h_report(opt, opt2, file, SHORT_TIMEOUT, r);
 }
 
 /*

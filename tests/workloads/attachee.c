@@ -63,32 +63,6 @@
 /* How long the old child and the thread may take to fall asleep. */
 #define ASLEEP_TIMEOUT_MS 10000
 
-static int read_byte(int fd, char *c)
-{
-	for (;;) {
-		ssize_t n = read(fd, c, 1);
-
-		if (n == 1)
-			return 0;
-		if (n == 0)
-			return 1; /* the other side is gone */
-		if (errno != EINTR)
-			return -1;
-	}
-}
-
-static int write_byte(int fd, char c)
-{
-	for (;;) {
-		ssize_t n = write(fd, &c, 1);
-
-		if (n == 1)
-			return 0;
-		if (n < 0 && errno != EINTR)
-			return -1;
-	}
-}
-
 /* Burns ms of the calling thread's own CPU, however long that takes. */
 static void spin(long long ms)
 {
@@ -114,7 +88,7 @@ static _Noreturn void child_loop(int in, int out, long long rounds)
 
 	alarm(ALARM_S);
 	for (i = 0; i < rounds; i++) {
-		if (read_byte(in, &c) || write_byte(out, c))
+		if (truth_read_byte(in, &c) || truth_write_byte(out, c))
 			_exit(1);
 	}
 	_exit(0);
@@ -134,7 +108,7 @@ static void *thread_main(void *p)
 	/* pthread_t is not a tid: the ready file needs the kernel's. */
 	__atomic_store_n(&arg->tid, (int)syscall(SYS_gettid), __ATOMIC_RELEASE);
 	/* End of file (the process failed before the go): nothing to do. */
-	if (read_byte(arg->go, &c) == 0)
+	if (truth_read_byte(arg->go, &c) == 0)
 		spin(arg->spin_ms);
 	return NULL;
 }
@@ -294,7 +268,7 @@ int main(int argc, char **argv)
 	}
 
 	truth_set_baseline();
-	if (write_byte(go[1], 'g')) {
+	if (truth_write_byte(go[1], 'g')) {
 		perror("attachee: cannot start the thread");
 		return 1;
 	}
@@ -308,7 +282,7 @@ int main(int argc, char **argv)
 		_exit(0);
 	}
 	for (i = 0; i < rounds; i++) {
-		if (write_byte(to_child[1], c) || read_byte(to_parent[0], &c)) {
+		if (truth_write_byte(to_child[1], c) || truth_read_byte(to_parent[0], &c)) {
 			fprintf(stderr, "attachee: lost the child after %lld round trips\n", i);
 			failed = 1;
 			break;

@@ -25,32 +25,6 @@
 
 #define PINGPONG_MAX (100LL * 1000 * 1000)
 
-static int read_byte(int fd, char *c)
-{
-	for (;;) {
-		ssize_t n = read(fd, c, 1);
-
-		if (n == 1)
-			return 0;
-		if (n == 0)
-			return 1; /* the other side is gone */
-		if (errno != EINTR)
-			return -1;
-	}
-}
-
-static int write_byte(int fd, char c)
-{
-	for (;;) {
-		ssize_t n = write(fd, &c, 1);
-
-		if (n == 1)
-			return 0;
-		if (n < 0 && errno != EINTR)
-			return -1;
-	}
-}
-
 /* The child's side: answer every byte until told to stop or end of file. */
 static void child_loop(int in, int out, long long rounds)
 {
@@ -58,9 +32,9 @@ static void child_loop(int in, int out, long long rounds)
 	long long i;
 
 	for (i = 0; i < rounds; i++) {
-		if (read_byte(in, &c))
+		if (truth_read_byte(in, &c))
 			_exit(1);
-		if (write_byte(out, c))
+		if (truth_write_byte(out, c))
 			_exit(1);
 	}
 	_exit(0);
@@ -99,7 +73,7 @@ int main(int argc, char **argv)
 	close(to_parent[1]);
 
 	for (i = 0; i < rounds; i++) {
-		if (write_byte(to_child[1], c) || read_byte(to_parent[0], &c)) {
+		if (truth_write_byte(to_child[1], c) || truth_read_byte(to_parent[0], &c)) {
 			fprintf(stderr, "pingpong: lost the child after %lld round trips\n", i);
 			break;
 		}

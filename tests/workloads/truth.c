@@ -287,3 +287,29 @@ long long truth_fork_and_wait(long long n, long long max_alive,
 	}
 	return failed;
 }
+
+int truth_read_byte(int fd, char *c)
+{
+	for (;;) {
+		ssize_t n = read(fd, c, 1);
+
+		if (n == 1)
+			return 0;
+		if (n == 0)
+			return 1; /* the other side is gone */
+		if (errno != EINTR)
+			return -1;
+	}
+}
+
+int truth_write_byte(int fd, char c)
+{
+	for (;;) {
+		ssize_t n = write(fd, &c, 1);
+
+		if (n == 1)
+			return 0;
+		if (n < 0 && errno != EINTR)
+			return -1;
+	}
+}

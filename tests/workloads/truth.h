@@ -81,6 +81,14 @@ long long truth_parse_count(const char *s, const char *what, long long max);
 /* The same for a duration in seconds, e.g. "1" or "0.25"; 0 < value <= max. */
 double truth_parse_seconds(const char *s, const char *what, double max);
 
+/*
+ * One byte over a pipe, for the ping-pong workloads, going on after
+ * EINTR. Read: 0, 1 at end of file (the other side is gone), -1 on error.
+ * Write: 0 or -1.
+ */
+int truth_read_byte(int fd, char *c);
+int truth_write_byte(int fd, char c);
+
 /* CPU time of the calling thread, in ns (CLOCK_THREAD_CPUTIME_ID). */
 long long truth_thread_cpu_ns(void);
 
