@@ -90,17 +90,16 @@ static int explain(char *why, size_t whylen, int err, const char *doing,
 
 /* ---- small file helpers ------------------------------------------- */
 
-/* The whole of a (small, /proc or cgroupfs) file, NUL-terminated. */
-static int read_text(const char *path, char **out)
+/*
+ * The whole of a (small, /proc or cgroupfs) file open on fd, from its
+ * start, NUL-terminated: with pread(2), so a kept-open fd reads afresh.
+ */
+static int read_fd_text(int fd, char **out)
 {
 	size_t cap = 4096, len = 0;
 	char *buf = NULL;
-	int fd, err = 0;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	for (;;) {
 		ssize_t n;
 
@@ -108,30 +107,39 @@ static int read_text(const char *path, char **out)
 			char *bigger = realloc(buf, buf ? cap *= 2 : cap);
 
 			if (!bigger) {
-				err = -ENOMEM;
-				break;
+				free(buf);
+				return -ENOMEM;
 			}
 			buf = bigger;
 		}
-		n = read(fd, buf + len, cap - len - 1);
+		n = pread(fd, buf + len, cap - len - 1, (off_t)len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			err = -errno;
-			break;
+			int err = -errno;
+
+			free(buf);
+			return err;
 		}
 		if (n == 0)
 			break;
 		len += (size_t)n;
 	}
-	close(fd);
-	if (err) {
-		free(buf);
-		return err;
-	}
 	buf[len] = '\0';
 	*out = buf;
 	return 0;
+}
+
+static int read_text(const char *path, char **out)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err;
+
+	*out = NULL;
+	if (fd < 0)
+		return -errno;
+	err = read_fd_text(fd, out);
+	close(fd);
+	return err;
 }
 
 static int write_text(const char *path, const char *text)
@@ -1264,34 +1272,14 @@ int cgroup_mem_read(struct cgroup_mem *cm, uint64_t *current_bytes,
 int cgroup_mem_read_split(struct cgroup_mem *cm, uint64_t *anon_bytes,
 			  uint64_t *file_bytes)
 {
-	size_t cap = 8192, len = 0;
-	char *buf = NULL;
-	int err = 0;
+	char *buf;
+	int err;
 
 	if (cm->stat_fd < 0)
 		return -ENOENT;
-	for (;;) {
-		ssize_t n;
-
-		if (!buf || len + 1 >= cap) {
-			char *bigger = realloc(buf, buf ? cap *= 2 : cap);
-
-			if (!bigger) {
-				err = -ENOMEM;
-				goto out;
-			}
-			buf = bigger;
-		}
-		n = pread(cm->stat_fd, buf + len, cap - len - 1, (off_t)len);
-		if (n < 0) {
-			err = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
+	err = read_fd_text(cm->stat_fd, &buf);
+	if (err)
+		return err;
 	if (cm->version == 2) {
 		err = cgroup_stat_value(buf, "anon", anon_bytes);
 		if (!err)
@@ -1302,7 +1290,6 @@ int cgroup_mem_read_split(struct cgroup_mem *cm, uint64_t *anon_bytes,
 		if (!err)
 			err = cgroup_stat_value(buf, "total_cache", file_bytes);
 	}
-out:
 	free(buf);
 	return err;
 }
