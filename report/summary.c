@@ -738,22 +738,7 @@ int summary_run_exit(const struct summary_run *r, int *status, int *signal)
 {
 	if (!r->ended)
 		return -1;
-	switch (r->end.exit_kind) {
-	case REC_EXIT_NORMAL:
-		*status = r->end.exit_code;
-		*signal = 0;
-		return 0;
-	case REC_EXIT_SIGNAL:
-		/* Signal numbers are small; anything else is not one, and
-		 * 128 + it could overflow. */
-		if (r->end.exit_code < 1 || r->end.exit_code > 127)
-			return -1;
-		*status = 128 + r->end.exit_code;
-		*signal = r->end.exit_code;
-		return 0;
-	default:
-		return -1;
-	}
+	return tree_exit_status(r->end.exit_kind, r->end.exit_code, status, signal);
 }
 
 int summary_run_interval_ms(const struct summary_run *r, double *mean,

@@ -431,8 +431,7 @@ static double seconds_since(uint64_t begin, uint64_t t)
 	return -(double)(begin - t) / 1e9;
 }
 
-/* The exit status as a shell reports it. 0, or -1 if it is not one. */
-static int judge_exit(uint32_t kind, int32_t code, int *status, int *signal)
+int tree_exit_status(uint32_t kind, int32_t code, int *status, int *signal)
 {
 	switch (kind) {
 	case REC_EXIT_NORMAL:
@@ -440,6 +439,8 @@ static int judge_exit(uint32_t kind, int32_t code, int *status, int *signal)
 		*signal = 0;
 		return 0;
 	case REC_EXIT_SIGNAL:
+		/* Signal numbers are small; anything else is not one, and
+		 * 128 + it could overflow. */
 		if (code < 1 || code > 127)
 			return -1;
 		*status = 128 + code;
@@ -525,7 +526,7 @@ void tree_process_view(const struct tree *t, const struct tree_process *p,
 	}
 	out->no_figures = !out->has_cpu;
 	if (p->has_exit &&
-	    judge_exit(p->exit_kind, p->exit_code, &out->exit_status,
+	    tree_exit_status(p->exit_kind, p->exit_code, &out->exit_status,
 		       &out->exit_signal) == 0)
 		out->has_exit = 1;
 }

@@ -143,6 +143,14 @@ const struct tree_process *tree_find(const struct tree *t, uint32_t pid);
 uint64_t tree_threads(const struct tree *t);
 
 /*
+ * The exit status a shell would give for exit_kind and exit_code (enum
+ * rec_exit_kind): 128 + N when signal N killed it, *signal then N, else
+ * 0. Returns 0, or -1 when they say no status (an attach, a kind from a
+ * newer pprobe, a "signal" that is not one).
+ */
+int tree_exit_status(uint32_t kind, int32_t code, int *status, int *signal);
+
+/*
  * CPU migrations of the tree's main threads, summed over every process
  * whose /proc figures had them (recorded in user-mode counting, where
  * the counter reads 0). 0 when some had them, -1 when none did.
