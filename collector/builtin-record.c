@@ -239,8 +239,7 @@ static void write_meta(struct record *rec, const char **argv, int argc,
 {
 	struct rec_writer *w = &rec->writer;
 	struct utsname uts;
-	char buf[64];
-	FILE *f;
+	int paranoid;
 
 	rec_meta_begin(w);
 	rec_meta_str(w, "pprobe_version", PPROBE_VERSION);
@@ -260,12 +259,8 @@ static void write_meta(struct record *rec, const char **argv, int argc,
 	rec_meta_u64(w, "start_realtime_ns", start_real);
 	rec_meta_u64(w, "interval_ns", (uint64_t)rec->interval_ms * NSEC_PER_MSEC);
 	rec_meta_str(w, "counting", rec->counters.by_cgroup ? "cgroup" : "task");
-	f = fopen("/proc/sys/kernel/perf_event_paranoid", "re");
-	if (f) {
-		if (fgets(buf, sizeof(buf), f))
-			rec_meta_i64(w, "perf_event_paranoid", strtoll(buf, NULL, 10));
-		fclose(f);
-	}
+	if (event_paranoid(&paranoid) == 0)
+		rec_meta_i64(w, "perf_event_paranoid", paranoid);
 	rec_meta_str(w, "output", rec->output);
 	if (rec->label)
 		rec_meta_str(w, "label", rec->label);
@@ -842,14 +837,9 @@ static void explain_events(const struct record *rec)
 			user_fallback = 1;
 	explain_failures(&rec->counters, note_line);
 	if (user_fallback) {
-		FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "re");
 		int paranoid = 2;
 
-		if (f) {
-			if (fscanf(f, "%d", &paranoid) != 1)
-				paranoid = 2;
-			fclose(f);
-		}
+		event_paranoid(&paranoid);
 		note("kernel-side counting is not permitted (/proc/sys/kernel/perf_event_paranoid is %d, and no CAP_PERFMON): counting user mode only; context switches and migrations read 0 in this mode, the report takes switches from getrusage instead (fix: sysctl kernel.perf_event_paranoid=1, or grant CAP_PERFMON)",
 		     paranoid);
 	}
@@ -930,7 +920,6 @@ static int open_cgroup_counters(struct record *rec, char *why, size_t whylen)
 		.parent = mem_backends_cgroup_v2(&rec->mem),
 	};
 	uint32_t *cpus = NULL;
-	int *cpu_ints = NULL;
 	int nr, n = 0, fd = -1, err;
 
 	err = cgroup_create(&rec->count_cgroup, &opts, why, whylen);
@@ -945,12 +934,8 @@ static int open_cgroup_counters(struct record *rec, char *why, size_t whylen)
 	nr = err ? 0 : cpumap_online(&cpus);
 	if (nr < 0)
 		err = nr;
-	if (!err && !(cpu_ints = malloc((size_t)nr * sizeof(*cpu_ints))))
-		err = -ENOMEM;
-	for (int i = 0; !err && i < nr; i++)
-		cpu_ints[i] = (int)cpus[i];
 	if (!err)
-		n = counter_set_open_cgroup(&rec->counters, fd, cpu_ints, (size_t)nr);
+		n = counter_set_open_cgroup(&rec->counters, fd, cpus, (size_t)nr);
 	if (!err && n <= 0 && n != -EMFILE && n != -ENFILE) {
 		snprintf(why, whylen, "cannot count cgroup '%s' per CPU: %s",
 			 cgroup_path(&rec->count_cgroup, "perf_event"),
@@ -960,7 +945,6 @@ static int open_cgroup_counters(struct record *rec, char *why, size_t whylen)
 	if (fd >= 0)
 		close(fd);
 	free(cpus);
-	free(cpu_ints);
 	if (err || n <= 0)
 		/* The command goes back where it was: its memory cgroup or ours. */
 		cgroup_destroy(&rec->count_cgroup, NULL, 0);

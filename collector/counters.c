@@ -349,12 +349,12 @@ int counter_set_attach(struct counter_set *set, pid_t tid)
 }
 
 int counter_set_open_cgroup(struct counter_set *set, int cgroup_fd,
-			    const int *cpus, size_t nr_cpus)
+			    const uint32_t *cpus, size_t nr_cpus)
 {
 	int opened = 0;
 
 	for (size_t i = 0; i < nr_cpus; i++) {
-		int n = open_target(set, cgroup_fd, cpus[i], OPEN_CGROUP);
+		int n = open_target(set, cgroup_fd, (int)cpus[i], OPEN_CGROUP);
 
 		/* Every CPU or none: a CPU not counted would be a hole. */
 		if (n <= 0 || (i > 0 && n != 1)) {
@@ -473,15 +473,6 @@ int counter_set_read(struct counter_set *set, struct rec_count *out)
 	return filled;
 }
 
-static int have_pmu(void)
-{
-	/* Where the kernel has a core PMU it registers it as "cpu" (or a
-	 * hybrid pair) under event_source. */
-	return access("/sys/bus/event_source/devices/cpu", F_OK) == 0 ||
-	       access("/sys/bus/event_source/devices/cpu_core", F_OK) == 0 ||
-	       access("/sys/bus/event_source/devices/armv8_pmuv3_0", F_OK) == 0;
-}
-
 const char *counter_open_strerror(const struct counter *c, char *buf, size_t len)
 {
 	switch (c->status) {
@@ -489,7 +480,7 @@ const char *counter_open_strerror(const struct counter *c, char *buf, size_t len
 		snprintf(buf, len, "counted");
 		break;
 	case REC_EVENT_NOT_SUPPORTED:
-		if (c->spec->kind == EVENT_HARDWARE && !have_pmu())
+		if (c->spec->kind == EVENT_HARDWARE && !event_have_pmu())
 			snprintf(buf, len, "not supported on this machine (no hardware PMU: a VM without PMU passthrough?)");
 		else
 			snprintf(buf, len, "not supported on this machine (%s)", strerror(c->error));

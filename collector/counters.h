@@ -114,7 +114,7 @@ int counter_set_attach(struct counter_set *set, pid_t tid);
  * with the set closed again (every CPU or none).
  */
 int counter_set_open_cgroup(struct counter_set *set, int cgroup_fd,
-			    const int *cpus, size_t nr_cpus);
+			    const uint32_t *cpus, size_t nr_cpus);
 
 /*
  * Starts counting what counter_set_open_cgroup() opened: every group

@@ -40,30 +40,10 @@ static const char *const list_usage[] = {
 struct lister {
 	const char *pattern;  /* NULL: everything of the short list */
 	int all;
-	int paranoid;         /* perf_event_paranoid, or INT_MIN */
+	int paranoid;         /* perf_event_paranoid (2 if unreadable) */
 	int have_pmu;
 	size_t shown;
 };
-
-static int read_paranoid(void)
-{
-	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "re");
-	int v = -100;
-
-	if (f) {
-		if (fscanf(f, "%d", &v) != 1)
-			v = -100;
-		fclose(f);
-	}
-	return v;
-}
-
-static int machine_has_pmu(void)
-{
-	return access("/sys/bus/event_source/devices/cpu", F_OK) == 0 ||
-	       access("/sys/bus/event_source/devices/cpu_core", F_OK) == 0 ||
-	       access("/sys/bus/event_source/devices/armv8_pmuv3_0", F_OK) == 0;
-}
 
 static int wanted(const struct lister *l, const char *name, const char *alias)
 {
@@ -299,8 +279,9 @@ int cmd_list(int argc, const char **argv)
 		return EXIT_USAGE;
 	}
 	l.pattern = argc ? argv[0] : NULL;
-	l.paranoid = read_paranoid();
-	l.have_pmu = machine_has_pmu();
+	if (event_paranoid(&l.paranoid) < 0)
+		l.paranoid = 2;
+	l.have_pmu = event_have_pmu();
 
 	printf("Events for -e, and whether you can count each here now (opened once, as %s; perf_event_paranoid %d%s):\n",
 	       geteuid() == 0 ? "root" : "you", l.paranoid,

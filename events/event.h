@@ -117,6 +117,19 @@ const char *event_tracefs(void);
 void event_set_tracefs(const char *dir);
 
 /*
+ * Whether the kernel has a core PMU (it registers one as "cpu", a hybrid
+ * pair, or armv8_pmuv3_0 under /sys/bus/event_source/devices): without
+ * one, no hardware event can be opened (a VM without PMU passthrough).
+ */
+int event_have_pmu(void);
+
+/*
+ * /proc/sys/kernel/perf_event_paranoid into *value: 0, or -1 when it
+ * cannot be read (no perf support, or a hidden /proc/sys).
+ */
+int event_paranoid(int *value);
+
+/*
  * perf_event_open(2), which glibc does not wrap. Returns an fd or -1/errno.
  * (Not called perf_event_open: libpfm4's headers define a static inline of
  * that name.)

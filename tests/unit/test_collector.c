@@ -821,7 +821,7 @@ static void test_cgroup_counting(void **state)
 	struct rec_count v[2];
 	char why[512] = "";
 	uint32_t *cpus;
-	int cpu_ints[64], nr, fd, n;
+	int nr, fd, n;
 	pid_t pid;
 
 	(void)state;
@@ -834,15 +834,13 @@ static void test_cgroup_counting(void **state)
 		skip();
 	}
 	nr = cpumap_online(&cpus);
-	assert_true(nr >= 1 && nr <= 64);
-	for (int i = 0; i < nr; i++)
-		cpu_ints[i] = (int)cpus[i];
-	free(cpus);
+	assert_true(nr >= 1);
 	fd = open(cgroup_path(&cg, "perf_event"), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	assert_true(fd >= 0);
 	parse_events(&events, "task-clock,context-switches");
 	assert_int_equal(counter_set_init(&set, &events), 0);
-	n = counter_set_open_cgroup(&set, fd, cpu_ints, (size_t)nr);
+	n = counter_set_open_cgroup(&set, fd, cpus, (size_t)nr);
+	free(cpus);
 	close(fd);
 	assert_int_equal(n, 2);
 	assert_true(set.by_cgroup);
