@@ -286,23 +286,34 @@ static void fold(struct rec_proc *p, const struct proc_figures *f)
 }
 
 /*
- * Whether e's process has not run since its figures were last read, so
- * that reading them again would give the same: its one thread's CPU time
- * (schedstat, ~4 times cheaper than stat) is unchanged. Only a process
+ * Whether schedstat alone can tell that e's process has not run since its
+ * figures were last read, so that reading them again would give the same:
+ * when its one thread's CPU time there (~4 times cheaper than stat) has
+ * not moved, proc_tree_sample() writes the figures as they were, and when
+ * it has, reads the rest after it without reading it twice. Only a process
  * with one thread qualifies: schedstat is its main thread's, and a new
  * thread is created by a thread that runs. (Memory reclaim can lower an
  * idle process's RSS unseen; the slow read, once a second, catches up.)
  * PSS is not skipped: it changes as other processes drop shared pages.
  */
-static int idle_since_read(struct proc_tree_entry *e, unsigned what)
+static int may_be_idle(const struct proc_tree_entry *e, unsigned what)
 {
-	struct proc_figures f;
+	return e->ran_known && !(what & PROC_READ_PSS) &&
+	       (e->last.have & REC_PROC_HAVE_THREADS) && e->last.threads == 1;
+}
 
-	if (!e->ran_known || (what & PROC_READ_PSS) ||
-	    !(e->last.have & REC_PROC_HAVE_THREADS) || e->last.threads != 1)
-		return 0;
-	return proc_handle_read(&e->handle, PROC_READ_SCHEDSTAT, &f) == 0 &&
-	       f.ran_ns == e->ran_ns;
+/*
+ * Adds e's latest figures to the PROCS record, and to the sums with
+ * rss_bytes, what this pass found resident.
+ */
+static void add_entry(struct proc_tree *t, struct proc_tree_sums *sums,
+		      const struct proc_tree_entry *e, uint64_t rss_bytes,
+		      uint32_t *nr)
+{
+	t->scratch[(*nr)++] = e->last;
+	sums->processes++;
+	sums->rss_bytes += rss_bytes;
+	sums->hwm_bytes += (e->last.have & REC_PROC_HAVE_HWM) ? e->last.hwm_bytes : 0;
 }
 
 int proc_tree_sample(struct proc_tree *t, uint64_t time_ns, uint32_t run,
@@ -314,7 +325,8 @@ int proc_tree_sample(struct proc_tree *t, uint64_t time_ns, uint32_t run,
 
 	for (size_t i = 0; i < t->nr; i++) {
 		struct proc_tree_entry *e = &t->v[i];
-		struct proc_figures f;
+		struct proc_figures f, ran;
+		unsigned reads;
 		int err;
 
 		if (!e->open) {
@@ -330,32 +342,38 @@ int proc_tree_sample(struct proc_tree *t, uint64_t time_ns, uint32_t run,
 				continue;
 			e->open = 1;
 		}
+		/* schedstat first: a run after it shows at the next pass. */
+		reads = what | PROC_READ_SCHEDSTAT;
+		ran.have = 0;
 		if (!e->slow_read_ns || time_ns - e->slow_read_ns >= slow_ns) {
-			err = proc_handle_read(&e->handle, what | slow | PROC_READ_SCHEDSTAT, &f);
+			reads |= slow;
 			e->slow_read_ns = time_ns;
-		} else if (idle_since_read(e, what)) {
-			/* Its figures cannot have changed: as last written. */
-			t->scratch[nr++] = e->last;
-			sums.processes++;
-			sums.rss_bytes += (e->last.have & REC_PROC_HAVE_RSS) ? e->last.rss_bytes : 0;
-			sums.hwm_bytes += (e->last.have & REC_PROC_HAVE_HWM) ? e->last.hwm_bytes : 0;
-			t->idle_reads++;
-			continue;
-		} else {
-			err = proc_handle_read(&e->handle, what | PROC_READ_SCHEDSTAT, &f);
+		} else if (may_be_idle(e, what)) {
+			err = proc_handle_read(&e->handle, PROC_READ_SCHEDSTAT, &ran);
+			if (err == -ESRCH)
+				continue;
+			if (!err && ran.ran_ns == e->ran_ns) {
+				/* Its figures cannot have changed: as last written. */
+				add_entry(t, &sums, e, (e->last.have & REC_PROC_HAVE_RSS) ?
+					  e->last.rss_bytes : 0, &nr);
+				continue;
+			}
+			if (!err)
+				reads &= ~PROC_READ_SCHEDSTAT; /* just read */
 		}
+		err = proc_handle_read(&e->handle, reads, &f);
 		if (err == -ESRCH)
 			continue;
 		if (f.have & PROC_HAVE_RAN) {
 			e->ran_ns = f.ran_ns;
 			e->ran_known = 1;
+		} else if (ran.have & PROC_HAVE_RAN) {
+			e->ran_ns = ran.ran_ns;
+			e->ran_known = 1;
 		}
 		fold(&e->last, &f);
 		e->last.flags = 0;
-		t->scratch[nr++] = e->last;
-		sums.processes++;
-		sums.rss_bytes += (f.have & PROC_HAVE_RSS) ? f.rss_bytes : 0;
-		sums.hwm_bytes += (e->last.have & REC_PROC_HAVE_HWM) ? e->last.hwm_bytes : 0;
+		add_entry(t, &sums, e, (f.have & PROC_HAVE_RSS) ? f.rss_bytes : 0, &nr);
 		sums.pss_bytes += (f.have & PROC_HAVE_PSS) ? f.pss_bytes : 0;
 	}
 	t->sums = sums;

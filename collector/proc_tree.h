@@ -56,7 +56,6 @@ struct proc_tree {
 	uint64_t threads;           /* threads created (not counting main ones) */
 	uint64_t lost;              /* task records the kernel dropped */
 	int out_of_fds;             /* a handle could not be opened: said once */
-	uint64_t idle_reads;        /* entries not re-read: had not run */
 	struct proc_tree_sums sums;
 };
 

@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "memory.h"
@@ -272,6 +274,70 @@ static void test_sample_reads_proc(void **state)
 	sink_release(&s);
 }
 
+/*
+ * A process that has not run since its last reading is written as it
+ * was; one that ran in between is read afresh, even when the once-a-
+ * second read is not due: the skip must never hide work.
+ */
+static void test_sample_skips_only_idle(void **state)
+{
+	const uint64_t never = UINT64_MAX; /* the slow read is never due again */
+	int go[2];
+	struct proc_tree t;
+	struct sink s;
+	uint64_t cpu0;
+	pid_t pid;
+	char c = 'g';
+
+	(void)state;
+	assert_int_equal(pipe(go), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct timespec t0, t1;
+
+		alarm(30);
+		close(go[1]);
+		/* Asleep, then 50 ms of CPU, then asleep until the end. */
+		if (read(go[0], &c, 1) != 1)
+			_exit(1);
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+		do
+			clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+		while ((t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec) < 50000000L);
+		if (read(go[0], &c, 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(go[0]);
+	usleep(20000);
+	sink_init(&s);
+	assert_int_equal(proc_tree_init(&t), 0);
+	assert_int_equal(proc_tree_add_command(&t, pid, getpid()), 0);
+	assert_int_equal(proc_tree_sample(&t, 1, 0, PROC_READ_STAT | PROC_READ_STATM,
+					  PROC_READ_STATUS, never, &s.w), 0);
+	assert_true(t.v[0].ran_known);
+	cpu0 = t.v[0].last.utime_ns + t.v[0].last.stime_ns;
+	/* Idle: the same figures again, sums included. */
+	assert_int_equal(proc_tree_sample(&t, 2, 0, PROC_READ_STAT | PROC_READ_STATM,
+					  PROC_READ_STATUS, never, &s.w), 0);
+	assert_true(t.v[0].last.utime_ns + t.v[0].last.stime_ns == cpu0);
+	assert_int_equal(t.sums.processes, 1);
+	assert_true(t.sums.rss_bytes > 0);
+
+	assert_int_equal(write(go[1], &c, 1), 1);
+	usleep(200000); /* it burns 50 ms of CPU, then sleeps again */
+	assert_int_equal(proc_tree_sample(&t, 3, 0, PROC_READ_STAT | PROC_READ_STATM,
+					  PROC_READ_STATUS, never, &s.w), 0);
+	/* stat counts in clock ticks (10 ms): at least 40 ms more. */
+	assert_true(t.v[0].last.utime_ns + t.v[0].last.stime_ns >= cpu0 + 40000000ull);
+
+	close(go[1]);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	proc_tree_release(&t);
+	sink_release(&s);
+}
+
 static void test_mem_parse(void **state)
 {
 	unsigned wanted;
@@ -303,6 +369,7 @@ int main(void)
 		cmocka_unit_test(test_lost),
 		cmocka_unit_test(test_hash_churn),
 		cmocka_unit_test(test_sample_reads_proc),
+		cmocka_unit_test(test_sample_skips_only_idle),
 		cmocka_unit_test(test_mem_parse),
 	};
 
