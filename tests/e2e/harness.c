@@ -914,3 +914,16 @@ void h_report(const char *opt, const char *opt2, const char *file,
 	assert_int_equal(h_run(a.v, timeout_s, r), 0);
 	h_assert_exit("pprobe report", r, 0);
 }
+
+int h_compare(const char *label, const char *what, double measured,
+	      double expected, double below, double above, const char *how)
+{
+	double diff = measured - expected;
+	int ok = diff >= -below && diff <= above;
+
+	print_message("  %-16s %-24s pprobe %14.3f  truth %14.3f%s  diff %+12.3f (%+7.3f%%)  allowed [-%.3f, +%.3f]  %s\n",
+		      label, what, measured, expected, how, diff,
+		      expected ? 100.0 * diff / expected : 0.0, below, above,
+		      ok ? "ok" : "FAIL");
+	return ok;
+}

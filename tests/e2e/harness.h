@@ -269,6 +269,16 @@ void h_show(const char *what, const struct h_result *r);
 /* Fails the current test, showing r, unless r exited with code. */
 void h_assert_exit(const char *what, const struct h_result *r, int code);
 
+/*
+ * One comparison of pprobe's figure with the truth: printed on one line,
+ * whatever the outcome, so a CI log shows how close it came. Returns 1
+ * when measured is within [expected - below, expected + above]. label
+ * may be "" (one workload per test); how follows the truth ("(minus
+ * exits)").
+ */
+int h_compare(const char *label, const char *what, double measured,
+	      double expected, double below, double above, const char *how);
+
 /* `pprobe report [opt [opt2]] file`, which must exit 0; output in *r. */
 void h_report(const char *opt, const char *opt2, const char *file,
 	      double timeout_s, struct h_result *r);

@@ -116,23 +116,6 @@ static int kill_leftovers(void **state)
 	return 0;
 }
 
-/*
- * One comparison: prints it and returns 1 when measured is within
- * [expected - below, expected + above].
- */
-static int compare(const char *what, double measured, double expected, double below,
-		   double above, const char *how)
-{
-	double diff = measured - expected;
-	int ok = diff >= -below && diff <= above;
-
-	print_message("  %-18s pprobe %12.3f  truth %12.3f%s  diff %+10.3f (%+7.3f%%)  allowed [-%.3f, +%.3f]  %s\n",
-		      what, measured, expected, how, diff,
-		      expected ? 100.0 * diff / expected : 0.0, below, above,
-		      ok ? "ok" : "FAIL");
-	return ok;
-}
-
 /* ---- the target ---- */
 
 struct target {
@@ -522,11 +505,11 @@ static void test_attach_counts_tree(void **state)
 
 	expected_cs = cs_truth - EXITS;
 	tol = REL_COUNT * (double)expected_cs;
-	ok &= compare("context-switches", cs, (double)expected_cs,
+	ok &= h_compare("", "context-switches", cs, (double)expected_cs,
 		      tol + PRE_GO_SWITCHES + EXIT_PREEMPT_SWITCHES * EXITS, tol, " (minus exits)");
 	print_message("  context switches: pprobe = truth %+lld\n", (long long)cs - cs_truth);
 	tol = truth_ms * REL_TIME > ABS_TIME_MS ? truth_ms * REL_TIME : ABS_TIME_MS;
-	ok &= compare("task-clock (ms)", task_clock, truth_ms,
+	ok &= h_compare("", "task-clock (ms)", task_clock, truth_ms,
 		      tol + SWITCH_COST_MS * (double)cs_truth + EXIT_COST_MS * EXITS,
 		      tol + steal, "");
 	free(rec);

@@ -181,23 +181,6 @@ static void assert_complete(const char *path, const struct h_recording *rec)
 	}
 }
 
-/*
- * One comparison: prints it and returns 1 when measured is within
- * [expected - below, expected + above].
- */
-static int compare(const char *label, const char *what, double measured,
-		   double expected, double below, double above, const char *how)
-{
-	double diff = measured - expected;
-	int ok = diff >= -below && diff <= above;
-
-	print_message("  %-16s %-17s pprobe %12.3f  truth %12.3f%s  diff %+10.3f (%+7.3f%%)  allowed [-%.3f, +%.3f]  %s\n",
-		      label, what, measured, expected, how, diff,
-		      expected ? 100.0 * diff / expected : 0.0, below, above,
-		      ok ? "ok" : "FAIL");
-	return ok;
-}
-
 static double max2(double a, double b)
 {
 	return a > b ? a : b;
@@ -284,34 +267,34 @@ static void check_accuracy(const struct accuracy_case *c)
 
 	if (by_cgroup) {
 		tol = max2(REL_COUNT * (double)cs_truth, SWITCH_SLACK);
-		ok &= compare(c->label, "context-switches", cs, (double)cs_truth, tol, tol, "");
+		ok &= h_compare(c->label, "context-switches", cs, (double)cs_truth, tol, tol, "");
 	} else {
 		tol = max2(REL_COUNT * (double)(cs_truth - exited), SWITCH_SLACK);
-		ok &= compare(c->label, "context-switches", cs, (double)(cs_truth - exited),
+		ok &= h_compare(c->label, "context-switches", cs, (double)(cs_truth - exited),
 			      tol + EXIT_PREEMPT_SWITCHES * (double)exited, tol,
 			      exited ? " (minus exits)" : "");
 	}
 
 	tol = max2(REL_COUNT * (double)h_truth_get(&t, "minflt"), FAULT_SLACK);
-	ok &= compare(c->label, "minor-faults", minf, (double)h_truth_get(&t, "minflt"), tol, tol, "");
-	ok &= compare(c->label, "major-faults", majf, (double)h_truth_get(&t, "majflt"),
+	ok &= h_compare(c->label, "minor-faults", minf, (double)h_truth_get(&t, "minflt"), tol, tol, "");
+	ok &= h_compare(c->label, "major-faults", majf, (double)h_truth_get(&t, "majflt"),
 		      MAJOR_FAULT_SLACK, MAJOR_FAULT_SLACK, "");
 	tol = max2(REL_COUNT * (double)truth_faults, FAULT_SLACK);
-	ok &= compare(c->label, "page-faults", pf, (double)truth_faults, tol, tol, "");
+	ok &= h_compare(c->label, "page-faults", pf, (double)truth_faults, tol, tol, "");
 	if (pf < minf + majf) {
 		print_message("  page-faults %.0f < minor-faults + major-faults %.0f: FAIL\n", pf, minf + majf);
 		ok = 0;
 	}
 
 	tol = max2(REL_TIME * truth_ms, ABS_TIME_MS);
-	ok &= compare(c->label, "task-clock (ms)", task_clock, truth_ms,
+	ok &= h_compare(c->label, "task-clock (ms)", task_clock, truth_ms,
 		      tol + SWITCH_COST_MS * (double)cs_truth + EXIT_COST_MS * (double)exited,
 		      tol + steal, "");
 	tol = REL_TIME * (double)h_truth_get(&t, "utime_us") / 1e6 + ABS_TIME_MS / 1000;
-	ok &= compare(c->label, "user_time (s)", user_s,
+	ok &= h_compare(c->label, "user_time (s)", user_s,
 		      (double)h_truth_get(&t, "utime_us") / 1e6, tol, tol, "");
 	tol = REL_TIME * (double)h_truth_get(&t, "stime_us") / 1e6 + ABS_TIME_MS / 1000;
-	ok &= compare(c->label, "system_time (s)", sys_s,
+	ok &= h_compare(c->label, "system_time (s)", sys_s,
 		      (double)h_truth_get(&t, "stime_us") / 1e6, tol, tol, "");
 
 	/* The file itself, through the reader: complete, and what the report said. */
@@ -341,10 +324,10 @@ static void check_accuracy(const struct accuracy_case *c)
 	}
 	/* The collector's wait4() rusage comes after the truth: never less. */
 	tol = max2(REL_TIME * truth_ms, ABS_TIME_MS);
-	ok &= compare(c->label, "RUN_END cpu (ms)",
+	ok &= h_compare(c->label, "RUN_END cpu (ms)",
 		      (double)(rec->run_end.rusage.utime_us + rec->run_end.rusage.stime_us) / 1000,
 		      truth_ms, tol, tol, "");
-	ok &= compare(c->label, "RUN_END minflt", (double)rec->run_end.rusage.minflt,
+	ok &= h_compare(c->label, "RUN_END minflt", (double)rec->run_end.rusage.minflt,
 		      (double)h_truth_get(&t, "minflt"), 0,
 		      max2(REL_COUNT * (double)h_truth_get(&t, "minflt"), FAULT_SLACK), "");
 	free(rec);
@@ -468,13 +451,13 @@ static void check_switch_kinds(const char *label, const char *count_by,
 	print_message("%s: truth nvcsw %lld nivcsw %lld, %lld exited\n", label, nvcsw, nivcsw, exited);
 
 	tol = max2(REL_COUNT * (double)nvcsw, SWITCH_SLACK);
-	ok &= compare(label, "voluntary", vol, (double)(nvcsw - (by_cgroup ? 0 : exited)),
+	ok &= h_compare(label, "voluntary", vol, (double)(nvcsw - (by_cgroup ? 0 : exited)),
 		      tol + (by_cgroup ? 0 : EXIT_PREEMPT_SWITCHES * (double)exited), tol,
 		      by_cgroup || !exited ? "" : " (minus exits)");
 	tol = max2(REL_COUNT * (double)nivcsw, SWITCH_SLACK);
-	ok &= compare(label, "involuntary", invol, (double)nivcsw, tol, tol, "");
+	ok &= h_compare(label, "involuntary", invol, (double)nivcsw, tol, tol, "");
 	/* The same hook: equal but for a switch between two reads. */
-	ok &= compare(label, "vol + invol", vol + invol, cs, 2, 2, " (context-switches)");
+	ok &= h_compare(label, "vol + invol", vol + invol, cs, 2, 2, " (context-switches)");
 	h_csv_release(&csv);
 	free(data);
 	free(truth_path);

@@ -107,23 +107,6 @@ static void report(const char *opt, const char *opt2, const char *file, struct h
 }
 
 /*
- * One comparison: prints it and returns 1 when measured is within
- * [expected - below, expected + above].
- */
-static int compare(const char *label, const char *what, double measured,
-		   double expected, double below, double above, const char *how)
-{
-	double diff = measured - expected;
-	int ok = diff >= -below && diff <= above;
-
-	print_message("  %-14s %-24s pprobe %14.3f  truth %14.3f%s  diff %+12.3f (%+7.3f%%)  allowed [-%.3f, +%.3f]  %s\n",
-		      label, what, measured, expected, how, diff,
-		      expected ? 100.0 * diff / expected : 0.0, below, above,
-		      ok ? "ok" : "FAIL");
-	return ok;
-}
-
-/*
  * One recording of a workload under `pprobe record OPTIONS -- WORKLOAD
  * --truth FILE ARGS`, with everything the tests read back from it.
  */
@@ -561,9 +544,9 @@ static void test_spike_peaks(void **state)
 		print_message("  %-8s peak %8.2f MiB  (base+spike %+6.2f%%, ru_maxrss %+6.2f%%)\n", "rusage",
 			      rusage / MIB, 100 * (rusage - sized) / sized, 100 * (rusage - truth) / truth);
 
-		ok &= compare("spike", "hwm peak (bytes)", hwm, truth, PEAK_REL * truth,
+		ok &= h_compare("spike", "hwm peak (bytes)", hwm, truth, PEAK_REL * truth,
 			      PEAK_REL * truth, " (ru_maxrss)");
-		ok &= compare("spike", "rusage peak (bytes)", rusage, truth, PEAK_REL * truth,
+		ok &= h_compare("spike", "rusage peak (bytes)", rusage, truth, PEAK_REL * truth,
 			      PEAK_REL * truth, " (ru_maxrss)");
 		if (s.source[REC_MEM_CGROUP].seen &&
 		    s.source[REC_MEM_CGROUP].status == REC_MEM_SOURCE_RECORDING) {
@@ -572,7 +555,7 @@ static void test_spike_peaks(void **state)
 			print_message("  %-8s peak %8.2f MiB  (base+spike %+6.2f%%, ru_maxrss %+6.2f%%)\n",
 				      "cgroup", cgroup / MIB, 100 * (cgroup - sized) / sized,
 				      100 * (cgroup - truth) / truth);
-			ok &= compare("spike", "cgroup peak (bytes)", cgroup, truth,
+			ok &= h_compare("spike", "cgroup peak (bytes)", cgroup, truth,
 				      PEAK_REL * truth, PEAK_REL * truth, " (ru_maxrss)");
 		} else if (s.source[REC_MEM_CGROUP].seen) {
 			print_message("  skipped assertion: cgroup peak: the backend was unavailable (%s): %s\n",
@@ -618,7 +601,7 @@ static void test_cow_pss_rss(void **state)
 	print_message("cowtree: %.0f MiB shared by %lld processes; peaks: pss %.1f MiB, rss %.1f MiB (%.2f x the footprint), hwm %.1f MiB\n",
 		      footprint / MIB, children + 1, pss / MIB, rss / MIB, rss / footprint, hwm / MIB);
 	assert_int_equal((long long)json_tree(t.json, "processes"), children + 1);
-	ok &= compare("cowtree", "pss peak (bytes)", pss, footprint, PSS_REL * footprint,
+	ok &= h_compare("cowtree", "pss peak (bytes)", pss, footprint, PSS_REL * footprint,
 		      PSS_REL * footprint, " (footprint)");
 	print_message("  %-14s %-24s %.1f MiB > %.1f x %.1f MiB = %.1f MiB: %s\n", "cowtree",
 		      "rss over-counts", rss / MIB, RSS_OVERCOUNT, footprint / MIB,
@@ -698,9 +681,9 @@ static void test_fork_heavy(void **state)
 	h_csv_release(&csv);
 
 	faults_truth = h_truth_get(&t.truth, "minflt") + h_truth_get(&t.truth, "majflt");
-	ok &= compare("forkmany", "page-faults", faults, (double)faults_truth,
+	ok &= h_compare("forkmany", "page-faults", faults, (double)faults_truth,
 		      REL_COUNT * (double)faults_truth, REL_COUNT * (double)faults_truth, "");
-	ok &= compare("forkmany", "minor-faults", minor, (double)h_truth_get(&t.truth, "minflt"),
+	ok &= h_compare("forkmany", "minor-faults", minor, (double)h_truth_get(&t.truth, "minflt"),
 		      REL_COUNT * (double)h_truth_get(&t.truth, "minflt"),
 		      REL_COUNT * (double)h_truth_get(&t.truth, "minflt"), "");
 
@@ -715,7 +698,7 @@ static void test_fork_heavy(void **state)
 	cs_truth = h_truth_get(&t.truth, "nvcsw") + h_truth_get(&t.truth, "nivcsw");
 	expected_cs = cs_truth - children;
 	tol = REL_COUNT * (double)expected_cs + SWITCH_SLACK;
-	ok &= compare("forkmany", "context-switches", cs, (double)expected_cs,
+	ok &= h_compare("forkmany", "context-switches", cs, (double)expected_cs,
 		      tol + EXIT_SWITCH_SLACK * (double)children, tol, " (minus exits)");
 	print_message("context switches beyond one per exit: %.0f below getrusage minus one per exit (%lld - %lld = %lld), %.3f per exiting process (about 0.5 before 209aa41 stopped pprobe sleeping on the tracker's rings; as much as this without the tree)\n",
 		      (double)expected_cs - cs, cs_truth, children, expected_cs,
@@ -793,10 +776,10 @@ static void test_daemon(void **state)
 		      grandchild->ppid, grandchild->start_s, grandchild->end_s, lived, lifetime,
 		      grandchild->exit_status, wall);
 	/* The daemon sleeps out its lifetime from just before its fork. */
-	ok &= compare("daemon", "grandchild lifetime (s)", lived, lifetime, 0.01, 2.0, "");
-	ok &= compare("daemon", "run wall (s)", wall, grandchild->end_s, 0.0005, 2.0,
+	ok &= h_compare("daemon", "grandchild lifetime (s)", lived, lifetime, 0.01, 2.0, "");
+	ok &= h_compare("daemon", "run wall (s)", wall, grandchild->end_s, 0.0005, 2.0,
 		      " (grandchild's end)");
-	ok &= compare("daemon", "pprobe's wall (s)", t.record.seconds, lifetime, 0, RUN_TIMEOUT, "");
+	ok &= h_compare("daemon", "pprobe's wall (s)", t.record.seconds, lifetime, 0, RUN_TIMEOUT, "");
 	ok &= grandchild->ppid == middle_pid && grandchild->exit_status == 0;
 	ok &= original->exit_status == atoi(DAEMON_STATUS);
 	ok &= rec->run_end.exit_kind == REC_EXIT_NORMAL &&
