@@ -9,12 +9,14 @@
 # Reports the median wall time of each and the median of the per-round
 # ratios against the bare run: ratios, not absolute times, because the
 # machines we run on are shared and noisy. Results go to stdout as a
-# Markdown table, ready for docs/BENCHMARKS.md.
+# Markdown table, ready for docs/BENCHMARKS.md. PPROBE_OPTS adds options
+# to pprobe record (e.g. "--count-by task", root's default being cgroup).
 set -euo pipefail
 
 build=${1:-build}
 runs=${2:-11}
 interval=${INTERVAL:-10}
+read -r -a opts <<<"${PPROBE_OPTS:-}"
 pprobe=$build/pprobe
 wl=$build/tests/workloads
 tmp=$(mktemp -d)
@@ -42,7 +44,7 @@ run_one() {
 	t0=$(now_ns)
 	case $kind in
 	bare)   "$@" >/dev/null 2>&1 ;;
-	pprobe) "$pprobe" record -q -I "$interval" -o "$tmp/b.data" -- "$@" >/dev/null 2>&1 ;;
+	pprobe) "$pprobe" record -q "${opts[@]}" -I "$interval" -o "$tmp/b.data" -- "$@" >/dev/null 2>&1 ;;
 	perf)   perf stat -I "$interval" -o /dev/null -- "$@" >/dev/null 2>&1 ;;
 	esac
 	t1=$(now_ns)
@@ -98,7 +100,7 @@ for entry in "${workloads[@]}"; do
 	name=${entry%%|*}
 	read -r -a cmd <<<"${entry#*|}"
 	t0=$(now_ns)
-	line=$("$pprobe" record -I "$interval" -o "$tmp/c.data" -- "${cmd[@]}" 2>&1 >/dev/null | grep "own CPU")
+	line=$("$pprobe" record "${opts[@]}" -I "$interval" -o "$tmp/c.data" -- "${cmd[@]}" 2>&1 >/dev/null | grep "own CPU")
 	t1=$(now_ns)
 	ms=$(sed -n "s/.*own CPU \([0-9.]*\) ms.*/\1/p" <<<"$line")
 	awk -v ms="$ms" -v ns=$((t1 - t0)) -v n="$name" \
