@@ -29,10 +29,13 @@
 #include <unistd.h>
 
 #include "builtin.h"
+#include "charts.h"
 #include "display.h"
 #include "parse-options.h"
 #include "pprobe-version.h"
 #include "memory_series.h"
+#include "series.h"
+#include "series_csv.h"
 #include "summary.h"
 #include "tree.h"
 #include "usage.h"
@@ -45,6 +48,7 @@ enum report_format {
 	REPORT_CSV,           /* one row per event and run */
 	REPORT_CSV_PROCESSES, /* --csv --processes: one row per process */
 	REPORT_CSV_MEMORY,    /* --csv --memory: one row per memory backend */
+	REPORT_NONE,          /* --csv DIR: files only, nothing on stdout */
 };
 
 /* The files named with -i, in order; room for one per argv word. */
@@ -58,6 +62,18 @@ struct report {
 	FILE *out;
 	struct json_writer json;  /* REPORT_JSON */
 	struct display_options text; /* REPORT_TEXT: the process table */
+
+	/* --png, --svg, --pdf: one output per format asked for. */
+	struct chart_output charts[3];
+	size_t nr_charts;
+	int width, height;        /* --size */
+	int many;                 /* more than one file: charts get names */
+	struct chart_recording *recordings; /* for the comparisons */
+	size_t nr_recordings;
+
+	/* --csv DIR: the time series, instead of a table on stdout. */
+	const char *csv_dir;
+	struct series_csv csv;
 };
 
 static const char *const report_usage[] = {
@@ -205,6 +221,98 @@ static int report_outcome(const struct summary *s)
 		     s->end_errno ? strerror(s->end_errno) : s->end_detail);
 }
 
+/* Tells the user of each file --png, --svg, --pdf or --csv DIR wrote. */
+static void wrote(const char *path)
+{
+	fprintf(stderr, "wrote '%s'\n", path);
+}
+
+static void write_failed(const char *path, int err)
+{
+	error("cannot write '%s': %s", path, strerror(err));
+}
+
+/* The series the charts and --csv DIR want, read with the summary. */
+struct report_hooks {
+	struct report *rep;
+	struct series series;
+};
+
+static int hooks_add(void *arg, const struct summary *s, const struct rec *rec)
+{
+	struct report_hooks *h = arg;
+
+	if (h->rep->nr_charts && series_add(&h->series, s, rec) < 0)
+		return -ENOMEM;
+	if (h->rep->csv_dir)
+		return series_csv_add(&h->rep->csv, s, rec);
+	return 0;
+}
+
+/*
+ * The name a recording's own charts get after "timeline" when there are
+ * several: "-" and its name, and its number too if an earlier one had
+ * the same name.
+ */
+static void chart_suffix(const struct report *rep,
+			 const struct chart_recording *c, char *buf,
+			 size_t size)
+{
+	buf[0] = '\0';
+	if (!rep->many)
+		return;
+	snprintf(buf, size, "-%s", c->name);
+	for (size_t i = 0; i < rep->nr_recordings; i++)
+		if (&rep->recordings[i] != c &&
+		    !strcmp(rep->recordings[i].name, c->name)) {
+			snprintf(buf, size, "-%s-%zu", c->name, c->index + 1);
+			break;
+		}
+}
+
+/*
+ * Reads the file into s, and into the charts' series and the CSV files
+ * when asked for; draws the recording's own charts. Returns 0, or -1
+ * when out of memory.
+ */
+static int read_with_hooks(struct report *rep, struct summary *s, int fd)
+{
+	struct report_hooks h = { .rep = rep };
+	struct chart_recording *c;
+	char suffix[300];
+	int ret = 0;
+
+	if (!rep->nr_charts && !rep->csv_dir) {
+		summary_read(s, fd);
+		return 0;
+	}
+	/* Two buckets per pixel column: reducing to the page never
+	 * merges a spike away. */
+	series_init(&h.series, 2 * (size_t)rep->width);
+	if (rep->csv_dir)
+		series_csv_begin_file(&rep->csv);
+	summary_read_with(s, fd, hooks_add, &h);
+	if (s->status == REC_ERR_IO && s->end_errno == ENOMEM)
+		ret = -1;
+	if (!rep->nr_charts || !s->opened || ret < 0)
+		goto out;
+	c = &rep->recordings[rep->nr_recordings];
+	if (chart_recording_init(c, s, &h.series, rep->nr_recordings) < 0) {
+		ret = -1;
+		goto out;
+	}
+	rep->nr_recordings++;
+	chart_suffix(rep, c, suffix, sizeof(suffix));
+	for (size_t i = 0; i < rep->nr_charts && ret == 0; i++)
+		if (charts_draw_recording(&rep->charts[i], s, &h.series, c,
+					  suffix) < 0)
+			ret = -1;
+	chart_recording_take_memory(c, &h.series);
+out:
+	series_release(&h.series);
+	return ret;
+}
+
 /* Prints one recording. Returns 0, or -1 if the file was bad. */
 static int report_file(struct report *rep, const char *file)
 {
@@ -224,7 +332,12 @@ static int report_file(struct report *rep, const char *file)
 		summary_release(&s);
 		return -1;
 	}
-	summary_read(&s, fd);
+	if (read_with_hooks(rep, &s, fd) < 0) {
+		if (fd != STDIN_FILENO)
+			close(fd);
+		summary_release(&s);
+		return error("out of memory");
+	}
 	if (fd != STDIN_FILENO)
 		close(fd);
 
@@ -247,6 +360,8 @@ static int report_file(struct report *rep, const char *file)
 		break;
 	case REPORT_CSV_MEMORY:
 		display_csv_memory(rep->out, &s);
+		break;
+	case REPORT_NONE:
 		break;
 	}
 	/* The message about a file comes after its figures, also when both
@@ -283,11 +398,172 @@ static int choose_format(struct report *rep, int json, int csv, int processes,
 		rep->format = REPORT_CSV_PROCESSES;
 	else if (memory)
 		rep->format = REPORT_CSV_MEMORY;
+	else if (csv && rep->csv_dir)
+		rep->format = REPORT_NONE;
 	else if (csv)
 		rep->format = REPORT_CSV;
 	else
 		rep->format = REPORT_TEXT;
 	return 0;
+}
+
+/* --size WxH */
+static int parse_size(const struct option *opt, const char *arg)
+{
+	struct report *rep = opt->data;
+	char *end;
+	long w, h;
+
+	errno = 0;
+	w = strtol(arg, &end, 10);
+	if (end == arg || (*end != 'x' && *end != 'X'))
+		goto bad;
+	arg = end + 1;
+	h = strtol(arg, &end, 10);
+	if (end == arg || *end || errno)
+		goto bad;
+	if (w < CHART_MIN_SIDE || w > CHART_MAX_SIDE || h < CHART_MIN_SIDE ||
+	    h > CHART_MAX_SIDE)
+		return error("--size %ldx%ld: each side must be %d to %d pixels",
+			     w, h, CHART_MIN_SIDE, CHART_MAX_SIDE);
+	rep->width = (int)w;
+	rep->height = (int)h;
+	return 0;
+bad:
+	return error("--size takes WIDTHxHEIGHT in pixels, such as 1600x900");
+}
+
+/*
+ * --csv DIR: a directory can never be a recording, so a word after the
+ * options that names one (or ends in '/') is where --csv writes the time
+ * series. Takes it out of argv. Returns 0, or -1 after an error().
+ */
+static int take_csv_dir(struct report *rep, const char **argv, int *nr)
+{
+	for (int i = 0; i < *nr; i++) {
+		struct stat st;
+		size_t len = strlen(argv[i]);
+
+		if (!(len && argv[i][len - 1] == '/') &&
+		    !(stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode)))
+			continue;
+		if (rep->csv_dir)
+			return error("--csv writes into one directory: '%s' and '%s' are both directories",
+				     rep->csv_dir, argv[i]);
+		rep->csv_dir = argv[i];
+		memmove(&argv[i], &argv[i + 1], (size_t)(*nr - i - 1) * sizeof(*argv));
+		(*nr)--;
+		i--;
+	}
+	return 0;
+}
+
+/* mkdir -p: every missing directory of path. Returns 0 or -errno. */
+static int make_dirs(const char *path)
+{
+	char *copy = strdup(path);
+	int ret = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	for (char *slash = copy + 1;; slash++) {
+		int last = !*slash;
+
+		if (*slash != '/' && !last)
+			continue;
+		*slash = '\0';
+		if (mkdir(copy, 0777) < 0 && errno != EEXIST) {
+			ret = -errno;
+			break;
+		}
+		if (last)
+			break;
+		*slash = '/';
+	}
+	if (!ret) {
+		struct stat st;
+
+		if (stat(path, &st) < 0)
+			ret = -errno;
+		else if (!S_ISDIR(st.st_mode))
+			ret = -ENOTDIR;
+	}
+	free(copy);
+	return ret;
+}
+
+/*
+ * Makes the directories the charts and the CSV files go to, and room for
+ * up to `files` recordings' comparison data. Returns 0, or -1 after an
+ * error().
+ */
+static int open_outputs(struct report *rep, const char *const dirs[3],
+			int files)
+{
+	int ret;
+
+	if (!rep->width) {
+		rep->width = CHART_DEFAULT_WIDTH;
+		rep->height = CHART_DEFAULT_HEIGHT;
+	}
+	rep->many = files > 1;
+	for (int f = PLOT_PNG; f <= PLOT_PDF; f++) {
+		struct chart_output *out = &rep->charts[rep->nr_charts];
+
+		if (!dirs[f])
+			continue;
+		ret = make_dirs(dirs[f]);
+		if (ret < 0)
+			return error("cannot make the chart directory '%s': %s",
+				     dirs[f], strerror(-ret));
+		*out = (struct chart_output){ .dir = dirs[f],
+			.formats = 1u << f, .width = rep->width,
+			.height = rep->height, .wrote = wrote,
+			.failed = write_failed };
+		rep->nr_charts++;
+	}
+	if (rep->nr_charts) {
+		rep->recordings = calloc((size_t)files, sizeof(*rep->recordings));
+		if (!rep->recordings)
+			return error("out of memory");
+	}
+	if (rep->csv_dir) {
+		ret = make_dirs(rep->csv_dir);
+		if (ret == 0)
+			ret = series_csv_open(&rep->csv, rep->csv_dir);
+		if (ret < 0)
+			return error("cannot write the time series into '%s': %s",
+				     rep->csv_dir, strerror(-ret));
+	}
+	return 0;
+}
+
+/*
+ * Draws the comparisons and finishes the CSV files. Returns 0, or -1 if
+ * anything could not be written (each said with an error()).
+ */
+static int close_outputs(struct report *rep)
+{
+	int failed = 0;
+
+	for (size_t i = 0; i < rep->nr_charts; i++) {
+		if (rep->nr_recordings &&
+		    charts_draw_comparisons(&rep->charts[i], rep->recordings,
+					    rep->nr_recordings) < 0)
+			failed = error("out of memory");
+		failed |= rep->charts[i].failures ? -1 : 0;
+	}
+	for (size_t i = 0; i < rep->nr_recordings; i++)
+		chart_recording_release(&rep->recordings[i]);
+	free(rep->recordings);
+	if (rep->csv_dir) {
+		int ret = series_csv_close(&rep->csv, wrote);
+
+		if (ret < 0)
+			failed = error("cannot write the time series into '%s': %s",
+				       rep->csv_dir, strerror(-ret));
+	}
+	return failed;
 }
 
 int cmd_report(int argc, const char **argv)
@@ -296,7 +572,7 @@ int cmd_report(int argc, const char **argv)
 	struct report_inputs inputs = { 0 };
 	int json = 0, csv = 0, processes = 0, memory = 0, no_collapse = 0;
 	int failed = 0, nr;
-	const char *sort = NULL;
+	const char *sort = NULL, *dirs[3] = { NULL, NULL, NULL };
 	long top = DISPLAY_TOP_DEFAULT;
 	const struct option options[] = {
 		OPT_BOOL(0, "json", &json, "print one JSON document"),
@@ -311,6 +587,15 @@ int cmd_report(int argc, const char **argv)
 			    "rows of the process table to show (default 20, 0 = all)"),
 		OPT_BOOL(0, "no-collapse", &no_collapse,
 			 "list every process, even of a command with many"),
+		OPT_STRING(0, "png", &dirs[PLOT_PNG], "dir",
+			   "draw the charts as PNG into <dir> (made if missing; charts below)"),
+		OPT_STRING(0, "svg", &dirs[PLOT_SVG], "dir",
+			   "... as SVG"),
+		OPT_STRING(0, "pdf", &dirs[PLOT_PDF], "dir",
+			   "... as PDF"),
+		OPT_CALLBACK(0, "size", &rep, "WxH",
+			     "size of the charts in pixels (default 1600x900)",
+			     parse_size),
 		OPT_CALLBACK('i', "input", &inputs, "file",
 			     "a recording to read, as if named after the options (default: " DEFAULT_INPUT ", - for standard input)",
 			     add_input),
@@ -330,6 +615,10 @@ int cmd_report(int argc, const char **argv)
 			print_help_tail();
 			return 0;
 		}
+		return EXIT_USAGE;
+	}
+	if (csv && take_csv_dir(&rep, argv, &nr) < 0) {
+		free(inputs.names);
 		return EXIT_USAGE;
 	}
 	if (choose_format(&rep, json, csv, processes, memory, sort, top,
@@ -354,7 +643,12 @@ int cmd_report(int argc, const char **argv)
 		display_csv_memory_header(rep.out);
 		break;
 	case REPORT_TEXT:
+	case REPORT_NONE:
 		break;
+	}
+	if (open_outputs(&rep, dirs, inputs.nr + nr ? inputs.nr + nr : 1) < 0) {
+		free(inputs.names);
+		return 1;
 	}
 	if (!inputs.nr && !nr)
 		failed |= report_file(&rep, DEFAULT_INPUT) < 0;
@@ -364,6 +658,7 @@ int cmd_report(int argc, const char **argv)
 		failed |= report_file(&rep, argv[i]) < 0;
 	if (rep.format == REPORT_JSON)
 		display_json_end(&rep.json);
+	failed |= close_outputs(&rep) < 0;
 
 	if (fflush(rep.out) != 0 || ferror(rep.out)) {
 		error("cannot write the report: %s", strerror(errno ? errno : EIO));

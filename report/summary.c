@@ -227,8 +227,7 @@ static size_t hash_id(uint32_t id, size_t size)
 	return (size_t)(id * 0x9e3779b1u) & (size - 1);
 }
 
-/* The index of the event with this id, or -1. */
-static long find_event(const struct summary *s, uint32_t id)
+long summary_event_index(const struct summary *s, uint32_t id)
 {
 	if (!s->event_index_size)
 		return -1;
@@ -283,7 +282,7 @@ static int add_event(struct summary *s, const struct rec *rec)
 
 	if (rec_decode_event(rec, &e) < 0)
 		return corrupt(s, "EVENT record does not decode");
-	if (find_event(s, e.id) >= 0)
+	if (summary_event_index(s, e.id) >= 0)
 		return corrupt(s, "event id %u is declared twice", e.id);
 	if (grow((void **)&s->events, &s->alloc_events, s->nr_events,
 		 sizeof(*s->events)) < 0 ||
@@ -440,7 +439,7 @@ static int add_counts(struct summary *s, const struct rec *rec)
 	 * nothing. */
 	for (uint32_t i = 0; i < c.nr; i++) {
 		rec_counts_get(&c, i, &e);
-		if (find_event(s, e.event_id) < 0)
+		if (summary_event_index(s, e.event_id) < 0)
 			return corrupt(s, "COUNTS refers to event id %u, which no EVENT declared",
 				       e.event_id);
 	}
@@ -458,7 +457,7 @@ static int add_counts(struct summary *s, const struct rec *rec)
 		struct summary_reading *reading;
 
 		rec_counts_get(&c, i, &e);
-		reading = &r->readings[find_event(s, e.event_id)];
+		reading = &r->readings[summary_event_index(s, e.event_id)];
 		reading->present = 1;
 		reading->value = e.value;
 		reading->enabled_ns = e.enabled_ns;
@@ -637,6 +636,12 @@ int summary_add(struct summary *s, const struct rec *rec)
 
 enum rec_status summary_read(struct summary *s, int fd)
 {
+	return summary_read_with(s, fd, NULL, NULL);
+}
+
+enum rec_status summary_read_with(struct summary *s, int fd,
+				  summary_hook hook, void *arg)
+{
 	struct rec_reader r;
 	struct rec rec;
 	enum rec_status st;
@@ -649,6 +654,8 @@ enum rec_status summary_read(struct summary *s, int fd)
 		s->opened = 1;
 		while ((st = rec_reader_next(&r, &rec)) == REC_OK) {
 			ret = summary_add(s, &rec);
+			if (ret == 0 && hook)
+				ret = hook(arg, s, &rec);
 			if (ret == 0)
 				continue;
 			s->end_offset = rec.offset;

@@ -146,6 +146,21 @@ int summary_add(struct summary *s, const struct rec *rec);
  */
 enum rec_status summary_read(struct summary *s, int fd);
 
+/*
+ * A reader of the same stream besides the summary (the charts' series,
+ * the CSV time series): called with each record after summary_add() took
+ * it, so s already knows the record's events and run. Returns 0, or
+ * -ENOMEM to stop the reading as summary_add() would.
+ */
+typedef int (*summary_hook)(void *arg, const struct summary *s,
+			    const struct rec *rec);
+/* summary_read(), calling hook (unless NULL) with every record. */
+enum rec_status summary_read_with(struct summary *s, int fd,
+				  summary_hook hook, void *arg);
+
+/* The index in s->events of the event with this id, or -1. */
+long summary_event_index(const struct summary *s, uint32_t id);
+
 /* The reading of event i in run r, or NULL if the run has none. */
 const struct summary_reading *summary_reading(const struct summary_run *r,
 					      size_t i);
