@@ -242,6 +242,22 @@ void chart_recording_release(struct chart_recording *c)
 	memset(c, 0, sizeof(*c));
 }
 
+/*
+ * A time axis from 0 to exactly `duration` seconds: the data fills the
+ * width, and ticks past the end are dropped rather than the range widened
+ * to the next whole step (an hour would otherwise end at 1h10).
+ */
+static void time_axis(const struct plot *p, double duration, double width,
+		      struct axis *x)
+{
+	axis_nice(0, duration, ticks_for(p, width, 6), 0, AXIS_SECONDS, x);
+	if (duration > x->lo && duration < x->hi) {
+		x->hi = duration;
+		while (x->nr > 2 && axis_tick(x, x->nr - 1) > duration * (1 + 1e-9))
+			x->nr--;
+	}
+}
+
 /* ---- titles ---- */
 
 /* "cmd arg ... · file · run 1 of 3 · 2.41 s · host · 2026-11-21 10:02". */
@@ -520,19 +536,35 @@ static void panel_y_axis(struct plot *p, const struct timeline_panel *tp,
 		max = fmax(max, plot_stacked_max(tp->stack, tp->nr_stack, t0, t1,
 						 (size_t)panel->area.w, tp->unit));
 	/* A little headroom: a plateau at a whole step is not the frame. */
-	axis_nice(0, max * 1.04, ticks_for(p, panel->area.h, 2.2), 1, tp->units,
+	axis_nice(0, max * 1.04, ticks_for(p, panel->area.h, 1.7), 1, tp->units,
 		  &panel->y);
 }
 
-/* Each backend's peak, marked where it was first seen, with its value. */
+/* Whether two label boxes overlap. */
+static int overlaps(const struct plot_rect *a, const struct plot_rect *b)
+{
+	return a->x < b->x + b->w && b->x < a->x + a->w &&
+	       a->y < b->y + b->h && b->y < a->y + a->h;
+}
+
+/*
+ * Each backend's peak, marked where it was first seen, with its value.
+ * Backends often peak together: a label that would cover an earlier one
+ * moves a line further from its mark.
+ */
 static void mark_peaks(struct plot *p, const struct plot_panel *panel,
 		       const struct summary_run *run)
 {
+	struct plot_rect placed[MEMORY_BACKENDS];
+	size_t nr_placed = 0;
+
 	for (uint32_t b = REC_MEM_RSS; b <= REC_MEM_CGROUP; b++) {
 		int i = memory_backend_index(b);
 		const struct memory_series *m = &run->memory[i];
 		char bytes[MEMORY_BYTES_MAX], text[64];
-		double x, y;
+		double x, y, w, line = p->font * 1.05, dir;
+		struct plot_rect box;
+		int moved_on = 1;
 
 		if (!m->readings || !memory_backend_has_current(b))
 			continue;
@@ -541,17 +573,31 @@ static void mark_peaks(struct plot *p, const struct plot_panel *panel,
 		plot_point(p, x, y, 1, palette_memory[i]);
 		snprintf(text, sizeof(text), "%s peak %s", memory_backend_name(b),
 			 memory_format_bytes(bytes, m->peak));
-		/* The label goes above the mark (below it when the mark is
-		 * at the top), on the side with room. */
-		y += y - panel->area.y < p->font * 1.2 ? p->font * 0.9 :
-							 -p->font * 0.9;
-		if (x + p->font + plot_text_width(p, 0.8, 1, text) <
-		    panel->area.x + panel->area.w)
-			plot_text(p, x + p->font * 0.3, y, PLOT_LEFT, 0.8, 1,
-				  palette_memory[i], text);
-		else
-			plot_text(p, x - p->font * 0.3, y, PLOT_RIGHT, 0.8, 1,
-				  palette_memory[i], text);
+		w = plot_text_width(p, 0.8, 1, text);
+		/* Above the mark, or below it when the mark is near the top;
+		 * right of it, or left when the right has no room. */
+		dir = y - panel->area.y < p->font * 1.2 ? 1 : -1;
+		box = (struct plot_rect){
+			x + w + p->font < panel->area.x + panel->area.w ?
+				x + p->font * 0.3 : x - p->font * 0.3 - w,
+			y + dir * p->font * 0.9 - line / 2, w, line };
+		while (moved_on) {
+			moved_on = 0;
+			for (size_t k = 0; k < nr_placed; k++)
+				if (overlaps(&box, &placed[k])) {
+					box.y += dir * line;
+					moved_on = 1;
+				}
+			/* Out of the panel going up: go down from the mark. */
+			if (dir < 0 && box.y < panel->area.y) {
+				dir = 1;
+				box.y = y + p->font * 0.9 - line / 2;
+				moved_on = 1;
+			}
+		}
+		placed[nr_placed++] = box;
+		plot_text(p, box.x, box.y + line / 2, PLOT_LEFT, 0.8, 1,
+			  palette_memory[i], text);
 	}
 }
 
@@ -592,7 +638,7 @@ static void draw_timeline(struct plot *p, const void *arg)
 	left = plot_left_gutter(p);
 	right = p->width - p->font * 1.5;
 	bottom = p->height - plot_bottom_gutter(p, 1) - p->font * 0.3;
-	axis_nice(0, duration, ticks_for(p, right - left, 6), 0, AXIS_SECONDS, &x);
+	time_axis(p, duration, right - left, &x);
 	share = (bottom - top) / (double)n;
 
 	for (size_t i = 0; i < n; i++) {
@@ -782,9 +828,10 @@ static void draw_processes(struct plot *p, const void *arg)
 	panel.area = (struct plot_rect){ left, top + legend_h + p->font * 0.2,
 					 right - left, 0 };
 	panel.area.h = bottom - panel.area.y;
-	row_h = panel.area.h / (double)(shown + (others ? 1 : 0));
-	axis_nice(0, duration, ticks_for(p, right - left, 6), 0, AXIS_SECONDS,
-		  &panel.x);
+	/* A few processes get bars of a sensible height, not the page. */
+	row_h = fmin(p->font * 2.2, panel.area.h / (double)(shown + (others ? 1 : 0)));
+	panel.area.h = row_h * (double)(shown + (others ? 1 : 0));
+	time_axis(p, duration, right - left, &panel.x);
 	axis_nice(0, 1, 2, 0, AXIS_PLAIN, &panel.y);
 	panel.y.nr = 0;         /* rows, not values: no y ticks */
 	plot_axes(p, &panel, 1);
@@ -995,8 +1042,7 @@ static void draw_memory_comparison(struct plot *p, const void *arg)
 	panel.area = (struct plot_rect){ left, top + legend_h + p->font * 0.2,
 					 right - left, 0 };
 	panel.area.h = bottom - panel.area.y;
-	axis_nice(0, duration > 0 ? duration : 1e-3,
-		  ticks_for(p, right - left, 6), 0, AXIS_SECONDS, &panel.x);
+	time_axis(p, duration > 0 ? duration : 1e-3, right - left, &panel.x);
 	axis_nice(0, max, ticks_for(p, panel.area.h, 2.2), 1, AXIS_BYTES,
 		  &panel.y);
 	plot_axes(p, &panel, 1);

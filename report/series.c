@@ -120,6 +120,8 @@ static void begin_run(struct series *s, const struct summary *sum,
 	s->run = b->run;
 	s->begin_ns = s->last_ns = b->time_ns;
 	s->attached = sum->nr_attach_pids > 0;
+	s->min_interval_ns = sum->has_interval && sum->interval_ns / 2 > 1000000 ?
+			     sum->interval_ns / 2 : 1000000;
 	for (size_t k = 0; k < SERIES_KINDS; k++)
 		envelope_init(&s->env[k], b->time_ns, SERIES_FIRST_WIDTH_NS,
 			      s->cap);
@@ -142,6 +144,18 @@ static int rate_of(const struct series *s, long event,
 	if (event < 0 || (size_t)event >= s->nr_previous)
 		return -1;
 	return series_counter_rate(&s->previous[event], &cur[event], rate);
+}
+
+/*
+ * Whether a reading at t comes too soon after one at `previous` to be a
+ * rate: the FINAL reading, taken as the command ends, may follow the last
+ * tick by microseconds, and a few faults over a few microseconds are a
+ * rate of millions per second that never was. Such a reading is skipped
+ * as the end of an interval; the next one's interval covers it.
+ */
+static int too_soon(const struct series *s, uint64_t previous, uint64_t t)
+{
+	return t > previous && t - previous < s->min_interval_ns;
 }
 
 /*
@@ -191,6 +205,10 @@ static int add_counts(struct series *s, const struct summary *sum,
 	if (rec_decode_counts(rec, &c) < 0 || c.run != s->run)
 		return 0;
 	note_time(s, c.time_ns);
+	if (s->has_counts && too_soon(s, s->counts_previous_ns, c.time_ns))
+		return 0;
+	s->has_counts = 1;
+	s->counts_previous_ns = c.time_ns;
 	if (s->nr_previous < sum->nr_events) {
 		struct series_reading *p;
 
@@ -309,6 +327,8 @@ static int add_procs(struct series *s, const struct rec *rec)
 		return 0;
 	t = procs.time_ns;
 	note_time(s, t);
+	if (s->has_procs && too_soon(s, s->procs_previous_ns, t))
+		return 0;
 	for (uint32_t i = 0; i < procs.nr; i++) {
 		struct series_process *p, was;
 		struct rec_proc e;

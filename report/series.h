@@ -9,7 +9,9 @@
  * (REC_RUN_F_WARMUP); a file of several runs is charted by its first.
  *
  * Rates are differences of consecutive cumulative readings over the time
- * between them, put at the later reading's time:
+ * between them, spread over the buckets of that interval (a reading less
+ * than half the recording's interval after the previous one, such as the
+ * final one, is folded into the next interval instead):
  *  - from COUNTS, per counter: (value delta) * (enabled delta) / (running
  *    delta) per second, so a multiplexed counter is scaled over that
  *    interval alone, as perf's -I does;
@@ -83,6 +85,11 @@ struct series {
 	uint64_t begin_ns;       /* its RUN_BEGIN */
 	uint64_t last_ns;        /* the latest time any record of it had */
 	int attached;            /* `record -p`: processes ran before */
+	/* Readings closer than this to the previous one give no rate (half
+	 * the recording's interval, at least 1 ms): see too_soon(). */
+	uint64_t min_interval_ns;
+	int has_counts;
+	uint64_t counts_previous_ns;
 
 	struct envelope env[SERIES_KINDS];
 
