@@ -2,7 +2,8 @@
 # `make test`. Everything real is in CMakeLists.txt.
 #
 #   make            build into build/
-#   make demo       record samples/busy-tree and print its report
+#   make demo       record samples/busy-tree, print its report and draw its
+#                   charts into build/demo/charts
 #   make test       build with -Werror and run every test, then again under
 #                   AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench      the overhead benchmarks (docs/BENCHMARKS.md)
@@ -24,8 +25,8 @@ deps:
 
 demo: all
 	@mkdir -p $(DEMO_OUT)
-	$(BUILD)/pprobe record -o $(DEMO_OUT)/busy-tree.data -- $(BUILD)/samples/busy-tree
-	$(BUILD)/pprobe report $(DEMO_OUT)/busy-tree.data
+	$(BUILD)/pprobe record -I 10 --mem all --label busy-tree -o $(DEMO_OUT)/busy-tree.data -- $(BUILD)/samples/busy-tree
+	$(BUILD)/pprobe report --png $(DEMO_OUT)/charts $(DEMO_OUT)/busy-tree.data
 
 test: test-plain test-asan
 
