@@ -927,3 +927,46 @@ int h_compare(const char *label, const char *what, double measured,
 		      ok ? "ok" : "FAIL");
 	return ok;
 }
+
+int h_csv_fields(char **pos, char **fields, int max)
+{
+	char *p = *pos, *out;
+	int n = 0;
+
+	for (;;) {
+		if (n == max)
+			return -1;
+		fields[n++] = out = p;
+		if (*p == '"') {
+			p++;
+			for (;;) {
+				if (!*p)
+					return -1;
+				if (*p == '"' && p[1] == '"') {
+					*out++ = '"';
+					p += 2;
+				} else if (*p == '"') {
+					p++;
+					break;
+				} else {
+					*out++ = *p++;
+				}
+			}
+		} else {
+			while (*p && *p != ',' && *p != '\n')
+				*out++ = *p++;
+		}
+		if (*p == ',') {
+			*out = '\0';
+			p++;
+			continue;
+		}
+		if (*p == '\n')
+			p++;
+		else if (*p)
+			return -1;
+		*out = '\0';
+		*pos = p;
+		return n;
+	}
+}

@@ -283,4 +283,11 @@ int h_compare(const char *label, const char *what, double measured,
 void h_report(const char *opt, const char *opt2, const char *file,
 	      double timeout_s, struct h_result *r);
 
+/*
+ * Splits one CSV line in place into at most max fields (RFC 4180 quotes,
+ * as the report writes them). Returns the number of fields, or -1 for a
+ * line that is not CSV or has more; moves *pos past the line.
+ */
+int h_csv_fields(char **pos, char **fields, int max);
+
 #endif /* PPROBE_E2E_HARNESS_H */

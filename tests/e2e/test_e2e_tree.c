@@ -229,54 +229,6 @@ static const char *json_memory(const char *json, const char *backend)
 
 /* ---- the CSV reports ---- */
 
-/*
- * Splits one CSV line in place into at most max fields (RFC 4180 quotes,
- * as the report writes them). Returns the number of fields and moves *pos
- * past the line.
- */
-static int csv_fields(char **pos, char **fields, int max)
-{
-	char *p = *pos, *out;
-	int n = 0;
-
-	for (;;) {
-		if (n == max)
-			return -1;
-		fields[n++] = out = p;
-		if (*p == '"') {
-			p++;
-			for (;;) {
-				if (!*p)
-					return -1;
-				if (*p == '"' && p[1] == '"') {
-					*out++ = '"';
-					p += 2;
-				} else if (*p == '"') {
-					p++;
-					break;
-				} else {
-					*out++ = *p++;
-				}
-			}
-		} else {
-			while (*p && *p != ',' && *p != '\n')
-				*out++ = *p++;
-		}
-		if (*p == ',') {
-			*out = '\0';
-			p++;
-			continue;
-		}
-		if (*p == '\n')
-			p++;
-		else if (*p)
-			return -1;
-		*out = '\0';
-		*pos = p;
-		return n;
-	}
-}
-
 static const char *const proc_header[] = {
 	"file", "run", "pid", "ppid", "command", "start_seconds", "end_seconds",
 	"threads", "user_seconds", "sys_seconds", "voluntary_switches",
@@ -317,7 +269,7 @@ static struct proc_row *parse_processes(const char *csv, size_t *nr)
 
 	assert_non_null(copy);
 	*nr = 0;
-	n = csv_fields(&pos, f, 32);
+	n = h_csv_fields(&pos, f, 32);
 	if (n != PROC_COLUMNS)
 		fail_msg("--csv --processes header has %d columns, expected %d", n, PROC_COLUMNS);
 	for (i = 0; i < PROC_COLUMNS; i++)
@@ -327,7 +279,7 @@ static struct proc_row *parse_processes(const char *csv, size_t *nr)
 	while (*pos) {
 		struct proc_row *row;
 
-		n = csv_fields(&pos, f, 32);
+		n = h_csv_fields(&pos, f, 32);
 		if (n != PROC_COLUMNS)
 			fail_msg("--csv --processes row %zu has %d columns, expected %d",
 				 *nr + 2, n, PROC_COLUMNS);
@@ -374,7 +326,7 @@ static int find_memory(const char *csv, const char *backend, struct mem_row *out
 	int n, i, found = -1;
 
 	assert_non_null(copy);
-	n = csv_fields(&pos, f, 16);
+	n = h_csv_fields(&pos, f, 16);
 	if (n != MEM_COLUMNS)
 		fail_msg("--csv --memory header has %d columns, expected %d", n, MEM_COLUMNS);
 	for (i = 0; i < MEM_COLUMNS; i++)
@@ -382,7 +334,7 @@ static int find_memory(const char *csv, const char *backend, struct mem_row *out
 			fail_msg("--csv --memory column %d is '%s', expected '%s'", i + 1,
 				 f[i], mem_header[i]);
 	while (*pos && found < 0) {
-		n = csv_fields(&pos, f, 16);
+		n = h_csv_fields(&pos, f, 16);
 		if (n != MEM_COLUMNS)
 			fail_msg("--csv --memory row has %d columns, expected %d", n, MEM_COLUMNS);
 		if (strcmp(f[2], backend))
