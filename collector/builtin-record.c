@@ -372,8 +372,14 @@ static int tree_idle(const struct record *rec, uint64_t now)
 static void process_tick(struct record *rec, uint64_t now, int force)
 {
 	unsigned what = PROC_READ_STAT | PROC_READ_STATM;
+	uint64_t due = (uint64_t)rec->proc_interval_ms * NSEC_PER_MSEC;
+	uint64_t slack = (uint64_t)rec->interval_ms * NSEC_PER_MSEC / 2;
 
-	if (!force && now - rec->last_proc_ns < (uint64_t)rec->proc_interval_ms * NSEC_PER_MSEC)
+	/* Counter ticks wake a few microseconds early or late: half a tick
+	 * of slack keeps --proc-interval 100 at -I 10 every 10 ticks, not
+	 * 10 or 11 as the jitter fell (passes 110 ms apart one time in
+	 * two). */
+	if (!force && now - rec->last_proc_ns + (slack < due ? slack : 0) < due)
 		return;
 	rec->last_proc_ns = now;
 	/* Without --tree the table holds only the command: no table then. */
