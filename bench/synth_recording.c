@@ -23,9 +23,9 @@
  * backend; at the end the command's last PROCS and its PROC_EXIT, the
  * FINAL COUNTS, the TASK records not drained yet, the FINAL MEMs, RUN_END
  * and END. The process tick follows the collector's rule too: the first
- * tick at least --proc-interval after the last one, so with ticks late by
- * a varying few microseconds it comes every 10 or 11 ticks at -I 10 (as
- * real recordings show: gaps of 100 and 110 ms).
+ * tick at least --proc-interval less half a tick after the last one, so
+ * that ticks late by a varying few microseconds still give one every 10
+ * ticks at -I 10.
  *
  * The figures are made up but hang together, so that every part of the
  * report and every chart has something to show: the tree's load is three
@@ -723,7 +723,9 @@ static void write_run(struct synth *s)
 		write_counts(s, t, 0);
 		if (t - s->last_flush_ns >= FLUSH_EVERY_NS)
 			flush(s, t);
-		if (!s->last_proc_ns || proc_t - s->last_proc_ns >= proc_interval_ns) {
+		/* The collector's rule: half a tick of slack. */
+		if (!s->last_proc_ns ||
+		    proc_t - s->last_proc_ns + interval_ns / 2 >= proc_interval_ns) {
 			s->last_proc_ns = proc_t;
 			advance(s, proc_t);
 			process_tick(s, proc_t);
