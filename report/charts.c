@@ -307,6 +307,7 @@ static void describe(const struct summary *sum, const struct summary_run *run,
 			ADD("  \u00b7  %s", date);
 	}
 #undef ADD
+	plot_utf8_trim(buf);
 }
 
 /* ---- timeline.png ---- */

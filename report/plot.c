@@ -137,9 +137,15 @@ int plot_begin(struct plot *p, enum plot_format format, const char *path,
 
 int plot_end(struct plot *p)
 {
-	cairo_status_t status;
+	cairo_status_t status = cairo_status(p->cr);
 	int ret = 0;
 
+	/* A drawing error (text that is not UTF-8, say) leaves the rest of
+	 * the page undrawn: better no chart than a blank one. */
+	if (status != CAIRO_STATUS_SUCCESS) {
+		plot_release(p);
+		return status == CAIRO_STATUS_NO_MEMORY ? -ENOMEM : -EINVAL;
+	}
 	cairo_destroy(p->cr);
 	p->cr = NULL;
 	if (p->format == PLOT_PNG)
@@ -190,6 +196,46 @@ uint32_t plot_tint(uint32_t rgb, double amount)
 	return out;
 }
 
+/* Room for a line of chart text; longer text is cut there. */
+#define PLOT_TEXT_MAX 1024
+
+/*
+ * text as valid UTF-8 in out (PLOT_TEXT_MAX bytes): a byte that does not
+ * start or continue a well-formed character becomes '?', and text is cut
+ * on a character boundary when it does not fit. Command lines and labels
+ * come from the user and need not be UTF-8; cairo refuses what is not,
+ * and stops drawing the page.
+ */
+static const char *valid_utf8(const char *text, char *out)
+{
+	size_t o = 0;
+
+	for (const unsigned char *s = (const unsigned char *)text; *s;) {
+		size_t need = *s < 0x80 ? 1 : (*s & 0xE0) == 0xC0 ? 2 :
+			      (*s & 0xF0) == 0xE0 ? 3 : (*s & 0xF8) == 0xF0 ? 4 : 0;
+		size_t k;
+
+		for (k = 1; k < need; k++)
+			if ((s[k] & 0xC0) != 0x80)
+				break;
+		if (!need || k < need || (need == 2 && *s < 0xC2)) {
+			need = 1;
+			if (o + 1 >= PLOT_TEXT_MAX)
+				break;
+			out[o++] = '?';
+			s++;
+			continue;
+		}
+		if (o + need >= PLOT_TEXT_MAX)
+			break;
+		memcpy(out + o, s, need);
+		o += need;
+		s += need;
+	}
+	out[o] = '\0';
+	return out;
+}
+
 static void set_font(struct plot *p, double size, int bold)
 {
 	cairo_select_font_face(p->cr, PLOT_FACE, CAIRO_FONT_SLANT_NORMAL,
@@ -202,9 +248,10 @@ double plot_text_width(struct plot *p, double size, int bold,
 		       const char *text)
 {
 	cairo_text_extents_t ext;
+	char valid[PLOT_TEXT_MAX];
 
 	set_font(p, size, bold);
-	cairo_text_extents(p->cr, text, &ext);
+	cairo_text_extents(p->cr, valid_utf8(text, valid), &ext);
 	return ext.x_advance;
 }
 
@@ -213,6 +260,7 @@ double plot_text(struct plot *p, double x, double y, enum plot_align align,
 {
 	cairo_font_extents_t font;
 	double width = plot_text_width(p, size, bold, text);
+	char valid[PLOT_TEXT_MAX];
 
 	cairo_font_extents(p->cr, &font);
 	if (align == PLOT_CENTER)
@@ -221,9 +269,26 @@ double plot_text(struct plot *p, double x, double y, enum plot_align align,
 		x -= width;
 	plot_colour(p, rgb, 1);
 	cairo_move_to(p->cr, x, y + (font.ascent - font.descent) / 2);
-	cairo_show_text(p->cr, text);
+	cairo_show_text(p->cr, valid_utf8(text, valid));
 	cairo_new_path(p->cr);
 	return width;
+}
+
+char *plot_utf8_trim(char *s)
+{
+	size_t len = strlen(s), lead = len, need;
+	unsigned char c;
+
+	/* Back to the last byte that starts a character. */
+	while (lead > 0 && ((unsigned char)s[lead - 1] & 0xC0) == 0x80)
+		lead--;
+	if (lead == 0)
+		return s;
+	c = (unsigned char)s[lead - 1];
+	need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+	if (len - (lead - 1) < need)
+		s[lead - 1] = '\0';
+	return s;
 }
 
 char *plot_fit_text(struct plot *p, double font_size, int bold,
@@ -232,6 +297,15 @@ char *plot_fit_text(struct plot *p, double font_size, int bold,
 	size_t len;
 
 	snprintf(buf, size, "%s", text);
+	len = strlen(buf);
+	/* Cut by the buffer: that is a cut too, and says so. */
+	if (len < strlen(text) && size > 4) {
+		len = size - 4;
+		while (len > 0 && ((unsigned char)buf[len] & 0xC0) == 0x80)
+			len--;
+		memcpy(buf + len, "...", 4);
+	}
+	plot_utf8_trim(buf);
 	len = strlen(buf);
 	while (len > 0 && plot_text_width(p, font_size, bold, buf) > width) {
 		/* Cut a whole UTF-8 character, then add the ellipsis. */

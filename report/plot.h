@@ -53,8 +53,9 @@ int plot_begin(struct plot *p, enum plot_format format, const char *path,
 	       int width, int height);
 /*
  * Finishes the page and renames it into place. Returns 0, or -errno
- * (nothing is left at path's temporary name in either case). Releases
- * the plot.
+ * (-EINVAL when a drawing call failed and left the page part drawn;
+ * nothing is left at path's temporary name in any case). Releases the
+ * plot.
  */
 int plot_end(struct plot *p);
 
@@ -83,6 +84,9 @@ double plot_text(struct plot *p, double x, double y, enum plot_align align,
 /* The width text would take. */
 double plot_text_width(struct plot *p, double size, int bold,
 		       const char *text);
+/* s without a last character cut short (an incomplete UTF-8 sequence
+ * at its end, as snprintf into a small buffer leaves). Returns s. */
+char *plot_utf8_trim(char *s);
 /* text cut with "..." to fit width (into buf, `size` bytes). Returns buf. */
 char *plot_fit_text(struct plot *p, double font_size, int bold,
 		    const char *text, double width, char *buf, size_t size);

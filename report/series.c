@@ -113,8 +113,34 @@ static void choose_events(struct series *s, const struct summary *sum)
 	s->instructions_event = find_named(sum, "instructions");
 }
 
-static void begin_run(struct series *s, const struct summary *sum,
-		      const struct rec_run_begin *b)
+/*
+ * Room for a previous reading of every event the file declared so far.
+ * An event not read yet counts from 0 at the run's begin: counters count
+ * from the command's exec, so the first interval is a rate too.
+ */
+static int reserve_readings(struct series *s, const struct summary *sum)
+{
+	struct series_reading *p;
+
+	if (s->nr_previous >= sum->nr_events)
+		return 0;
+	p = realloc(s->scratch, sum->nr_events * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	s->scratch = p;
+	p = realloc(s->previous, sum->nr_events * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	for (size_t i = s->nr_previous; i < sum->nr_events; i++)
+		p[i] = (struct series_reading){ .present = !s->attached,
+						.time_ns = s->begin_ns };
+	s->previous = p;
+	s->nr_previous = sum->nr_events;
+	return 0;
+}
+
+static int begin_run(struct series *s, const struct summary *sum,
+		     const struct rec_run_begin *b)
 {
 	s->active = 1;
 	s->run = b->run;
@@ -125,7 +151,9 @@ static void begin_run(struct series *s, const struct summary *sum,
 	for (size_t k = 0; k < SERIES_KINDS; k++)
 		envelope_init(&s->env[k], b->time_ns, SERIES_FIRST_WIDTH_NS,
 			      s->cap);
+	s->counts_previous_ns = b->time_ns;
 	choose_events(s, sum);
+	return reserve_readings(s, sum);
 }
 
 /* ---- records of the run ---- */
@@ -205,25 +233,12 @@ static int add_counts(struct series *s, const struct summary *sum,
 	if (rec_decode_counts(rec, &c) < 0 || c.run != s->run)
 		return 0;
 	note_time(s, c.time_ns);
-	if (s->has_counts && too_soon(s, s->counts_previous_ns, c.time_ns))
+	if ((c.flags & REC_COUNTS_F_FINAL) &&
+	    too_soon(s, s->counts_previous_ns, c.time_ns))
 		return 0;
-	s->has_counts = 1;
 	s->counts_previous_ns = c.time_ns;
-	if (s->nr_previous < sum->nr_events) {
-		struct series_reading *p;
-
-		p = realloc(s->scratch, sum->nr_events * sizeof(*p));
-		if (!p)
-			return -ENOMEM;
-		s->scratch = p;
-		p = realloc(s->previous, sum->nr_events * sizeof(*p));
-		if (!p)
-			return -ENOMEM;
-		memset(p + s->nr_previous, 0,
-		       (sum->nr_events - s->nr_previous) * sizeof(*p));
-		s->previous = p;
-		s->nr_previous = sum->nr_events;
-	}
+	if (reserve_readings(s, sum) < 0)
+		return -ENOMEM;
 	/* The new readings, beside the previous ones until all rates are
 	 * taken: an event missing from this record keeps its previous. */
 	cur = s->scratch;
@@ -315,7 +330,18 @@ static uint64_t grew(uint64_t now, uint64_t before)
 	return now > before ? now - before : 0;
 }
 
-static int add_procs(struct series *s, const struct rec *rec)
+/* Whether pid ran before the attach: its figures count from birth. */
+static int was_present(const struct summary *sum, const struct series *s,
+		       uint32_t pid)
+{
+	const struct summary_run *run = series_run(s, sum);
+	const struct tree_process *p = run ? tree_find(&run->tree, pid) : NULL;
+
+	return p && p->present;
+}
+
+static int add_procs(struct series *s, const struct summary *sum,
+		     const struct rec *rec)
 {
 	struct rec_procs procs;
 	double user = 0, sys = 0, minflt = 0, majflt = 0, vol = 0, invol = 0;
@@ -341,9 +367,10 @@ static int add_procs(struct series *s, const struct rec *rec)
 		if (!p)
 			return -ENOMEM;
 		/* A process running before an attach counts from its first
-		 * reading; any other from its birth, after the run began. */
+		 * reading; any other from its birth, after the run began
+		 * (a child forked after an attach too). */
 		was = *p;
-		if (fresh && s->attached)
+		if (fresh && s->attached && was_present(sum, s, e.pid))
 			was = (struct series_process){ .pid = e.pid,
 				.utime_ns = e.utime_ns, .stime_ns = e.stime_ns,
 				.minflt = e.minflt, .majflt = e.majflt,
@@ -446,7 +473,7 @@ int series_add(void *arg, const struct summary *sum, const struct rec *rec)
 			s->done = 1;
 		else if (rec_decode_run_begin(rec, &b) == 0 &&
 			 !(b.flags & REC_RUN_F_WARMUP))
-			begin_run(s, sum, &b);
+			return begin_run(s, sum, &b);
 		return 0;
 	}
 	if (!s->active)
@@ -455,7 +482,7 @@ int series_add(void *arg, const struct summary *sum, const struct rec *rec)
 	case REC_COUNTS:
 		return add_counts(s, sum, rec);
 	case REC_PROCS:
-		return add_procs(s, rec);
+		return add_procs(s, sum, rec);
 	case REC_MEM:
 		return add_mem(s, rec);
 	case REC_TASK:

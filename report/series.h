@@ -9,12 +9,13 @@
  * (REC_RUN_F_WARMUP); a file of several runs is charted by its first.
  *
  * Rates are differences of consecutive cumulative readings over the time
- * between them, spread over the buckets of that interval (a reading less
- * than half the recording's interval after the previous one, such as the
- * final one, is folded into the next interval instead):
+ * between them, spread over the buckets of that interval (the FINAL
+ * reading, when less than half the recording's interval after the
+ * previous one, is dropped rather than made a rate over microseconds):
  *  - from COUNTS, per counter: (value delta) * (enabled delta) / (running
  *    delta) per second, so a multiplexed counter is scaled over that
- *    interval alone, as perf's -I does;
+ *    interval alone, as perf's -I does; counters count from the exec, so
+ *    the first interval starts at the run's begin (not after an attach);
  *  - from PROCS, per process (a process seen for the first time counts
  *    from 0, unless it was running before an attach), summed over the
  *    processes of the record. A process that lived and ended between two
@@ -88,7 +89,6 @@ struct series {
 	/* Readings closer than this to the previous one give no rate (half
 	 * the recording's interval, at least 1 ms): see too_soon(). */
 	uint64_t min_interval_ns;
-	int has_counts;
 	uint64_t counts_previous_ns;
 
 	struct envelope env[SERIES_KINDS];

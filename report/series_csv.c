@@ -226,6 +226,10 @@ int series_csv_add(void *arg, const struct summary *s, const struct rec *rec)
 			c->has_run = 1;
 			c->run = b.run;
 			c->begin_ns = b.time_ns;
+			/* Rates are within a run. */
+			if (c->previous)
+				memset(c->previous, 0,
+				       c->nr_previous * sizeof(*c->previous));
 		}
 		return 0;
 	case REC_COUNTS:
@@ -256,6 +260,14 @@ int series_csv_close(struct series_csv *c, void (*wrote)(const char *path))
 		if (fclose(c->out[i]) != 0 && !err)
 			err = errno ? errno : EIO;
 		c->out[i] = NULL;
+	}
+	/* A directory in the way fails every rename over it: found first,
+	 * nothing is renamed (any other rename failure fails them all). */
+	for (int i = 0; i < SERIES_CSV_FILES && !err; i++) {
+		struct stat st;
+
+		if (lstat(c->path[i], &st) == 0 && S_ISDIR(st.st_mode))
+			err = EISDIR;
 	}
 	for (int i = 0; i < SERIES_CSV_FILES && !err; i++)
 		if (rename(c->tmp[i], c->path[i]) < 0)
