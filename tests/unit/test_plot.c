@@ -35,123 +35,13 @@
 #include "envelope.h"
 #include "palette.h"
 #include "plot.h"
+#include "scratch_dir.h"
 
 #define MS 1000000ull
 #define T0 5000000000ull
 #define WHITE 0xFFFFFFu
 
-/* ---- directories ---- */
-
-/* dir/name into out, which must have room. */
-static void join(char *out, size_t size, const char *dir, const char *name)
-{
-	int n = snprintf(out, size, "%s/%s", dir, name);
-
-	assert_true(n > 0 && (size_t)n < size);
-}
-
-/*
- * Removes dir and what the tests put in it (files, empty directories).
- * Returns 0, or -1 when something could not be removed (a teardown
- * reports it; it does not assert).
- */
-static int remove_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char path[PATH_MAX];
-	int ret = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		if (snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >=
-		    (int)sizeof(path))
-			ret = -1;
-		else if (unlink(path) < 0 && rmdir(path) < 0)
-			ret = -1;
-	}
-	closedir(d);
-	return rmdir(dir) < 0 ? -1 : ret;
-}
-
-/* Each test's own directory, made before it and removed after it,
- * whether it passed or not: *state is its path. */
-static int dir_setup(void **state)
-{
-	const char *root = getenv("TMPDIR");
-	char *dir = malloc(PATH_MAX);
-
-	if (!dir)
-		return -1;
-	snprintf(dir, PATH_MAX, "%s/test_plot.XXXXXX",
-		 root && *root ? root : "/tmp");
-	if (!mkdtemp(dir)) {
-		free(dir);
-		return -1;
-	}
-	*state = dir;
-	return 0;
-}
-
-static int dir_teardown(void **state)
-{
-	int ret = remove_dir(*state);
-
-	free(*state);
-	return ret;
-}
-
-static int compare_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/*
- * The names in dir, sorted, separated by spaces; a temporary name's
- * random part is written "*" ("chart.png.tmp.*"), so a test can compare
- * the listing with a string.
- */
-static void list_dir(const char *dir, char *out, size_t size)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char *names[32];
-	size_t nr = 0, len = 0;
-
-	assert_non_null(d);
-	while ((e = readdir(d))) {
-		char *tmp;
-
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		assert_true(nr < 32);
-		names[nr] = strdup(e->d_name);
-		assert_non_null(names[nr]);
-		tmp = strstr(names[nr], ".tmp.");
-		if (tmp)
-			strcpy(tmp, ".tmp.*");
-		nr++;
-	}
-	closedir(d);
-	qsort(names, nr, sizeof(*names), compare_names);
-	out[0] = '\0';
-	for (size_t i = 0; i < nr; i++) {
-		len += (size_t)snprintf(out + len, size - len, "%s%s",
-					i ? " " : "", names[i]);
-		assert_true(len < size);
-		free(names[i]);
-	}
-}
-
-#define assert_listing(dir, expect) \
-	do { \
-		char listing_[1024]; \
-		list_dir(dir, listing_, sizeof(listing_)); \
-		assert_string_equal(listing_, expect); \
-	} while (0)
+/* ---- files ---- */
 
 /* The first n bytes of a file (which must have them) into buf. */
 static void head(const char *path, char *buf, size_t n)
@@ -183,7 +73,7 @@ static void test_png_atomic(void **state)
 	struct stat st;
 	mode_t mask = umask(022);
 
-	join(path, sizeof(path), dir, "chart.png");
+	scratch_join(path, sizeof(path), dir, "chart.png");
 	assert_int_equal(plot_begin(&p, PLOT_PNG, path, 320, 200), 0);
 	umask(mask);
 	assert_listing(dir, "chart.png.tmp.*");
@@ -234,7 +124,7 @@ static void check_streamed(const char *dir, enum plot_format format,
 	char path[PATH_MAX], listing[64], start[16];
 	struct plot p;
 
-	join(path, sizeof(path), dir, name);
+	scratch_join(path, sizeof(path), dir, name);
 	assert_int_equal(plot_begin(&p, format, path, 400, 300), 0);
 	snprintf(listing, sizeof(listing), "%s.tmp.*", name);
 	assert_listing(dir, listing);
@@ -264,7 +154,7 @@ static void test_begin_missing_dir(void **state)
 	char path[PATH_MAX];
 	struct plot p;
 
-	join(path, sizeof(path), dir, "missing/chart.png");
+	scratch_join(path, sizeof(path), dir, "missing/chart.png");
 	for (int format = PLOT_PNG; format <= PLOT_PDF; format++) {
 		assert_int_equal(plot_begin(&p, format, path, 320, 200), -ENOENT);
 		assert_null(p.surface);
@@ -284,7 +174,7 @@ static void test_end_rename_fails(void **state)
 
 	/* A directory where the page should go: written, not renamed, and
 	 * the temporary file removed. */
-	join(path, sizeof(path), dir, "chart.png");
+	scratch_join(path, sizeof(path), dir, "chart.png");
 	assert_int_equal(mkdir(path, 0700), 0);
 	assert_int_equal(plot_begin(&p, PLOT_PNG, path, 64, 48), 0);
 	assert_int_equal(plot_end(&p), -EISDIR);
@@ -309,7 +199,7 @@ static void test_font_scales(void **state)
 	char path[PATH_MAX];
 	struct plot p;
 
-	join(path, sizeof(path), dir, "chart.svg");
+	scratch_join(path, sizeof(path), dir, "chart.svg");
 	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
 		assert_int_equal(plot_begin(&p, PLOT_SVG, path, pages[i].width,
 					    pages[i].height), 0);
@@ -348,7 +238,7 @@ static void text_page(struct plot *p, const char *dir)
 {
 	char path[PATH_MAX];
 
-	join(path, sizeof(path), dir, "text.png");
+	scratch_join(path, sizeof(path), dir, "text.png");
 	assert_int_equal(plot_begin(p, PLOT_PNG, path, 800, 450), 0);
 	if (plot_text_width(p, 1, 0, "abc") <= 0) {
 		assert_int_equal(plot_end(p), 0);
@@ -546,7 +436,7 @@ static void begin_spike_page(struct plot *p, const char *dir)
 {
 	char path[PATH_MAX];
 
-	join(path, sizeof(path), dir, "spike.png");
+	scratch_join(path, sizeof(path), dir, "spike.png");
 	assert_int_equal(plot_begin(p, PLOT_PNG, path, 320, 200), 0);
 }
 
@@ -691,8 +581,8 @@ const char *__lsan_default_suppressions(void)
 	return "leak:libfontconfig.so\n";
 }
 
-#define DIR_TEST(test) cmocka_unit_test_setup_teardown(test, dir_setup, \
-							dir_teardown)
+#define DIR_TEST(test) cmocka_unit_test_setup_teardown(test, scratch_dir_setup, \
+							scratch_dir_teardown)
 
 int main(void)
 {

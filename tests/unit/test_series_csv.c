@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "recfile.h"
+#include "scratch_dir.h"
 #include "series_csv.h"
 #include "summary.h"
 
@@ -55,118 +56,6 @@ static const char *const headers[] = {
 
 /* ---- directories and files ---- */
 
-
-/* dir/name into out, which must have room. */
-static void join(char *out, size_t size, const char *dir, const char *name)
-{
-	int n = snprintf(out, size, "%s/%s", dir, name);
-
-	assert_true(n > 0 && (size_t)n < size);
-}
-
-/*
- * Removes dir and what the tests put in it (files, empty directories).
- * Returns 0, or -1 when something could not be removed (a teardown
- * reports it; it does not assert).
- */
-static int remove_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char path[PATH_MAX];
-	int ret = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		if (snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >=
-		    (int)sizeof(path))
-			ret = -1;
-		else if (unlink(path) < 0 && rmdir(path) < 0)
-			ret = -1;
-	}
-	closedir(d);
-	return rmdir(dir) < 0 ? -1 : ret;
-}
-
-/* Each test's own directory, made before it and removed after it,
- * whether it passed or not: *state is its path. */
-static int dir_setup(void **state)
-{
-	const char *root = getenv("TMPDIR");
-	char *dir = malloc(PATH_MAX);
-
-	if (!dir)
-		return -1;
-	snprintf(dir, PATH_MAX, "%s/test_series_csv.XXXXXX",
-		 root && *root ? root : "/tmp");
-	if (!mkdtemp(dir)) {
-		free(dir);
-		return -1;
-	}
-	*state = dir;
-	return 0;
-}
-
-static int dir_teardown(void **state)
-{
-	int ret = remove_dir(*state);
-
-	free(*state);
-	return ret;
-}
-
-static int compare_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/*
- * The names in dir, sorted, separated by spaces; a temporary name's
- * random part is written "*" ("tasks.csv.tmp.*"), so a test can compare
- * the listing with a string.
- */
-static void list_dir(const char *dir, char *out, size_t size)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char *names[32];
-	size_t nr = 0, len = 0;
-
-	assert_non_null(d);
-	while ((e = readdir(d))) {
-		char *tmp;
-
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		assert_true(nr < 32);
-		names[nr] = strdup(e->d_name);
-		assert_non_null(names[nr]);
-		tmp = strstr(names[nr], ".tmp.");
-		if (tmp)
-			strcpy(tmp, ".tmp.*");
-		nr++;
-	}
-	closedir(d);
-	qsort(names, nr, sizeof(*names), compare_names);
-	out[0] = '\0';
-	for (size_t i = 0; i < nr; i++) {
-		len += (size_t)snprintf(out + len, size - len, "%s%s",
-					i ? " " : "", names[i]);
-		assert_true(len < size);
-		free(names[i]);
-	}
-}
-
-#define assert_listing(dir, expect) \
-	do { \
-		char listing_[1024]; \
-		list_dir(dir, listing_, sizeof(listing_)); \
-		assert_string_equal(listing_, expect); \
-	} while (0)
-
 /* The whole of dir/name (which must exist), NUL-terminated; free it. */
 static char *slurp(const char *dir, const char *name)
 {
@@ -175,7 +64,7 @@ static char *slurp(const char *dir, const char *name)
 	char *text;
 	long len;
 
-	join(path, sizeof(path), dir, name);
+	scratch_join(path, sizeof(path), dir, name);
 	f = fopen(path, "r");
 	if (!f)
 		fail_msg("cannot open '%s': %s", path, strerror(errno));
@@ -427,7 +316,7 @@ static void test_close_empty(void **state)
 	 * readable as any file made under the umask. */
 	assert_int_equal(nr_wrote, SERIES_CSV_FILES);
 	for (int i = 0; i < SERIES_CSV_FILES; i++) {
-		join(path, sizeof(path), dir, names[i]);
+		scratch_join(path, sizeof(path), dir, names[i]);
 		assert_string_equal(wrote[i], path);
 		assert_file(dir, names[i], headers[i]);
 		assert_int_equal(stat(path, &st), 0);
@@ -509,7 +398,7 @@ static void test_open_missing_dir(void **state)
 	const char *dir = *state;
 	char missing[PATH_MAX];
 
-	join(missing, sizeof(missing), dir, "missing");
+	scratch_join(missing, sizeof(missing), dir, "missing");
 	memset(&c, 0xAA, sizeof(c));
 	assert_int_equal(series_csv_open(&c, missing), -ENOENT);
 	/* Nothing made, nothing held. */
@@ -541,7 +430,7 @@ static void block_name(const char *dir, const char *name)
 {
 	char path[PATH_MAX];
 
-	join(path, sizeof(path), dir, name);
+	scratch_join(path, sizeof(path), dir, name);
 	assert_int_equal(mkdir(path, 0700), 0);
 }
 
@@ -576,8 +465,8 @@ static void test_close_rename_fails_midway(void **state)
 	assert_listing(dir, "memory.csv");
 }
 
-#define DIR_TEST(test) cmocka_unit_test_setup_teardown(test, dir_setup, \
-							dir_teardown)
+#define DIR_TEST(test) cmocka_unit_test_setup_teardown(test, scratch_dir_setup, \
+							scratch_dir_teardown)
 
 int main(void)
 {
