@@ -335,6 +335,7 @@ struct timeline_panel {
 	int memory;                  /* mark each backend's peak */
 	int cpu_split;               /* task-clock split by /proc's shares */
 	const char *no_data;         /* said when there is nothing to draw */
+	char why[160];               /* room for a no_data made up */
 };
 
 static int has(const struct envelope *e)
@@ -501,25 +502,31 @@ static void memory_panel(const struct series *s, struct timeline_panel *tp)
 static int ipc_panel(const struct summary *sum, const struct series *s,
 		     struct timeline_panel *tp)
 {
-	static char why[160];
+	const struct summary_event *refused = NULL;
 	int asked = 0;
 
-	for (size_t i = 0; i < sum->nr_events; i++)
-		if (counter_name_is(sum->events[i].name, "cycles") ||
-		    counter_name_is(sum->events[i].name, "instructions")) {
-			if (!asked && sum->events[i].status != REC_EVENT_OPENED)
-				snprintf(why, sizeof(why),
-					 "no IPC: %s was %s on this machine",
-					 sum->events[i].name,
-					 counter_status_name(counter_status_of(
-						 sum->events[i].status, 0, 0)));
-			asked = 1;
-		}
+	for (size_t i = 0; i < sum->nr_events; i++) {
+		const struct summary_event *e = &sum->events[i];
+
+		if (!counter_name_is(e->name, "cycles") &&
+		    !counter_name_is(e->name, "instructions"))
+			continue;
+		asked = 1;
+		if (!refused && e->status != REC_EVENT_OPENED)
+			refused = e;
+	}
 	if (!asked)
 		return 0;
 	*tp = (struct timeline_panel){ .y_title = "IPC",
-		.units = AXIS_PLAIN, .unit = 1,
-		.no_data = why[0] ? why : "no IPC: cycles and instructions were not both counted" };
+		.units = AXIS_PLAIN, .unit = 1, .no_data = tp->why };
+	if (refused)
+		snprintf(tp->why, sizeof(tp->why),
+			 "no IPC: %s was %s on this machine", refused->name,
+			 counter_status_name(counter_status_of(refused->status,
+							       0, 0)));
+	else
+		snprintf(tp->why, sizeof(tp->why),
+			 "no IPC: cycles and instructions were not both counted");
 	if (has(&s->env[SERIES_IPC]))
 		add_line(tp, &s->env[SERIES_IPC], PALETTE_IPC, "instructions per cycle");
 	return 1;
@@ -1282,12 +1289,7 @@ static void draw_counters_comparison(struct plot *p, const void *arg)
 		panel.x.lo = 0;
 		panel.x.hi = 1;
 		/* No title beside the axis: the cell's title says it. */
-		{
-			double saved = panel.area.x;
-
-			plot_axes(p, &panel, 0);
-			panel.area.x = saved;
-		}
+		plot_axes(p, &panel, 0);
 		w = panel.area.w / (double)a->nr;
 		for (size_t i = 0; i < a->nr; i++) {
 			const struct chart_counter *cc = &a->recs[i].counters[k];
