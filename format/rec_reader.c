@@ -42,6 +42,7 @@
 #define PROC_EXIT_SIZE 96
 #define MEM_SOURCE_FIXED_SIZE 16
 #define MEM_SIZE 40
+#define VARIANT_FIXED_SIZE 16
 
 __attribute__((format(printf, 3, 4)))
 static enum rec_status fail(struct rec_reader *r, enum rec_status status,
@@ -356,15 +357,18 @@ int rec_decode_run_begin(const struct rec *rec, struct rec_run_begin *out)
 	out->run = get_u32(p + 8);
 	out->pid = get_u32(p + 12);
 	out->flags = get_u32(p + 16);
+	out->variant = get_u32(p + 20);
 	return 0;
 }
 
-int rec_decode_counts(const struct rec *rec, struct rec_counts *out)
+/* COUNTS and CPU_COUNTS share their layout. */
+static int decode_counts(const struct rec *rec, uint32_t type,
+			 struct rec_counts *out)
 {
 	const unsigned char *p = rec->payload;
 	uint32_t nr;
 
-	if (rec->type != REC_COUNTS || rec->payload_size < COUNTS_FIXED_SIZE)
+	if (rec->type != type || rec->payload_size < COUNTS_FIXED_SIZE)
 		return -1;
 	nr = get_u32(p + 16);
 	/* Divided, not multiplied: nr comes from the file. */
@@ -377,6 +381,22 @@ int rec_decode_counts(const struct rec *rec, struct rec_counts *out)
 	out->nr = nr;
 	out->entries = p + COUNTS_FIXED_SIZE;
 	return 0;
+}
+
+int rec_decode_counts(const struct rec *rec, struct rec_counts *out)
+{
+	return decode_counts(rec, REC_COUNTS, out);
+}
+
+uint32_t rec_counts_cpu(const struct rec_counts *c, uint32_t i)
+{
+	assert(i < c->nr);
+	return get_u32(c->entries + (size_t)i * COUNTS_ENTRY_SIZE + 4);
+}
+
+int rec_decode_cpu_counts(const struct rec *rec, struct rec_counts *out)
+{
+	return decode_counts(rec, REC_CPU_COUNTS, out);
 }
 
 void rec_counts_get(const struct rec_counts *c, uint32_t i, struct rec_count *out)
@@ -541,6 +561,44 @@ int rec_decode_mem_source(const struct rec *rec, struct rec_mem_source *out)
 	    get_string(rec, &pos, 2, &out->why, &len))
 		return -1;
 	return 0;
+}
+
+int rec_decode_variant(const struct rec *rec, struct rec_variant *out)
+{
+	const unsigned char *p = rec->payload;
+	size_t pos = VARIANT_FIXED_SIZE, args, len;
+	const char *arg;
+
+	if (rec->type != REC_VARIANT || rec->payload_size < VARIANT_FIXED_SIZE)
+		return -1;
+	memset(out, 0, sizeof(*out));
+	out->variant = get_u32(p);
+	out->nr_args = get_u32(p + 4);
+	out->nr_cpus = get_u32(p + 8);
+	if (get_string(rec, &pos, 2, &out->label, &len) ||
+	    get_string(rec, &pos, 2, &out->cpus, &len))
+		return -1;
+	/* Every argument checked now, so rec_variant_arg() cannot fail. */
+	args = pos;
+	for (uint32_t i = 0; i < out->nr_args; i++)
+		if (get_string(rec, &pos, 4, &arg, &len))
+			return -1;
+	out->args = p + args;
+	out->args_size = pos - args;
+	return 0;
+}
+
+const char *rec_variant_arg(const struct rec_variant *v, size_t *pos)
+{
+	const char *arg;
+	uint32_t len;
+
+	if (*pos + 4 > v->args_size)
+		return NULL;
+	len = get_u32(v->args + *pos);
+	arg = (const char *)v->args + *pos + 4;
+	*pos += 4 + (size_t)len + 1;
+	return arg;
 }
 
 int rec_decode_mem(const struct rec *rec, struct rec_mem *out)

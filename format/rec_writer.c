@@ -377,14 +377,17 @@ int rec_write_run_begin(struct rec_writer *w, const struct rec_run_begin *b)
 	rec_put_u32(w, b->run);
 	rec_put_u32(w, b->pid);
 	rec_put_u32(w, b->flags);
-	rec_put_u32(w, 0);
+	rec_put_u32(w, b->variant);
 	return rec_finish(w);
 }
 
-int rec_write_counts(struct rec_writer *w, uint64_t time_ns, uint32_t run,
-		     uint32_t flags, const struct rec_count *values, uint32_t nr)
+/* COUNTS and CPU_COUNTS: one layout, the CPU in CPU_COUNTS entries only. */
+static int write_counts(struct rec_writer *w, uint32_t type, uint64_t time_ns,
+			uint32_t run, uint32_t flags,
+			const struct rec_count *values, const uint32_t *cpus,
+			uint32_t nr)
 {
-	rec_begin(w, REC_COUNTS);
+	rec_begin(w, type);
 	rec_put_u64(w, time_ns);
 	rec_put_u32(w, run);
 	rec_put_u32(w, flags);
@@ -392,11 +395,41 @@ int rec_write_counts(struct rec_writer *w, uint64_t time_ns, uint32_t run,
 	rec_put_u32(w, 0);
 	for (uint32_t i = 0; i < nr; i++) {
 		rec_put_u32(w, values[i].event_id);
-		rec_put_u32(w, 0);
+		rec_put_u32(w, cpus ? cpus[i] : 0);
 		rec_put_u64(w, values[i].value);
 		rec_put_u64(w, values[i].enabled_ns);
 		rec_put_u64(w, values[i].running_ns);
 	}
+	return rec_finish(w);
+}
+
+int rec_write_counts(struct rec_writer *w, uint64_t time_ns, uint32_t run,
+		     uint32_t flags, const struct rec_count *values, uint32_t nr)
+{
+	return write_counts(w, REC_COUNTS, time_ns, run, flags, values, NULL, nr);
+}
+
+int rec_write_cpu_counts(struct rec_writer *w, uint64_t time_ns, uint32_t run,
+			 uint32_t flags, const struct rec_count *values,
+			 const uint32_t *cpus, uint32_t nr)
+{
+	assert(cpus || !nr);
+	return write_counts(w, REC_CPU_COUNTS, time_ns, run, flags, values,
+			    cpus, nr);
+}
+
+int rec_write_variant(struct rec_writer *w, const struct rec_variant *v,
+		      const char *const *argv)
+{
+	rec_begin(w, REC_VARIANT);
+	rec_put_u32(w, v->variant);
+	rec_put_u32(w, v->nr_args);
+	rec_put_u32(w, v->nr_cpus);
+	rec_put_u32(w, 0);
+	rec_put_str16(w, v->label);
+	rec_put_str16(w, v->cpus);
+	for (uint32_t i = 0; i < v->nr_args; i++)
+		rec_put_str32(w, argv[i]);
 	return rec_finish(w);
 }
 

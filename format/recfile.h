@@ -90,7 +90,9 @@
  *        8    4  run: index of this run in the file, from 0
  *       12    4  pid of the command
  *       16    4  flags (REC_RUN_F_*)
- *       20    4  reserved, 0
+ *       20    4  variant: which of the file's VARIANT records this run
+ *                ran (since 1.3; older files wrote 0 here, their only
+ *                variant)
  *
  * REC_COUNTS (4) - counter values of the whole process tree at one instant:
  *        0    8  time_ns: when the counters were read
@@ -226,6 +228,40 @@
  *                when it is not a sum (cgroup, rusage)
  *       36    4  flags (REC_MEM_F_*)
  *
+ * Since format 1.3 - repeated runs, CPU sets and per-CPU counts.
+ *
+ * REC_CPU_COUNTS (13) - the same reading as the COUNTS record written
+ *   just before it (same time_ns and run), split by the CPU the tree ran
+ *   on (`record --per-cpu`). Laid out exactly as COUNTS, except that the
+ *   second u32 of each entry is the CPU:
+ *        0    8  time_ns
+ *        8    4  run
+ *       12    4  flags (REC_COUNTS_F_*)
+ *       16    4  nr: entries that follow
+ *       20    4  reserved, 0
+ *       24 32*nr entries: event id, cpu, value, time_enabled_ns,
+ *                time_running_ns
+ *   A CPU where nothing of the tree ran still has its entries (value 0).
+ *   Counting per cgroup, the COUNTS value is the sum over the CPUs;
+ *   counting per task, the total is a counter of its own, read just
+ *   before the per-CPU ones, so their sum can be a little behind it.
+ *
+ * REC_VARIANT (14) - what the runs of one variant ran: the command and
+ *   the CPUs it was pinned to. A file runs one or more variants, N times
+ *   each (`record -r N`; runs of several commands interleaved; `pprobe
+ *   scale`, a variant per CPU count). Every VARIANT comes before the first
+ *   RUN_BEGIN that names it; a file without any ran one variant, 0, whose
+ *   command is META's argv:
+ *        0    4  variant: its index, from 0
+ *        4    4  nr_args: the command's arguments that follow
+ *        8    4  nr_cpus: how many CPUs the command was pinned to, 0 when
+ *                it was not pinned
+ *       12    4  reserved, 0
+ *       16    -  label (str16): how reports name it, e.g. "2 CPUs"
+ *        -    -  cpus (str16): the pinned CPUs as the kernel writes
+ *                lists ("0-3,8"), "" when not pinned
+ *        -    -  nr_args arguments (str32 each), argv[0] first
+ *
  * A file without an END record was cut off: readers report what they have
  * and say so (REC_ERR_TRUNCATED from rec_reader_next()).
  */
@@ -238,7 +274,7 @@
 #define REC_MAGIC "\x89PPROBE\n"
 #define REC_MAGIC_SIZE 8
 #define REC_VERSION_MAJOR 1
-#define REC_VERSION_MINOR 2
+#define REC_VERSION_MINOR 3
 #define REC_HEADER_SIZE 16
 #define REC_FRAME_SIZE 8
 /* Larger frames are corrupt, not merely cut off: no record is this big. */
@@ -257,6 +293,8 @@ enum rec_type {
 	REC_PROC_EXIT = 10,
 	REC_MEM_SOURCE = 11,
 	REC_MEM = 12,
+	REC_CPU_COUNTS = 13,
+	REC_VARIANT = 14,
 };
 
 enum rec_task_kind {
@@ -378,6 +416,7 @@ struct rec_run_begin {
 	uint32_t run;
 	uint32_t pid;
 	uint32_t flags;    /* REC_RUN_F_* */
+	uint32_t variant;  /* since 1.3; 0 before */
 };
 
 struct rec_count {
@@ -387,8 +426,19 @@ struct rec_count {
 	uint64_t running_ns;
 };
 
+struct rec_variant {
+	uint32_t variant;
+	uint32_t nr_args;
+	uint32_t nr_cpus;  /* 0: not pinned */
+	const char *label; /* never NULL after decoding */
+	const char *cpus;  /* never NULL after decoding; "" when not pinned */
+	/* The arguments, checked by the decoder: rec_variant_arg(). */
+	const unsigned char *args;
+	size_t args_size;
+};
+
 /*
- * A COUNTS record as decoded: the entries stay in the record buffer and are
+ * A COUNTS or CPU_COUNTS record as decoded: the entries stay in the record buffer and are
  * read one at a time with rec_counts_get().
  */
 struct rec_counts {
@@ -584,6 +634,13 @@ int rec_write_procs(struct rec_writer *w, uint64_t time_ns, uint32_t run,
 int rec_write_proc_exit(struct rec_writer *w, const struct rec_proc_exit *e);
 int rec_write_mem_source(struct rec_writer *w, const struct rec_mem_source *m);
 int rec_write_mem(struct rec_writer *w, const struct rec_mem *m);
+/* As rec_write_counts(), values[i] counted on CPU cpus[i]. */
+int rec_write_cpu_counts(struct rec_writer *w, uint64_t time_ns, uint32_t run,
+			 uint32_t flags, const struct rec_count *values,
+			 const uint32_t *cpus, uint32_t nr);
+/* argv: v->nr_args strings; v->args is not used. */
+int rec_write_variant(struct rec_writer *w, const struct rec_variant *v,
+		      const char *const *argv);
 
 /* ---- Reading ---- */
 
@@ -670,8 +727,17 @@ enum rec_status rec_reader_next(struct rec_reader *r, struct rec *rec);
 int rec_decode_event(const struct rec *rec, struct rec_event *out);
 int rec_decode_run_begin(const struct rec *rec, struct rec_run_begin *out);
 int rec_decode_counts(const struct rec *rec, struct rec_counts *out);
-/* Entry i < c->nr of a decoded COUNTS record. */
+/* Entry i < c->nr of a decoded COUNTS or CPU_COUNTS record. */
 void rec_counts_get(const struct rec_counts *c, uint32_t i, struct rec_count *out);
+/* The CPU of entry i < c->nr of a decoded CPU_COUNTS record. */
+uint32_t rec_counts_cpu(const struct rec_counts *c, uint32_t i);
+int rec_decode_cpu_counts(const struct rec *rec, struct rec_counts *out);
+int rec_decode_variant(const struct rec *rec, struct rec_variant *out);
+/*
+ * The arguments of a decoded VARIANT, one at a time: set *pos to 0, then
+ * call until it returns NULL.
+ */
+const char *rec_variant_arg(const struct rec_variant *v, size_t *pos);
 int rec_decode_run_end(const struct rec *rec, struct rec_run_end *out);
 int rec_decode_end(const struct rec *rec, struct rec_end *out);
 int rec_decode_task(const struct rec *rec, struct rec_task *out);

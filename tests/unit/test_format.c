@@ -14,8 +14,8 @@
  * mistake there cannot cancel itself out.
  *
  * The sample recording holds every record type, so the whole-file, pipe,
- * cut-off and mutation tests cover them all. The record types format 1.1
- * added have the rest of their tests in a section of their own.
+ * cut-off and mutation tests cover them all. The record types formats 1.1
+ * and 1.3 added have the rest of their tests in sections of their own.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -32,6 +32,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "recfile.h"
@@ -342,6 +343,7 @@ static const struct rec_event sample_events[] = {
 
 static const struct rec_run_begin sample_begin = {
 	.time_ns = 1000000001, .run = 0, .pid = 4242, .flags = REC_RUN_F_WARMUP,
+	.variant = 1,
 };
 
 static const struct rec_count sample_counts[] = {
@@ -415,16 +417,33 @@ static const struct rec_mem sample_mems[] = {
 	  .flags = REC_MEM_F_PEAK | REC_MEM_F_FINAL },
 };
 
+/* Format 1.3: what each variant ran, and the counts split by CPU. */
+
+static const char *const sample_argv[] = { "./busy-tree", "--depth=3" };
+
+/* The command as it is, then pinned to three CPUs: the sample's run is
+ * of the second. */
+static const struct rec_variant sample_variants[] = {
+	{ .variant = 0, .nr_args = 2, .nr_cpus = 0, .label = "all CPUs",
+	  .cpus = "" },
+	{ .variant = 1, .nr_args = 2, .nr_cpus = 3, .label = "3 CPUs",
+	  .cpus = "0-1,5" },
+};
+
+/* The CPU of each of sample_counts[], in CPU_COUNTS. */
+static const uint32_t sample_cpus[] = { 5, 0, UINT32_MAX };
+
 /* The types in write_sample()'s order. */
 static const uint32_t sample_types[] = {
 	REC_META, REC_EVENT, REC_EVENT, REC_MEM_SOURCE, REC_MEM_SOURCE,
+	REC_VARIANT, REC_VARIANT,
 	REC_RUN_BEGIN, REC_TASK, REC_TASK, REC_TASK, REC_TASK, REC_COUNTS,
-	REC_PROCS, REC_MEM, REC_LOST, REC_TASK, REC_PROC_EXIT, REC_COUNTS,
-	REC_MEM, REC_RUN_END,
+	REC_CPU_COUNTS, REC_PROCS, REC_MEM, REC_LOST, REC_TASK, REC_PROC_EXIT,
+	REC_COUNTS, REC_CPU_COUNTS, REC_MEM, REC_RUN_END,
 };
 #define SAMPLE_RECORDS (sizeof(sample_types) / sizeof(sample_types[0]))
 
-/* One of everything, 1.0 and 1.1 records, in the order pprobe writes. */
+/* One of everything, 1.0 to 1.3 records, in the order pprobe writes. */
 static void write_sample(struct rec_writer *w)
 {
 	rec_meta_begin(w);
@@ -438,10 +457,15 @@ static void write_sample(struct rec_writer *w)
 		assert_int_equal(rec_write_event(w, &sample_events[i]), 0);
 	for (size_t i = 0; i < 2; i++)
 		assert_int_equal(rec_write_mem_source(w, &sample_mem_sources[i]), 0);
+	for (size_t i = 0; i < 2; i++)
+		assert_int_equal(rec_write_variant(w, &sample_variants[i],
+						   sample_argv), 0);
 	assert_int_equal(rec_write_run_begin(w, &sample_begin), 0);
 	for (size_t i = 0; i < 4; i++)
 		assert_int_equal(rec_write_task(w, &sample_tasks[i]), 0);
 	assert_int_equal(rec_write_counts(w, 2000000002, 0, 0, sample_counts, 2), 0);
+	assert_int_equal(rec_write_cpu_counts(w, 2000000002, 0, 0,
+					      sample_counts, sample_cpus, 2), 0);
 	assert_int_equal(rec_write_procs(w, 2000000002, 0, sample_procs, 2), 0);
 	assert_int_equal(rec_write_mem(w, &sample_mems[0]), 0);
 	assert_int_equal(rec_write_lost(w, &sample_lost), 0);
@@ -449,6 +473,9 @@ static void write_sample(struct rec_writer *w)
 	assert_int_equal(rec_write_proc_exit(w, &sample_proc_exit), 0);
 	assert_int_equal(rec_write_counts(w, 3000000003, 0, REC_COUNTS_F_FINAL,
 					  sample_counts, 3), 0);
+	assert_int_equal(rec_write_cpu_counts(w, 3000000003, 0,
+					      REC_COUNTS_F_FINAL, sample_counts,
+					      sample_cpus, 3), 0);
 	assert_int_equal(rec_write_mem(w, &sample_mems[1]), 0);
 	assert_int_equal(rec_write_run_end(w, &sample_end), 0);
 	assert_int_equal(rec_write_end(w, 3000000004), 0);
@@ -581,6 +608,34 @@ static void assert_mem_equal(const struct rec_mem *got,
 }
 
 /*
+ * A decoded VARIANT against the one written with argv: rec_variant_arg()
+ * hands out exactly nr_args arguments, in order, then NULL, and NULL
+ * again when asked once more.
+ */
+static void assert_variant_equal(const struct rec_variant *got,
+				 const struct rec_variant *want,
+				 const char *const *argv)
+{
+	const char *arg;
+	size_t pos = 0;
+	uint32_t n = 0;
+
+	assert_int_equal(got->variant, want->variant);
+	assert_int_equal(got->nr_args, want->nr_args);
+	assert_int_equal(got->nr_cpus, want->nr_cpus);
+	assert_written_string(got->label, want->label);
+	assert_written_string(got->cpus, want->cpus);
+	while ((arg = rec_variant_arg(got, &pos)) != NULL) {
+		assert_true(n < want->nr_args);
+		assert_written_string(arg, argv[n]);
+		n++;
+	}
+	assert_int_equal(n, want->nr_args);
+	assert_int_equal(pos, got->args_size);
+	assert_null(rec_variant_arg(got, &pos));
+}
+
+/*
  * Decodes one record of the sample and compares it with what
  * write_sample() wrote. seen[type] counts the records of each type read
  * so far, which says which of the sample's records this one is.
@@ -614,6 +669,7 @@ static void check_sample_record(const struct rec *rec, unsigned *seen)
 		assert_true(b.time_ns == sample_begin.time_ns);
 		assert_int_equal(b.pid, sample_begin.pid);
 		assert_int_equal(b.flags, sample_begin.flags);
+		assert_int_equal(b.variant, sample_begin.variant);
 		break;
 	}
 	case REC_COUNTS: {
@@ -687,6 +743,29 @@ static void check_sample_record(const struct rec *rec, unsigned *seen)
 		assert_mem_equal(&m, &sample_mems[n]);
 		break;
 	}
+	case REC_CPU_COUNTS: {
+		struct rec_counts c;
+		struct rec_count v;
+
+		assert_int_equal(rec_decode_cpu_counts(rec, &c), 0);
+		assert_int_equal(c.time_ns, n ? 3000000003 : 2000000002);
+		assert_int_equal(c.run, 0);
+		assert_int_equal(c.flags, n ? REC_COUNTS_F_FINAL : 0);
+		assert_int_equal(c.nr, n ? 3 : 2);
+		for (uint32_t i = 0; i < c.nr; i++) {
+			rec_counts_get(&c, i, &v);
+			assert_count_equal(&v, &sample_counts[i]);
+			assert_int_equal(rec_counts_cpu(&c, i), sample_cpus[i]);
+		}
+		break;
+	}
+	case REC_VARIANT: {
+		struct rec_variant v;
+
+		assert_int_equal(rec_decode_variant(rec, &v), 0);
+		assert_variant_equal(&v, &sample_variants[n], sample_argv);
+		break;
+	}
 	default:
 		fail_msg("record type %u is not in the sample", (unsigned)rec->type);
 	}
@@ -697,7 +776,7 @@ static void check_sample(struct in *in)
 {
 	struct rec rec;
 	uint64_t offset = REC_HEADER_SIZE;
-	unsigned seen[REC_MEM + 1] = { 0 };
+	unsigned seen[REC_VARIANT + 1] = { 0 };
 
 	for (size_t i = 0; i < SAMPLE_RECORDS; i++) {
 		next_ok(in, &rec, sample_types[i]);
@@ -717,7 +796,8 @@ static void test_header_bytes(void **state)
 {
 	static const unsigned char want[] = {
 		0x89, 'P', 'P', 'R', 'O', 'B', 'E', '\n',
-		1, 0,  2, 0,  16, 0, 0, 0,        /* version 1.2 */
+		1, 0,  REC_VERSION_MINOR, 0,      /* version 1.3 */
+		16, 0, 0, 0,                      /* header size */
 	};
 	struct out o;
 	struct bytes file = { 0 };
@@ -741,11 +821,11 @@ static void test_run_begin_bytes(void **state)
 		2, 0, 0, 0,                                       /* run */
 		0x34, 0x12, 0, 0,                                 /* pid */
 		1, 0, 0, 0,                                       /* flags */
-		0, 0, 0, 0,                                       /* reserved */
+		0x0d, 0x0c, 0x0b, 0x0a,                           /* variant */
 	};
 	const struct rec_run_begin b = {
 		.time_ns = 0x0102030405060708ull, .run = 2, .pid = 0x1234,
-		.flags = REC_RUN_F_WARMUP,
+		.flags = REC_RUN_F_WARMUP, .variant = 0x0a0b0c0d,
 	};
 	struct out o;
 	struct bytes file = { 0 };
@@ -917,6 +997,11 @@ static void test_event_round_trip(void **state)
 
 static void test_run_begin_round_trip(void **state)
 {
+	const struct rec_run_begin last = {
+		.time_ns = UINT64_MAX, .run = UINT32_MAX, .pid = UINT32_MAX,
+		.flags = 0, .variant = UINT32_MAX,
+	};
+	const struct rec_run_begin *const begins[] = { &sample_begin, &last };
 	struct out o;
 	struct bytes file = { 0 };
 	struct in in;
@@ -925,27 +1010,71 @@ static void test_run_begin_round_trip(void **state)
 
 	(void)state;
 	out_init(&o);
-	assert_int_equal(rec_write_run_begin(&o.w, &sample_begin), 0);
+	for (size_t i = 0; i < 2; i++)
+		assert_int_equal(rec_write_run_begin(&o.w, begins[i]), 0);
 	assert_int_equal(rec_write_end(&o.w, 0), 0);
 	out_finish(&o, &file);
 
 	assert_int_equal(in_open(&in, &file), REC_OK);
-	next_ok(&in, &rec, REC_RUN_BEGIN);
-	assert_int_equal(rec.size, REC_FRAME_SIZE + 24);
-	assert_int_equal(rec_decode_run_begin(&rec, &b), 0);
-	assert_true(b.time_ns == sample_begin.time_ns);
-	assert_int_equal(b.run, sample_begin.run);
-	assert_int_equal(b.pid, sample_begin.pid);
-	assert_int_equal(b.flags, sample_begin.flags);
-	expect_done(&in, 1);
+	for (size_t i = 0; i < 2; i++) {
+		const struct rec_run_begin *want = begins[i];
+
+		next_ok(&in, &rec, REC_RUN_BEGIN);
+		assert_int_equal(rec.size, REC_FRAME_SIZE + 24);
+		assert_int_equal(rec_decode_run_begin(&rec, &b), 0);
+		assert_true(b.time_ns == want->time_ns);
+		assert_int_equal(b.run, want->run);
+		assert_int_equal(b.pid, want->pid);
+		assert_int_equal(b.flags, want->flags);
+		assert_int_equal(b.variant, want->variant);
+	}
+	expect_done(&in, 2);
 	in_close(&in);
 	bytes_release(&file);
 }
 
-/* Writes COUNTS with nr entries, reads it back and compares. */
-static void counts_round_trip(uint32_t nr)
+/* A 1.2 file wrote 0 where the variant now is: its runs are of variant 0,
+ * the one command META's argv names. */
+static void test_run_begin_before_variants(void **state)
+{
+	struct bytes b = { 0 };
+	struct in in;
+	struct rec rec;
+	struct rec_run_begin rb;
+
+	(void)state;
+	bytes_header(&b, 1, 2, 16);
+	bytes_frame(&b, REC_RUN_BEGIN, REC_FRAME_SIZE + 24);
+	bytes_u64(&b, 10);
+	bytes_u32(&b, 1);                   /* run */
+	bytes_u32(&b, 99);                  /* pid */
+	bytes_u32(&b, REC_RUN_F_WARMUP);    /* flags */
+	bytes_u32(&b, 0);                   /* reserved in 1.2 */
+	bytes_end(&b, 0, 1);
+
+	assert_int_equal(in_open(&in, &b), REC_OK);
+	assert_int_equal(in.r.minor, 2);
+	next_ok(&in, &rec, REC_RUN_BEGIN);
+	memset(&rb, 0xee, sizeof(rb));
+	assert_int_equal(rec_decode_run_begin(&rec, &rb), 0);
+	assert_int_equal(rb.variant, 0);
+	assert_int_equal(rb.run, 1);
+	assert_int_equal(rb.pid, 99);
+	assert_int_equal(rb.flags, REC_RUN_F_WARMUP);
+	expect_done(&in, 1);
+	in_close(&in);
+	bytes_release(&b);
+}
+
+/*
+ * Writes COUNTS, or CPU_COUNTS when per_cpu, with nr entries, reads it
+ * back and compares. The two types share a layout but not a decoder:
+ * each decoder refuses the other's record.
+ */
+static void counts_round_trip(uint32_t nr, int per_cpu)
 {
 	struct rec_count *values = calloc(nr ? nr : 1, sizeof(*values));
+	uint32_t *cpus = calloc(nr ? nr : 1, sizeof(*cpus));
 	struct out o;
 	struct bytes file = { 0 };
 	struct in in;
@@ -954,22 +1083,37 @@ static void counts_round_trip(uint32_t nr)
 	struct rec_count v;
 
 	assert_non_null(values);
+	assert_non_null(cpus);
 	for (uint32_t i = 0; i < nr; i++) {
 		values[i].event_id = i * 3;
 		values[i].value = (uint64_t)i << 33 | i;
 		values[i].enabled_ns = 1000 + i;
 		values[i].running_ns = i % 5 ? 900 + i : 0;
+		/* Every bit of the u32 used somewhere, and the largest. */
+		cpus[i] = i + 1 == nr ? UINT32_MAX : i * 2654435761u;
 	}
 	out_init(&o);
-	assert_int_equal(rec_write_counts(&o.w, 77, 3, REC_COUNTS_F_FINAL,
-					  nr ? values : NULL, nr), 0);
+	if (per_cpu)
+		assert_int_equal(rec_write_cpu_counts(&o.w, 77, 3,
+						      REC_COUNTS_F_FINAL,
+						      nr ? values : NULL,
+						      nr ? cpus : NULL, nr), 0);
+	else
+		assert_int_equal(rec_write_counts(&o.w, 77, 3, REC_COUNTS_F_FINAL,
+						  nr ? values : NULL, nr), 0);
 	assert_int_equal(rec_write_end(&o.w, 0), 0);
 	out_finish(&o, &file);
 
 	assert_int_equal(in_open(&in, &file), REC_OK);
-	next_ok(&in, &rec, REC_COUNTS);
+	next_ok(&in, &rec, per_cpu ? REC_CPU_COUNTS : REC_COUNTS);
 	assert_int_equal(rec.size, REC_FRAME_SIZE + 24 + 32 * (size_t)nr);
-	assert_int_equal(rec_decode_counts(&rec, &c), 0);
+	if (per_cpu) {
+		assert_int_equal(rec_decode_counts(&rec, &c), -1);
+		assert_int_equal(rec_decode_cpu_counts(&rec, &c), 0);
+	} else {
+		assert_int_equal(rec_decode_cpu_counts(&rec, &c), -1);
+		assert_int_equal(rec_decode_counts(&rec, &c), 0);
+	}
 	assert_int_equal(c.time_ns, 77);
 	assert_int_equal(c.run, 3);
 	assert_int_equal(c.flags, REC_COUNTS_F_FINAL);
@@ -980,29 +1124,32 @@ static void counts_round_trip(uint32_t nr)
 		assert_true(v.value == values[i].value);
 		assert_int_equal(v.enabled_ns, values[i].enabled_ns);
 		assert_int_equal(v.running_ns, values[i].running_ns);
+		if (per_cpu)
+			assert_int_equal(rec_counts_cpu(&c, i), cpus[i]);
 	}
 	expect_done(&in, 1);
 	in_close(&in);
 	bytes_release(&file);
+	free(cpus);
 	free(values);
 }
 
 static void test_counts_round_trip_empty(void **state)
 {
 	(void)state;
-	counts_round_trip(0);
+	counts_round_trip(0, 0);
 }
 
 static void test_counts_round_trip_one(void **state)
 {
 	(void)state;
-	counts_round_trip(1);
+	counts_round_trip(1, 0);
 }
 
 static void test_counts_round_trip_many(void **state)
 {
 	(void)state;
-	counts_round_trip(1000);
+	counts_round_trip(1000, 0);
 }
 
 static void test_run_end_round_trip(void **state)
@@ -1683,6 +1830,7 @@ static void decode_anything(const struct rec *rec)
 	struct rec_proc_exit pe;
 	struct rec_mem_source ms;
 	struct rec_mem m;
+	struct rec_variant va;
 	size_t pos = 0;
 
 	if (!rec_decode_event(rec, &e)) {
@@ -1710,6 +1858,24 @@ static void decode_anything(const struct rec *rec)
 		assert_in_payload(rec, ms.why);
 	}
 	(void)rec_decode_mem(rec, &m);
+	if (!rec_decode_cpu_counts(rec, &c))
+		for (uint32_t i = 0; i < c.nr; i++) {
+			rec_counts_get(&c, i, &cv);
+			(void)rec_counts_cpu(&c, i);
+		}
+	if (!rec_decode_variant(rec, &va)) {
+		const char *arg;
+		uint32_t n = 0;
+
+		assert_in_payload(rec, va.label);
+		assert_in_payload(rec, va.cpus);
+		pos = 0;
+		while ((arg = rec_variant_arg(&va, &pos)) != NULL) {
+			assert_in_payload(rec, arg);
+			n++;
+		}
+		assert_int_equal(n, va.nr_args);
+	}
 }
 
 /*
@@ -1982,25 +2148,36 @@ static void test_decode_bad_strings(void **state)
 	assert_string_equal(e.unit, "x");
 }
 
+/* COUNTS, and CPU_COUNTS (1.3) which shares its layout. */
 static void test_decode_bad_counts(void **state)
 {
-	unsigned char p[24 + 64] = { 0 };
-	struct rec rec;
-	struct rec_counts c;
+	static const struct {
+		uint32_t type;
+		int (*decode)(const struct rec *rec, struct rec_counts *out);
+	} kinds[] = {
+		{ REC_COUNTS, rec_decode_counts },
+		{ REC_CPU_COUNTS, rec_decode_cpu_counts },
+	};
 
 	(void)state;
-	put_u32(p + 16, 2);
-	rec = rec_of(REC_COUNTS, p, sizeof(p));
-	assert_int_equal(rec_decode_counts(&rec, &c), 0);
-	assert_int_equal(c.nr, 2);
-	rec = rec_of(REC_COUNTS, p, sizeof(p) - 1);
-	assert_int_equal(rec_decode_counts(&rec, &c), -1);
-	/* An nr whose byte count overflows 32 bits. */
-	put_u32(p + 16, 0x08000001u);
-	rec = rec_of(REC_COUNTS, p, sizeof(p));
-	assert_int_equal(rec_decode_counts(&rec, &c), -1);
-	put_u32(p + 16, UINT32_MAX);
-	assert_int_equal(rec_decode_counts(&rec, &c), -1);
+	for (size_t k = 0; k < 2; k++) {
+		unsigned char p[24 + 64] = { 0 };
+		struct rec rec;
+		struct rec_counts c;
+
+		put_u32(p + 16, 2);
+		rec = rec_of(kinds[k].type, p, sizeof(p));
+		assert_int_equal(kinds[k].decode(&rec, &c), 0);
+		assert_int_equal(c.nr, 2);
+		rec = rec_of(kinds[k].type, p, sizeof(p) - 1);
+		assert_int_equal(kinds[k].decode(&rec, &c), -1);
+		/* An nr whose byte count overflows 32 bits. */
+		put_u32(p + 16, 0x08000001u);
+		rec = rec_of(kinds[k].type, p, sizeof(p));
+		assert_int_equal(kinds[k].decode(&rec, &c), -1);
+		put_u32(p + 16, UINT32_MAX);
+		assert_int_equal(kinds[k].decode(&rec, &c), -1);
+	}
 }
 
 /*
@@ -2774,10 +2951,12 @@ TRY_DECODER(procs, struct rec_procs)
 TRY_DECODER(proc_exit, struct rec_proc_exit)
 TRY_DECODER(mem_source, struct rec_mem_source)
 TRY_DECODER(mem, struct rec_mem)
+TRY_DECODER(cpu_counts, struct rec_counts)
+TRY_DECODER(variant, struct rec_variant)
 #undef TRY_DECODER
 
 /* Every decoder accepts its own type only, on a payload (all zeros) that
- * each of them would decode. Types 0 and 13 are nobody's. */
+ * each of them would decode. Types 0 and 15 are nobody's. */
 static void test_decoders_check_type(void **state)
 {
 	static const struct {
@@ -2796,11 +2975,13 @@ static void test_decoders_check_type(void **state)
 		{ REC_PROC_EXIT, try_proc_exit },
 		{ REC_MEM_SOURCE, try_mem_source },
 		{ REC_MEM, try_mem },
+		{ REC_CPU_COUNTS, try_cpu_counts },
+		{ REC_VARIANT, try_variant },
 	};
 	unsigned char p[128] = { 0 };
 
 	(void)state;
-	for (uint32_t type = 0; type <= REC_MEM + 1; type++) {
+	for (uint32_t type = 0; type <= REC_VARIANT + 1; type++) {
 		struct rec rec = rec_of(type, p, sizeof(p));
 
 		/* Zeros decode as every type but PROCS, whose entry size
@@ -2999,7 +3180,7 @@ static void test_newer_minor_new_records(void **state)
 	rec_put_u64(&o.w, extra); /* after the entries */
 	assert_int_equal(rec_finish(&o.w), 0);
 
-	rec_begin(&o.w, 13); /* a record type 1.2 added */
+	rec_begin(&o.w, 99); /* a record type 1.1 does not know */
 	rec_put_str16(&o.w, "news");
 	assert_int_equal(rec_finish(&o.w), 0);
 
@@ -3065,7 +3246,7 @@ static void test_newer_minor_new_records(void **state)
 	assert_int_equal(pv.hwm_bytes, 207);
 	assert_int_equal(pv.threads, 1);
 
-	next_ok(&in, &rec, 13);
+	next_ok(&in, &rec, 99);
 	assert_int_equal(rec.size, REC_FRAME_SIZE + 7);
 
 	next_ok(&in, &rec, REC_PROC_EXIT);
@@ -3085,6 +3266,481 @@ static void test_newer_minor_new_records(void **state)
 
 	expect_done(&in, 7);
 	assert_int_equal(in.r.end_record.time_ns, 6);
+	in_close(&in);
+	bytes_release(&b);
+}
+
+/* ---- Format 1.3: repeated runs, CPU sets and per-CPU counts ---- */
+
+/*
+ * CPU_COUNTS and VARIANT tested as the 1.1 records are: golden bytes,
+ * round trips, decoders on short and malformed payloads, and a file from
+ * a newer minor. RUN_BEGIN's variant is tested with the 1.0 records; the
+ * sample recording holds the new records too.
+ */
+
+/* COUNTS still writes 0 where CPU_COUNTS has each entry's CPU. */
+static void test_cpu_counts_bytes(void **state)
+{
+	static const unsigned char want[] = {
+		/* COUNTS, one entry. */
+		4, 0, 0, 0,  64, 0, 0, 0,                         /* frame */
+		0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01,   /* time_ns */
+		2, 0, 0, 0,                                       /* run */
+		1, 0, 0, 0,                                       /* FINAL */
+		1, 0, 0, 0,                                       /* nr */
+		0, 0, 0, 0,                                       /* reserved */
+		5, 0, 0, 0,                                       /* event id */
+		0, 0, 0, 0,                                       /* reserved */
+		0x17, 0x16, 0x15, 0x14, 0x13, 0x12, 0x11, 0x10,   /* value */
+		0x27, 0x26, 0x25, 0x24, 0x23, 0x22, 0x21, 0x20,   /* enabled */
+		0x37, 0x36, 0x35, 0x34, 0x33, 0x32, 0x31, 0x30,   /* running */
+		/* CPU_COUNTS of the same reading, two entries. */
+		13, 0, 0, 0,  96, 0, 0, 0,                        /* frame */
+		0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01,   /* time_ns */
+		2, 0, 0, 0,                                       /* run */
+		1, 0, 0, 0,                                       /* FINAL */
+		2, 0, 0, 0,                                       /* nr */
+		0, 0, 0, 0,                                       /* reserved */
+		5, 0, 0, 0,                                       /* event id */
+		0x02, 0x01, 0, 0,                                 /* cpu */
+		0x17, 0x16, 0x15, 0x14, 0x13, 0x12, 0x11, 0x10,   /* value */
+		0x27, 0x26, 0x25, 0x24, 0x23, 0x22, 0x21, 0x20,   /* enabled */
+		0x37, 0x36, 0x35, 0x34, 0x33, 0x32, 0x31, 0x30,   /* running */
+		6, 0, 0, 0,                                       /* event id */
+		0x0d, 0x0c, 0x0b, 0x0a,                           /* cpu */
+		0x47, 0x46, 0x45, 0x44, 0x43, 0x42, 0x41, 0x40,   /* value */
+		0x57, 0x56, 0x55, 0x54, 0x53, 0x52, 0x51, 0x50,   /* enabled */
+		0, 0, 0, 0, 0, 0, 0, 0,                           /* running */
+	};
+	static const struct rec_count values[] = {
+		{ .event_id = 5, .value = 0x1011121314151617ull,
+		  .enabled_ns = 0x2021222324252627ull,
+		  .running_ns = 0x3031323334353637ull },
+		{ .event_id = 6, .value = 0x4041424344454647ull,
+		  .enabled_ns = 0x5051525354555657ull, .running_ns = 0 },
+	};
+	static const uint32_t cpus[] = { 0x0102, 0x0a0b0c0d };
+	struct out o;
+
+	(void)state;
+	out_init(&o);
+	assert_int_equal(rec_write_counts(&o.w, 0x0102030405060708ull, 2,
+					  REC_COUNTS_F_FINAL, values, 1), 0);
+	assert_int_equal(rec_write_cpu_counts(&o.w, 0x0102030405060708ull, 2,
+					      REC_COUNTS_F_FINAL, values, cpus,
+					      2), 0);
+	expect_written(&o, want, sizeof(want));
+}
+
+static void test_variant_bytes(void **state)
+{
+	static const unsigned char want[] = {
+		14, 0, 0, 0,  48, 0, 0, 0,                        /* frame */
+		0x02, 0x01, 0, 0,                                 /* variant */
+		2, 0, 0, 0,                                       /* nr_args */
+		4, 0, 0, 0,                                       /* nr_cpus */
+		0, 0, 0, 0,                                       /* reserved */
+		3, 0,  't', 'w', 'o', 0,                          /* label */
+		3, 0,  '0', '-', '3', 0,                          /* cpus */
+		2, 0, 0, 0,  'l', 's', 0,                         /* argv[0] */
+		0, 0, 0, 0,  0,                                   /* argv[1] */
+	};
+	static const char *const argv[] = { "ls", "" };
+	const struct rec_variant v = {
+		.variant = 0x0102, .nr_args = 2, .nr_cpus = 4,
+		.label = "two", .cpus = "0-3",
+	};
+	struct out o;
+
+	(void)state;
+	out_init(&o);
+	assert_int_equal(rec_write_variant(&o.w, &v, argv), 0);
+	expect_written(&o, want, sizeof(want));
+}
+
+static void test_cpu_counts_round_trip_empty(void **state)
+{
+	(void)state;
+	counts_round_trip(0, 1);
+}
+
+static void test_cpu_counts_round_trip_one(void **state)
+{
+	(void)state;
+	counts_round_trip(1, 1);
+}
+
+static void test_cpu_counts_round_trip_many(void **state)
+{
+	(void)state;
+	counts_round_trip(1000, 1);
+}
+
+/* The record size rec_write_variant() makes of v and argv. */
+static size_t variant_size(const struct rec_variant *v,
+			   const char *const *argv)
+{
+	size_t size = REC_FRAME_SIZE + 16;
+
+	size += 2 + (v->label ? strlen(v->label) : 0) + 1;
+	size += 2 + (v->cpus ? strlen(v->cpus) : 0) + 1;
+	for (uint32_t i = 0; i < v->nr_args; i++)
+		size += 4 + (argv[i] ? strlen(argv[i]) : 0) + 1;
+	return size;
+}
+
+/* No arguments; an empty one and one too long for a str16 (the reason
+ * arguments are str32); NULL strings; edge values. */
+static void test_variant_round_trip(void **state)
+{
+	const size_t long_len = UINT16_MAX + 1000;
+	char *long_arg = malloc(long_len + 1);
+	const char *argv_three[3];
+	static const char *const argv_null[] = { NULL };
+	const struct rec_variant variants[] = {
+		{ .variant = 0, .nr_args = 0, .nr_cpus = 0,
+		  .label = "", .cpus = "" },
+		{ .variant = 1, .nr_args = 3, .nr_cpus = 2,
+		  .label = "2 CPUs", .cpus = "0,8" },
+		/* NULL strings are written as "". */
+		{ .variant = UINT32_MAX, .nr_args = 1, .nr_cpus = UINT32_MAX,
+		  .label = NULL, .cpus = NULL },
+	};
+	const char *const *const argvs[] = { NULL, argv_three, argv_null };
+	struct rec_variant too_long = variants[0];
+	struct out o;
+	struct bytes file = { 0 };
+	struct in in;
+	struct rec rec;
+	struct rec_variant v;
+
+	(void)state;
+	assert_non_null(long_arg);
+	memset(long_arg, 'a', long_len);
+	long_arg[long_len] = '\0';
+	argv_three[0] = "./bench";
+	argv_three[1] = "";
+	argv_three[2] = long_arg;
+
+	out_init(&o);
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(rec_write_variant(&o.w, &variants[i],
+						   argvs[i]), 0);
+	/* The same string as a label does not fit its str16: that record is
+	 * dropped and the writer goes on. */
+	too_long.label = long_arg;
+	assert_int_equal(rec_write_variant(&o.w, &too_long, NULL), -EMSGSIZE);
+	assert_int_equal(o.w.error, 0);
+	assert_int_equal(o.w.records, 3);
+	assert_int_equal(rec_write_end(&o.w, 0), 0);
+	out_finish(&o, &file);
+
+	assert_int_equal(in_open(&in, &file), REC_OK);
+	for (size_t i = 0; i < 3; i++) {
+		next_ok(&in, &rec, REC_VARIANT);
+		assert_int_equal(rec.size,
+				 variant_size(&variants[i], argvs[i]));
+		assert_int_equal(rec_decode_variant(&rec, &v), 0);
+		assert_variant_equal(&v, &variants[i], argvs[i]);
+	}
+	expect_done(&in, 3);
+	in_close(&in);
+	bytes_release(&file);
+	free(long_arg);
+}
+
+static void test_decode_short_1_3_records(void **state)
+{
+	unsigned char p[128] = { 0 };
+	struct rec rec;
+	struct rec_counts c;
+	struct rec_variant v;
+	size_t pos = 0;
+
+	(void)state;
+	rec = rec_of(REC_CPU_COUNTS, p, 23);
+	assert_int_equal(rec_decode_cpu_counts(&rec, &c), -1);
+	rec = rec_of(REC_CPU_COUNTS, p, 24);
+	assert_int_equal(rec_decode_cpu_counts(&rec, &c), 0);
+	assert_int_equal(c.nr, 0);
+
+	/* A VARIANT needs its fixed part, both strings and every argument. */
+	rec = rec_of(REC_VARIANT, p, 0);
+	assert_int_equal(rec_decode_variant(&rec, &v), -1);
+	rec = rec_of(REC_VARIANT, p, 15);
+	assert_int_equal(rec_decode_variant(&rec, &v), -1);
+	rec = rec_of(REC_VARIANT, p, 16); /* no label */
+	assert_int_equal(rec_decode_variant(&rec, &v), -1);
+	rec = rec_of(REC_VARIANT, p, 17); /* half its length */
+	assert_int_equal(rec_decode_variant(&rec, &v), -1);
+	rec = rec_of(REC_VARIANT, p, 18); /* its NUL missing */
+	assert_int_equal(rec_decode_variant(&rec, &v), -1);
+	rec = rec_of(REC_VARIANT, p, 19); /* label "" only */
+	assert_int_equal(rec_decode_variant(&rec, &v), -1);
+	rec = rec_of(REC_VARIANT, p, 21); /* cpus' NUL missing */
+	assert_int_equal(rec_decode_variant(&rec, &v), -1);
+	rec = rec_of(REC_VARIANT, p, 22);
+	assert_int_equal(rec_decode_variant(&rec, &v), 0);
+	assert_string_equal(v.label, "");
+	assert_string_equal(v.cpus, "");
+	assert_int_equal(v.nr_args, 0);
+	assert_null(rec_variant_arg(&v, &pos));
+
+	put_u32(p + 4, 1); /* one argument */
+	rec = rec_of(REC_VARIANT, p, 22);
+	assert_int_equal(rec_decode_variant(&rec, &v), -1);
+	rec = rec_of(REC_VARIANT, p, 25); /* 3 bytes of its u32 length */
+	assert_int_equal(rec_decode_variant(&rec, &v), -1);
+	rec = rec_of(REC_VARIANT, p, 26); /* its NUL missing */
+	assert_int_equal(rec_decode_variant(&rec, &v), -1);
+	rec = rec_of(REC_VARIANT, p, 27);
+	assert_int_equal(rec_decode_variant(&rec, &v), 0);
+	pos = 0;
+	assert_string_equal(rec_variant_arg(&v, &pos), "");
+	assert_null(rec_variant_arg(&v, &pos));
+}
+
+/*
+ * rec_decode_variant() on a copy of p[0..size) in a buffer of exactly
+ * that size, so that ASan catches a read past the payload; a VARIANT it
+ * accepts is walked to the end of its arguments, which must all lie
+ * inside the payload and number nr_args.
+ */
+static int decode_variant_exact(const unsigned char *p, size_t size)
+{
+	unsigned char *copy = malloc(size ? size : 1);
+	struct rec rec;
+	struct rec_variant v;
+	const char *arg;
+	size_t pos = 0;
+	uint32_t n = 0;
+	int ret;
+
+	assert_non_null(copy);
+	memcpy(copy, p, size);
+	rec = rec_of(REC_VARIANT, copy, size);
+	ret = rec_decode_variant(&rec, &v);
+	if (!ret) {
+		while ((arg = rec_variant_arg(&v, &pos)) != NULL) {
+			assert_in_payload(&rec, arg);
+			n++;
+		}
+		assert_int_equal(n, v.nr_args);
+	}
+	free(copy);
+	return ret;
+}
+
+static double elapsed_s(const struct timespec *since)
+{
+	struct timespec now;
+
+	assert_int_equal(clock_gettime(CLOCK_MONOTONIC, &now), 0);
+	return (double)(now.tv_sec - since->tv_sec) +
+	       (double)(now.tv_nsec - since->tv_nsec) / 1e9;
+}
+
+static void test_decode_bad_variant(void **state)
+{
+	const uint32_t many = 100000;
+	size_t many_size = 22 + 5 * (size_t)many;
+	unsigned char *zeros = calloc(many_size, 1);
+	unsigned char p[64] = { 0 };
+	struct rec rec;
+	struct rec_variant v;
+	struct timespec start;
+	size_t pos = 0;
+
+	(void)state;
+	assert_non_null(zeros);
+	/* label "ab" at 16, cpus "3" at 21, arguments "x" at 25 and "" at
+	 * 31: 16 + 5 + 4 + 6 + 5 = 36 bytes */
+	put_u32(p, 1);
+	put_u32(p + 4, 2);
+	put_u32(p + 8, 1);
+	put_u16(p + 16, 2);
+	memcpy(p + 18, "ab", 3);
+	put_u16(p + 21, 1);
+	memcpy(p + 23, "3", 2);
+	put_u32(p + 25, 1);
+	memcpy(p + 29, "x", 2);
+	put_u32(p + 31, 0);
+	rec = rec_of(REC_VARIANT, p, 36);
+	assert_int_equal(rec_decode_variant(&rec, &v), 0);
+	assert_string_equal(v.label, "ab");
+	assert_string_equal(v.cpus, "3");
+	assert_string_equal(rec_variant_arg(&v, &pos), "x");
+	assert_string_equal(rec_variant_arg(&v, &pos), "");
+	assert_null(rec_variant_arg(&v, &pos));
+	assert_int_equal(decode_variant_exact(p, 36), 0);
+
+	/* Each NUL replaced: refused, not read past. */
+	p[20] = '!';                        /* label's */
+	assert_int_equal(decode_variant_exact(p, 36), -1);
+	p[20] = '\0';
+	p[24] = '!';                        /* cpus' */
+	assert_int_equal(decode_variant_exact(p, 36), -1);
+	p[24] = '\0';
+	p[30] = '!';                        /* the first argument's */
+	assert_int_equal(decode_variant_exact(p, 36), -1);
+	p[30] = '\0';
+	p[35] = '!';                        /* the last byte, the last's */
+	assert_int_equal(decode_variant_exact(p, 36), -1);
+	p[35] = '\0';
+	assert_int_equal(decode_variant_exact(p, 35), -1);
+
+	/* Lengths past the payload, by one and by a lot. */
+	put_u16(p + 16, 20);                /* label */
+	assert_int_equal(decode_variant_exact(p, 36), -1);
+	put_u16(p + 16, UINT16_MAX);
+	assert_int_equal(decode_variant_exact(p, 36), -1);
+	put_u16(p + 16, 2);
+	put_u16(p + 21, 15);                /* cpus */
+	assert_int_equal(decode_variant_exact(p, 36), -1);
+	put_u16(p + 21, 1);
+	put_u32(p + 31, 1);                 /* the last argument */
+	assert_int_equal(decode_variant_exact(p, 36), -1);
+	put_u32(p + 31, 0);
+	/* 32-bit lengths that would wrap a position or a size. */
+	put_u32(p + 25, UINT32_MAX);
+	assert_int_equal(decode_variant_exact(p, 36), -1);
+	put_u32(p + 25, UINT32_MAX - 5);
+	assert_int_equal(decode_variant_exact(p, 36), -1);
+	put_u32(p + 25, 1);
+	assert_int_equal(decode_variant_exact(p, 36), 0);
+
+	/* More arguments said than there are: refused. Fewer: bytes after
+	 * them are what a newer minor appended, not arguments. */
+	put_u32(p + 4, 3);
+	assert_int_equal(decode_variant_exact(p, 36), -1);
+	put_u32(p + 4, 1);
+	rec = rec_of(REC_VARIANT, p, 36);
+	assert_int_equal(rec_decode_variant(&rec, &v), 0);
+	assert_int_equal(v.args_size, 6);
+	pos = 0;
+	assert_string_equal(rec_variant_arg(&v, &pos), "x");
+	assert_null(rec_variant_arg(&v, &pos));
+	put_u32(p + 4, 0);
+	assert_int_equal(decode_variant_exact(p, 36), 0);
+
+	/* nr_args from a corrupt file: the decoder stops at the end of the
+	 * payload, it does not try four billion arguments. */
+	put_u32(zeros + 4, UINT32_MAX);
+	assert_int_equal(clock_gettime(CLOCK_MONOTONIC, &start), 0);
+	assert_int_equal(decode_variant_exact(zeros, 22), -1);
+	assert_int_equal(decode_variant_exact(zeros, 27), -1);
+	assert_true(elapsed_s(&start) < 1.0);
+
+	/* Many empty arguments: all of them there, then one more said. */
+	put_u32(zeros + 4, many);
+	assert_int_equal(decode_variant_exact(zeros, many_size), 0);
+	put_u32(zeros + 4, many + 1);
+	assert_int_equal(decode_variant_exact(zeros, many_size), -1);
+	put_u32(zeros + 4, UINT32_MAX);
+	assert_int_equal(decode_variant_exact(zeros, many_size), -1);
+	free(zeros);
+}
+
+/*
+ * A file from a newer minor (1.9): the 1.3 records with fields appended,
+ * RUN_BEGIN's after its variant, and a record type 1.3 does not know.
+ * A VARIANT's appended strings are not taken for more arguments.
+ */
+static void test_newer_minor_1_3_records(void **state)
+{
+	const uint64_t extra = 0xabcdefull;
+	struct out o;
+	struct bytes b = { 0 };
+	struct in in;
+	struct rec rec;
+	struct rec_variant v;
+	struct rec_run_begin rb;
+	struct rec_counts c;
+	struct rec_count cv;
+	size_t pos = 0;
+
+	(void)state;
+	out_init(&o);
+	rec_begin(&o.w, REC_VARIANT);
+	rec_put_u32(&o.w, 2);
+	rec_put_u32(&o.w, 1);
+	rec_put_u32(&o.w, 4);
+	rec_put_u32(&o.w, 0);
+	rec_put_str16(&o.w, "4 CPUs");
+	rec_put_str16(&o.w, "0-3");
+	rec_put_str32(&o.w, "./a.out");
+	rec_put_str32(&o.w, "a string 1.9 added");
+	rec_put_u64(&o.w, extra);
+	assert_int_equal(rec_finish(&o.w), 0);
+
+	rec_begin(&o.w, REC_RUN_BEGIN);
+	rec_put_u64(&o.w, 10);
+	rec_put_u32(&o.w, 0);
+	rec_put_u32(&o.w, 99);
+	rec_put_u32(&o.w, 0);
+	rec_put_u32(&o.w, 2);
+	rec_put_u64(&o.w, extra);
+	assert_int_equal(rec_finish(&o.w), 0);
+
+	rec_begin(&o.w, REC_CPU_COUNTS);
+	rec_put_u64(&o.w, 20);
+	rec_put_u32(&o.w, 0);
+	rec_put_u32(&o.w, 0);
+	rec_put_u32(&o.w, 1);
+	rec_put_u32(&o.w, 0);
+	rec_put_u32(&o.w, 5);
+	rec_put_u32(&o.w, 3);
+	rec_put_u64(&o.w, 1234);
+	rec_put_u64(&o.w, 50);
+	rec_put_u64(&o.w, 40);
+	rec_put_u64(&o.w, extra);
+	assert_int_equal(rec_finish(&o.w), 0);
+
+	rec_begin(&o.w, REC_VARIANT + 1); /* a record type 1.3 does not know */
+	rec_put_str16(&o.w, "news");
+	assert_int_equal(rec_finish(&o.w), 0);
+
+	rec_begin(&o.w, REC_END);
+	rec_put_u64(&o.w, 30);
+	rec_put_u64(&o.w, 4);
+	rec_put_u64(&o.w, extra);
+	assert_int_equal(rec_finish(&o.w), 0);
+	out_finish(&o, &b);
+	put_u16(b.p + 10, 9); /* version 1.9 */
+
+	assert_int_equal(in_open(&in, &b), REC_OK);
+	assert_int_equal(in.r.minor, 9);
+
+	next_ok(&in, &rec, REC_VARIANT);
+	assert_int_equal(rec_decode_variant(&rec, &v), 0);
+	assert_int_equal(v.variant, 2);
+	assert_int_equal(v.nr_args, 1);
+	assert_int_equal(v.nr_cpus, 4);
+	assert_string_equal(v.label, "4 CPUs");
+	assert_string_equal(v.cpus, "0-3");
+	assert_string_equal(rec_variant_arg(&v, &pos), "./a.out");
+	assert_null(rec_variant_arg(&v, &pos));
+
+	next_ok(&in, &rec, REC_RUN_BEGIN);
+	assert_int_equal(rec_decode_run_begin(&rec, &rb), 0);
+	assert_int_equal(rb.pid, 99);
+	assert_int_equal(rb.variant, 2);
+
+	next_ok(&in, &rec, REC_CPU_COUNTS);
+	assert_int_equal(rec_decode_cpu_counts(&rec, &c), 0);
+	assert_int_equal(c.nr, 1);
+	rec_counts_get(&c, 0, &cv);
+	assert_int_equal(cv.event_id, 5);
+	assert_int_equal(cv.value, 1234);
+	assert_int_equal(cv.running_ns, 40);
+	assert_int_equal(rec_counts_cpu(&c, 0), 3);
+
+	next_ok(&in, &rec, REC_VARIANT + 1);
+	assert_int_equal(rec.size, REC_FRAME_SIZE + 7);
+
+	expect_done(&in, 4);
+	assert_int_equal(in.r.end_record.time_ns, 30);
 	in_close(&in);
 	bytes_release(&b);
 }
@@ -3484,6 +4140,7 @@ int main(void)
 		cmocka_unit_test(test_empty_meta),
 		cmocka_unit_test(test_event_round_trip),
 		cmocka_unit_test(test_run_begin_round_trip),
+		cmocka_unit_test(test_run_begin_before_variants),
 		cmocka_unit_test(test_counts_round_trip_empty),
 		cmocka_unit_test(test_counts_round_trip_one),
 		cmocka_unit_test(test_counts_round_trip_many),
@@ -3539,6 +4196,16 @@ int main(void)
 		cmocka_unit_test(test_decode_bad_mem_source_strings),
 		cmocka_unit_test(test_decode_bad_procs),
 		cmocka_unit_test(test_newer_minor_new_records),
+		/* Format 1.3: repeated runs, CPU sets and per-CPU counts. */
+		cmocka_unit_test(test_cpu_counts_bytes),
+		cmocka_unit_test(test_variant_bytes),
+		cmocka_unit_test(test_cpu_counts_round_trip_empty),
+		cmocka_unit_test(test_cpu_counts_round_trip_one),
+		cmocka_unit_test(test_cpu_counts_round_trip_many),
+		cmocka_unit_test(test_variant_round_trip),
+		cmocka_unit_test(test_decode_short_1_3_records),
+		cmocka_unit_test(test_decode_bad_variant),
+		cmocka_unit_test(test_newer_minor_1_3_records),
 		/* Writer behaviour. */
 		cmocka_unit_test(test_flush_threshold),
 		cmocka_unit_test(test_hold),
