@@ -69,7 +69,7 @@ struct report {
 	int width, height;        /* --size */
 	int many;                 /* more than one file: charts get names */
 	struct chart_recording *recordings; /* for the comparisons */
-	size_t nr_recordings;
+	size_t nr_recordings, alloc_recordings;
 
 	/* --csv DIR: the time series, instead of a table on stdout. */
 	const char *csv_dir;
@@ -296,6 +296,21 @@ static int read_with_hooks(struct report *rep, struct summary *s, int fd)
 		ret = -1;
 	if (!rep->nr_charts || !s->opened || ret < 0)
 		goto out;
+	/* Each variant of a file is a recording of its own. */
+	if (s->nr_variants > 1)
+		rep->many = 1;
+	if (rep->nr_recordings == rep->alloc_recordings) {
+		size_t n = 2 * rep->alloc_recordings + 1;
+		struct chart_recording *more =
+			realloc(rep->recordings, n * sizeof(*more));
+
+		if (!more) {
+			ret = -1;
+			goto out;
+		}
+		rep->recordings = more;
+		rep->alloc_recordings = n;
+	}
 	c = &rep->recordings[rep->nr_recordings];
 	if (chart_recording_init(c, s, &h.series, rep->nr_recordings) < 0) {
 		ret = -1;
@@ -313,33 +328,37 @@ out:
 	return ret;
 }
 
-/* Prints one recording. Returns 0, or -1 if the file was bad. */
-static int report_file(struct report *rep, const char *file)
+/*
+ * Prints one variant of a recording read from fd: the whole file when it
+ * has one. *variants gets the file's VARIANT records' indexes (the
+ * caller frees it), when not NULL. The file's messages (cut off, lost
+ * records) are said once, with its first variant (say). Returns 0, or -1
+ * if the file was bad.
+ */
+static int report_variant(struct report *rep, const char *file, int fd,
+			  uint32_t variant, int say, uint32_t **variants,
+			  size_t *nr_variants)
 {
 	struct summary s;
-	int fd, ret;
+	int ret = 0;
 
 	if (summary_init(&s, file) < 0)
 		return error("cannot read '%s': %s", file, strerror(ENOMEM));
-	fd = open_input(file);
-	if (fd < 0) {
-		if (fd == -EISDIR)
-			error("'%s' is a directory, not a pprobe recording", file);
-		else
-			error("cannot open '%s': %s", file, strerror(-fd));
-		if (rep->format == REPORT_JSON)
-			display_json_recording(&rep->json, &s, strerror(-fd));
-		summary_release(&s);
-		return -1;
-	}
+	summary_only_variant(&s, variant);
 	if (read_with_hooks(rep, &s, fd) < 0) {
-		if (fd != STDIN_FILENO)
-			close(fd);
 		summary_release(&s);
 		return error("out of memory");
 	}
-	if (fd != STDIN_FILENO)
-		close(fd);
+	if (variants && s.nr_variants > 1) {
+		*variants = calloc(s.nr_variants, sizeof(**variants));
+		if (!*variants) {
+			summary_release(&s);
+			return error("out of memory");
+		}
+		for (size_t i = 0; i < s.nr_variants; i++)
+			(*variants)[i] = s.variants[i].index;
+		*nr_variants = s.nr_variants;
+	}
 
 	switch (rep->format) {
 	case REPORT_TEXT:
@@ -368,8 +387,54 @@ static int report_file(struct report *rep, const char *file)
 	 * go to one terminal or pipe. */
 	fflush(rep->out);
 	warn_lost(&s);
-	ret = report_outcome(&s);
+	if (say)
+		ret = report_outcome(&s);
 	summary_release(&s);
+	return ret;
+}
+
+/*
+ * Prints one recording: each of its variants as a recording of its own.
+ * Returns 0, or -1 if the file was bad.
+ */
+static int report_file(struct report *rep, const char *file)
+{
+	uint32_t *variants = NULL;
+	size_t nr = 0;
+	int fd, ret;
+
+	fd = open_input(file);
+	if (fd < 0) {
+		if (fd == -EISDIR)
+			error("'%s' is a directory, not a pprobe recording", file);
+		else
+			error("cannot open '%s': %s", file, strerror(-fd));
+		if (rep->format == REPORT_JSON) {
+			struct summary s;
+
+			if (summary_init(&s, file) == 0) {
+				display_json_recording(&rep->json, &s, strerror(-fd));
+				summary_release(&s);
+			}
+		}
+		return -1;
+	}
+	/* Variant 0 (all of a file without variants), and which others
+	 * there are: the collector numbers them from 0. */
+	ret = report_variant(rep, file, fd, 0, 1, &variants, &nr);
+	for (size_t i = 0; i < nr && ret == 0; i++) {
+		if (variants[i] == 0)
+			continue;
+		if (lseek(fd, 0, SEEK_SET) < 0) {
+			warning("'%s' holds %zu variants, but only the first can be reported: it cannot be read twice (a pipe); give it by name",
+				file, nr);
+			break;
+		}
+		ret = report_variant(rep, file, fd, variants[i], 0, NULL, NULL);
+	}
+	free(variants);
+	if (fd != STDIN_FILENO)
+		close(fd);
 	return ret;
 }
 
@@ -521,11 +586,6 @@ static int open_outputs(struct report *rep, const char *const dirs[3],
 			.height = rep->height, .wrote = wrote,
 			.failed = write_failed };
 		rep->nr_charts++;
-	}
-	if (rep->nr_charts) {
-		rep->recordings = calloc((size_t)files, sizeof(*rep->recordings));
-		if (!rep->recordings)
-			return error("out of memory");
 	}
 	if (rep->csv_dir) {
 		ret = make_dirs(rep->csv_dir);

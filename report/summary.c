@@ -27,8 +27,32 @@ int summary_init(struct summary *s, const char *file)
 {
 	memset(s, 0, sizeof(*s));
 	s->status = REC_OK;
+	s->only_variant = -1;
 	s->file = strdup(file ? file : "");
 	return s->file ? 0 : -ENOMEM;
+}
+
+void summary_only_variant(struct summary *s, uint32_t v)
+{
+	s->only_variant = v;
+}
+
+const struct summary_variant *summary_variant(const struct summary *s,
+					      uint32_t index)
+{
+	for (size_t i = 0; i < s->nr_variants; i++)
+		if (s->variants[i].index == index)
+			return &s->variants[i];
+	return NULL;
+}
+
+static void variant_release(struct summary_variant *v)
+{
+	for (size_t i = 0; i < v->argc; i++)
+		free(v->argv[i]);
+	free(v->argv);
+	free(v->label);
+	free(v->cpus);
 }
 
 void summary_release(struct summary *s)
@@ -57,6 +81,9 @@ void summary_release(struct summary *s)
 			memory_series_release(&s->runs[i].memory[b]);
 	}
 	free(s->runs);
+	for (size_t i = 0; i < s->nr_variants; i++)
+		variant_release(&s->variants[i]);
+	free(s->variants);
 	for (size_t b = 0; b < MEMORY_BACKENDS; b++)
 		memory_series_release(&s->sources[b]);
 	free(s->file);
@@ -338,9 +365,14 @@ static int ensure_tree(const struct summary *s, struct summary_run *r)
 {
 	const char *name = "", *slash;
 
+	const struct summary_variant *v = summary_variant(s, r->variant);
+
 	if (r->tree.followed)
 		return 0;
-	if (s->argc) {
+	if (v && v->argc) {
+		slash = strrchr(v->argv[0], '/');
+		name = slash ? slash + 1 : v->argv[0];
+	} else if (s->argc) {
 		slash = strrchr(s->argv[0], '/');
 		name = slash ? slash + 1 : s->argv[0];
 	}
@@ -352,6 +384,68 @@ static int ensure_tree(const struct summary *s, struct summary_run *r)
 	return 0;
 }
 
+/* Counts b's run for its variant, kept or skipped. */
+static void count_variant_run(struct summary *s, const struct rec_run_begin *b)
+{
+	struct summary_variant *v =
+		(struct summary_variant *)summary_variant(s, b->variant);
+
+	if (!v)
+		return;
+	if (b->flags & REC_RUN_F_WARMUP)
+		v->warmups++;
+	else
+		v->runs++;
+}
+
+/*
+ * Whether a record of run `run` (or, for run < 0, of the latest run, as
+ * TASK and the others without a run field) belongs to a skipped run.
+ */
+static int skip_run(struct summary *s, long run)
+{
+	if (!s->skipping || (run >= 0 && (uint32_t)run != s->skipped_run))
+		return 0;
+	s->skipped = 1;
+	return 1;
+}
+
+static int add_variant(struct summary *s, const struct rec *rec)
+{
+	struct rec_variant rv;
+	struct summary_variant *v;
+	size_t pos = 0;
+	const char *arg;
+
+	if (rec_decode_variant(rec, &rv) < 0)
+		return corrupt(s, "VARIANT record does not decode");
+	if (summary_variant(s, rv.variant))
+		return corrupt(s, "variant %u is declared twice", rv.variant);
+	if (grow((void **)&s->variants, &s->alloc_variants, s->nr_variants,
+		 sizeof(*s->variants)) < 0)
+		return -ENOMEM;
+	v = &s->variants[s->nr_variants];
+	memset(v, 0, sizeof(*v));
+	v->index = rv.variant;
+	v->nr_cpus = rv.nr_cpus;
+	v->label = strdup(rv.label);
+	v->cpus = strdup(rv.cpus);
+	v->argv = calloc(rv.nr_args ? rv.nr_args : 1, sizeof(*v->argv));
+	if (!v->label || !v->cpus || !v->argv)
+		goto nomem;
+	while ((arg = rec_variant_arg(&rv, &pos)) != NULL) {
+		v->argv[v->argc] = strdup(arg);
+		if (!v->argv[v->argc])
+			goto nomem;
+		v->argc++;
+	}
+	s->nr_variants++;
+	return 0;
+nomem:
+	variant_release(v);
+	return -ENOMEM;
+}
+
 static int add_run_begin(struct summary *s, const struct rec *rec)
 {
 	struct rec_run_begin b;
@@ -361,11 +455,21 @@ static int add_run_begin(struct summary *s, const struct rec *rec)
 		return corrupt(s, "RUN_BEGIN record does not decode");
 	/* Runs are numbered in the order they ran: binary search needs it,
 	 * and anything else is a damaged file. */
-	if (s->nr_runs && b.run <= s->runs[s->nr_runs - 1].run) {
-		if (find_run(s, b.run))
+	if (s->have_last_run && b.run <= s->last_run) {
+		if (find_run(s, b.run) ||
+		    (s->skipping && b.run == s->skipped_run))
 			return corrupt(s, "run %u begins twice", b.run);
 		return corrupt(s, "run %u begins after run %u", b.run,
-			       s->runs[s->nr_runs - 1].run);
+			       s->last_run);
+	}
+	s->have_last_run = 1;
+	s->last_run = b.run;
+	count_variant_run(s, &b);
+	s->skipping = s->only_variant >= 0 && b.variant != s->only_variant;
+	if (s->skipping) {
+		s->skipped_run = b.run;
+		s->skipped = 1;
+		return 0;
 	}
 	if (grow((void **)&s->runs, &s->alloc_runs, s->nr_runs,
 		 sizeof(*s->runs)) < 0)
@@ -375,6 +479,7 @@ static int add_run_begin(struct summary *s, const struct rec *rec)
 	r->run = b.run;
 	r->pid = b.pid;
 	r->flags = b.flags;
+	r->variant = b.variant;
 	r->begin_ns = b.time_ns;
 	tree_init(&r->tree);
 	for (size_t i = 0; i < MEMORY_BACKENDS; i++) {
@@ -432,6 +537,8 @@ static int add_counts(struct summary *s, const struct rec *rec)
 
 	if (rec_decode_counts(rec, &c) < 0)
 		return corrupt(s, "COUNTS record does not decode");
+	if (skip_run(s, c.run))
+		return 0;
 	r = find_run(s, c.run);
 	if (!r)
 		return corrupt(s, "COUNTS for run %u, which has not begun", c.run);
@@ -476,6 +583,8 @@ static int add_run_end(struct summary *s, const struct rec *rec)
 
 	if (rec_decode_run_end(rec, &e) < 0)
 		return corrupt(s, "RUN_END record does not decode");
+	if (skip_run(s, e.run))
+		return 0;
 	r = find_run(s, e.run);
 	if (!r)
 		return corrupt(s, "RUN_END for run %u, which has not begun", e.run);
@@ -503,6 +612,8 @@ static int add_task(struct summary *s, const struct rec *rec)
 
 	if (rec_decode_task(rec, &t) < 0)
 		return corrupt(s, "TASK record does not decode");
+	if (skip_run(s, -1))
+		return 0;
 	r = current_run(s);
 	if (!r)
 		return 0;
@@ -518,6 +629,8 @@ static int add_lost(struct summary *s, const struct rec *rec)
 
 	if (rec_decode_lost(rec, &l) < 0)
 		return corrupt(s, "LOST record does not decode");
+	if (skip_run(s, -1))
+		return 0;
 	r = current_run(s);
 	if (!r) {
 		s->lost_before_run = l.lost > UINT64_MAX - s->lost_before_run ?
@@ -538,6 +651,8 @@ static int add_procs(struct summary *s, const struct rec *rec)
 
 	if (rec_decode_procs(rec, &p) < 0)
 		return corrupt(s, "PROCS record does not decode");
+	if (skip_run(s, p.run))
+		return 0;
 	r = find_run(s, p.run);
 	if (!r)
 		return corrupt(s, "PROCS for run %u, which has not begun", p.run);
@@ -558,6 +673,8 @@ static int add_proc_exit(struct summary *s, const struct rec *rec)
 
 	if (rec_decode_proc_exit(rec, &e) < 0)
 		return corrupt(s, "PROC_EXIT record does not decode");
+	if (skip_run(s, -1))
+		return 0;
 	r = current_run(s);
 	if (!r)
 		return 0;
@@ -579,7 +696,7 @@ static int add_mem_source(struct summary *s, const struct rec *rec)
 		return 0;  /* a backend from a newer pprobe */
 	if (memory_series_set_source(&s->sources[i], &m) < 0)
 		return -ENOMEM;
-	r = current_run(s);
+	r = s->skipping ? NULL : current_run(s);
 	if (r && !r->ended && memory_series_set_source(&r->memory[i], &m) < 0)
 		return -ENOMEM;
 	return 0;
@@ -593,6 +710,8 @@ static int add_mem(struct summary *s, const struct rec *rec)
 
 	if (rec_decode_mem(rec, &m) < 0)
 		return corrupt(s, "MEM record does not decode");
+	if (skip_run(s, m.run))
+		return 0;
 	r = find_run(s, m.run);
 	if (!r)
 		return corrupt(s, "MEM for run %u, which has not begun", m.run);
@@ -602,8 +721,30 @@ static int add_mem(struct summary *s, const struct rec *rec)
 	return 0;
 }
 
+/* Per-CPU counts are the series' business (series.c); checked here. */
+static int add_cpu_counts(struct summary *s, const struct rec *rec)
+{
+	struct rec_counts c;
+	struct rec_count e;
+
+	if (rec_decode_cpu_counts(rec, &c) < 0)
+		return corrupt(s, "CPU_COUNTS record does not decode");
+	if (skip_run(s, c.run))
+		return 0;
+	if (!find_run(s, c.run))
+		return corrupt(s, "CPU_COUNTS for run %u, which has not begun", c.run);
+	for (uint32_t i = 0; i < c.nr; i++) {
+		rec_counts_get(&c, i, &e);
+		if (summary_event_index(s, e.event_id) < 0)
+			return corrupt(s, "CPU_COUNTS refers to event id %u, which no EVENT declared",
+				       e.event_id);
+	}
+	return 0;
+}
+
 int summary_add(struct summary *s, const struct rec *rec)
 {
+	s->skipped = 0;
 	switch (rec->type) {
 	case REC_META:
 		return add_meta(s, rec);
@@ -627,6 +768,10 @@ int summary_add(struct summary *s, const struct rec *rec)
 		return add_mem_source(s, rec);
 	case REC_MEM:
 		return add_mem(s, rec);
+	case REC_CPU_COUNTS:
+		return add_cpu_counts(s, rec);
+	case REC_VARIANT:
+		return add_variant(s, rec);
 	default:
 		/* A type from a newer minor version (or END, which the
 		 * reader keeps to itself): skipped by its size. */
@@ -654,7 +799,7 @@ enum rec_status summary_read_with(struct summary *s, int fd,
 		s->opened = 1;
 		while ((st = rec_reader_next(&r, &rec)) == REC_OK) {
 			ret = summary_add(s, &rec);
-			if (ret == 0 && hook)
+			if (ret == 0 && hook && !s->skipped)
 				ret = hook(arg, s, &rec);
 			if (ret == 0)
 				continue;

@@ -61,6 +61,7 @@ struct summary_reading {
 
 struct summary_run {
 	uint32_t run, pid, flags;  /* from RUN_BEGIN; flags are REC_RUN_F_* */
+	uint32_t variant;          /* since 1.3; 0 before */
 	uint64_t begin_ns;
 	int ended;                 /* RUN_END was read: `end` is valid */
 	struct rec_run_end end;
@@ -82,8 +83,30 @@ struct summary_run {
 	struct memory_series memory[MEMORY_BACKENDS];
 };
 
+/* One REC_VARIANT (format 1.3): what some of the file's runs ran. */
+struct summary_variant {
+	uint32_t index;
+	uint32_t nr_cpus;          /* pinned to this many CPUs; 0: not pinned */
+	char *label;               /* owned, never NULL */
+	char *cpus;                /* owned, never NULL; "" when not pinned */
+	char **argv;               /* owned, argc strings */
+	size_t argc;
+	uint64_t runs, warmups;    /* its runs in the file, skipped or not */
+};
+
 struct summary {
 	char *file;                /* owned: the name as given, "-" for stdin */
+
+	/*
+	 * A file of several variants (format 1.3: `record -r` of several
+	 * commands, `pprobe scale`) is reported as one recording per
+	 * variant: with only_variant >= 0 (summary_only_variant()), the runs
+	 * of the other variants and every record of theirs are skipped, and
+	 * hooks do not see them. -1, the default, keeps every run.
+	 */
+	long only_variant;
+	struct summary_variant *variants; /* every VARIANT read, in order */
+	size_t nr_variants, alloc_variants;
 
 	/* META; NULL or has_* == 0 when the recording does not say. */
 	char **argv;               /* owned, argc strings */
@@ -120,11 +143,23 @@ struct summary {
 	uint16_t major, minor;         /* from the header, when it was read */
 	uint64_t records;              /* records read */
 	int opened;                    /* the header was read and accepted */
+
+	/* Skipping the runs of other variants (only_variant). */
+	int skipping;                  /* the latest run begun is skipped */
+	uint32_t skipped_run;          /* ...and this is its number */
+	int have_last_run;
+	uint32_t last_run;             /* the latest run begun, kept or not */
+	int skipped;                   /* summary_add() skipped its record */
 };
 
 /* An empty summary of `file`. Returns 0 or -ENOMEM. */
 int summary_init(struct summary *s, const char *file);
 void summary_release(struct summary *s);
+/* Keep only the runs of variant v (before reading). */
+void summary_only_variant(struct summary *s, uint32_t v);
+/* The variant of that index, or NULL (a file without VARIANT records). */
+const struct summary_variant *summary_variant(const struct summary *s,
+					      uint32_t index);
 
 /*
  * Folds one record into the summary. Unknown types are skipped. Returns
