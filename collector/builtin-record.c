@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +47,7 @@
 #include "proc_tree.h"
 #include "pprobe-version.h"
 #include "recfile.h"
+#include "record.h"
 #include "task_tracker.h"
 #include "usage.h"
 #include "workload.h"
@@ -57,9 +59,15 @@
 
 static const char *const record_usage[] = {
 	"pprobe record [<options>] [--] <command> [<args>...]",
+	"pprobe record [<options>] -r <n> [--] <command> [<args>...] [::: <command> [<args>...]]...",
 	"pprobe record [<options>] -p <pid>[,<pid>...]",
 	NULL
 };
+
+/* Separates the commands whose runs are interleaved (`-r 5 -- a ::: b`). */
+#define COMMAND_SEPARATOR ":::"
+/* Most variants a file may hold: commands, or CPU counts of a scale. */
+#define MAX_VARIANTS 64
 
 struct record {
 	/* options */
@@ -76,11 +84,30 @@ struct record {
 	const char *count_by_spec;
 	enum { COUNT_BY_AUTO, COUNT_BY_TASK, COUNT_BY_CGROUP } count_by;
 	long duration_s;        /* --duration: stop after this long, or 0 */
+	long repeat;            /* -r: measured runs of each variant */
+	long warmup;            /* --warmup: runs before those, not counted */
+	const char *cpus_spec;  /* --cpus: pin the command to these CPUs */
+	int per_cpu;            /* --per-cpu: counts split by CPU too */
+
+	/* What the runs run: the commands, each on its CPUs (record.h). */
+	struct record_variant variants[MAX_VARIANTS];
+	size_t nr_variants;
+	uint32_t *online;       /* the online CPUs, for --per-cpu */
+	size_t nr_online;
+	uint32_t run;           /* the run under way, numbered from 0 */
+	const struct record_variant *variant; /* ...and what it runs */
+	struct rusage children_before; /* RUSAGE_CHILDREN when it began */
+	long run_maxrss_kib;    /* largest ru_maxrss reaped in this run */
+	int meta_written;       /* META, EVENT and VARIANT: once per file */
 
 	struct event_list events;
 	struct counter_set counters;
 	struct cgroup count_cgroup; /* counters.by_cgroup: what they count */
 	struct rec_count *values;
+	struct rec_count *cpu_values; /* --per-cpu: nr_cpus rows of values */
+	uint32_t *cpu_ids;      /* the CPU of each row */
+	uint32_t *cpu_of_entry; /* ...and of each entry, for the writer */
+	size_t nr_cpus;
 	struct workload workload;
 	struct rec_writer writer;
 	int out_fd;
@@ -120,6 +147,14 @@ struct record {
 	uint64_t read_failures; /* ticks whose counters could not be read */
 	int write_failed;       /* reported once; the command runs on */
 };
+
+static int alloc_cpu_values(struct record *rec, size_t n);
+
+/* Runs before the measured ones: --warmup of each variant. */
+static uint32_t run_warmups(const struct record *rec)
+{
+	return (uint32_t)((size_t)rec->warmup * rec->nr_variants);
+}
 
 /* The signal a task tracker ring raises when it is half full. */
 #define RING_SIGNAL (SIGRTMIN + 1)
@@ -308,10 +343,23 @@ static void flush(struct record *rec, uint64_t now)
 	check_writer(rec);
 }
 
+/* --per-cpu: the reading sample() just wrote, CPU by CPU. */
+static void write_cpu_counts(struct record *rec, uint64_t t, uint32_t flags,
+			     size_t n)
+{
+	for (size_t k = 0; k < rec->nr_cpus; k++)
+		for (size_t i = 0; i < n; i++)
+			rec->cpu_of_entry[k * n + i] = rec->cpu_ids[k];
+	rec_write_cpu_counts(&rec->writer, t, rec->run, flags, rec->cpu_values,
+			     rec->cpu_of_entry, (uint32_t)(n * rec->nr_cpus));
+}
+
 static void sample(struct record *rec, uint32_t flags)
 {
 	uint64_t t = now_ns();
-	int n = counter_set_read(&rec->counters, rec->values);
+	int n = counter_set_read_cpus(&rec->counters, rec->values,
+				      rec->nr_cpus ? rec->cpu_values : NULL,
+				      rec->cpu_ids);
 
 	if (n < 0) {
 		/* That tick is skipped; said once, counted at the end. */
@@ -319,7 +367,9 @@ static void sample(struct record *rec, uint32_t flags)
 			warning("cannot read the counters: %s (that sample is skipped)", strerror(-n));
 		return;
 	}
-	rec_write_counts(&rec->writer, t, 0, flags, rec->values, (uint32_t)n);
+	rec_write_counts(&rec->writer, t, rec->run, flags, rec->values, (uint32_t)n);
+	if (rec->nr_cpus)
+		write_cpu_counts(rec, t, flags, (size_t)n);
 	if (rec->clock_slot >= 0 && rec->clock_slot < n)
 		rec->tree_cpu_ns = rec->values[rec->clock_slot].value;
 	if (!(flags & REC_COUNTS_F_FINAL))
@@ -394,13 +444,13 @@ static void process_tick(struct record *rec, uint64_t now, int force)
 		/* Switches are per thread: with the status of a process that
 		 * has several, each thread's (7 us a thread, once a second). */
 		/* Counting in user mode, migrations read 0: /proc has them. */
-		if (proc_tree_sample(&rec->tree, now, 0, what,
+		if (proc_tree_sample(&rec->tree, now, rec->run, what,
 				     PROC_READ_STATUS | PROC_READ_THREADS |
 				     (rec->counters.user_only ? PROC_READ_SCHED : 0),
 				     force ? 0 : STATUS_EVERY_NS, &rec->writer) == -ENOMEM)
 			warning("out of memory reading the processes of the tree");
 	}
-	mem_backends_tick(&rec->mem, now, 0, &rec->tree.sums, &rec->writer);
+	mem_backends_tick(&rec->mem, now, rec->run, &rec->tree.sums, &rec->writer);
 }
 
 static void tick(struct record *rec)
@@ -455,7 +505,8 @@ static int start_timer(struct record *rec)
 	struct itimerspec its = { 0 };
 	uint64_t ns = (uint64_t)rec->interval_ms * NSEC_PER_MSEC;
 
-	rec->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (rec->timer_fd < 0)
+		rec->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (rec->timer_fd < 0)
 		return error("cannot create a timer: %s", strerror(errno));
 	its.it_interval.tv_sec = (time_t)(ns / NSEC_PER_SEC);
@@ -547,12 +598,14 @@ static int reap_children(struct record *rec, int *status)
 			break;
 		now = now_ns();
 		if (rec->follow_tree)
-			proc_tree_before_reap(&rec->tree, pid, now, 0, &rec->writer);
+			proc_tree_before_reap(&rec->tree, pid, now, rec->run, &rec->writer);
 		if (wait4(pid, &st, 0, &ru) != pid)
 			continue;
 		if (rec->follow_tree)
 			proc_tree_reaped(&rec->tree, pid, st, &ru, now, &rec->writer);
 		mem_backends_reaped(&rec->mem, ru.ru_maxrss);
+		if (ru.ru_maxrss > rec->run_maxrss_kib)
+			rec->run_maxrss_kib = ru.ru_maxrss;
 		if (pid == rec->workload.pid) {
 			*status = st;
 			rec->command_ended = 1;
@@ -681,12 +734,39 @@ static int run_loop(struct record *rec, int *status)
 	return 0;
 }
 
+/* ns of a timeval, for differences. */
+static uint64_t tv_us(const struct timeval *tv)
+{
+	return (uint64_t)tv->tv_sec * 1000000u + (uint64_t)tv->tv_usec;
+}
+
+/*
+ * What the run's tree used: RUSAGE_CHILDREN now, less what it was when
+ * the run began (the earlier runs). Its peak is no sum: the largest
+ * ru_maxrss of the run's own reaped processes.
+ */
+static void run_rusage(const struct record *rec, const struct rusage *now,
+		       struct rec_rusage *out)
+{
+	const struct rusage *b = &rec->children_before;
+
+	out->utime_us = tv_us(&now->ru_utime) - tv_us(&b->ru_utime);
+	out->stime_us = tv_us(&now->ru_stime) - tv_us(&b->ru_stime);
+	out->maxrss_kib = rec->run_maxrss_kib > 0 ? (uint64_t)rec->run_maxrss_kib : 0;
+	out->minflt = (uint64_t)(now->ru_minflt - b->ru_minflt);
+	out->majflt = (uint64_t)(now->ru_majflt - b->ru_majflt);
+	out->nvcsw = (uint64_t)(now->ru_nvcsw - b->ru_nvcsw);
+	out->nivcsw = (uint64_t)(now->ru_nivcsw - b->ru_nivcsw);
+	out->inblock = (uint64_t)(now->ru_inblock - b->ru_inblock);
+	out->oublock = (uint64_t)(now->ru_oublock - b->ru_oublock);
+}
+
 static void write_run_end(struct record *rec, int status)
 {
 	struct rusage ru = { 0 };
 	struct rec_run_end e = {
 		.time_ns = rec->end_ns,
-		.run = 0,
+		.run = rec->run,
 		.pid = (uint32_t)rec->workload.pid,
 		.exit_kind = WIFSIGNALED(status) ? REC_EXIT_SIGNAL : REC_EXIT_NORMAL,
 		.exit_code = WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),
@@ -702,7 +782,7 @@ static void write_run_end(struct record *rec, int status)
 	}
 	/* Everything pprobe reaped is the tree: the command and its orphans. */
 	getrusage(RUSAGE_CHILDREN, &ru);
-	proc_rusage_to_rec(&ru, &e.rusage);
+	run_rusage(rec, &ru, &e.rusage);
 	rec_write_run_end(&rec->writer, &e);
 }
 
@@ -900,6 +980,7 @@ static int counters_opened(struct record *rec, int n)
 		explain_failures(&rec->counters, error_line);
 		return error("no event can be counted: nothing to record");
 	}
+	free(rec->values);
 	rec->values = calloc((size_t)n, sizeof(*rec->values));
 	if (!rec->values)
 		return error("out of memory");
@@ -964,16 +1045,20 @@ static int open_counters(struct record *rec)
 	char why[512] = "";
 	int n = 0;
 
-	if (counter_set_init(&rec->counters, &rec->events) < 0)
-		return error("out of memory");
 	if (rec->count_by != COUNT_BY_TASK) {
 		n = open_cgroup_counters(rec, why, sizeof(why));
 		if (n == 0 && rec->count_by == COUNT_BY_CGROUP)
 			return error("--count-by cgroup: %s", why);
 	}
-	if (n == 0)
+	if (n == 0 && rec->per_cpu)
+		n = counter_set_open_cpus(&rec->counters, rec->workload.pid,
+					  rec->online, rec->nr_online);
+	else if (n == 0)
 		n = counter_set_open(&rec->counters, rec->workload.pid);
-	return counters_opened(rec, n);
+	if (counters_opened(rec, n) < 0)
+		return -1;
+	rec->nr_cpus = 0;
+	return rec->per_cpu ? alloc_cpu_values(rec, (size_t)n) : 0;
 }
 
 static void print_summary(const struct record *rec)
@@ -1016,22 +1101,97 @@ static void record_release(struct record *rec)
 	event_list_release(&rec->events);
 	rec_writer_release(&rec->writer);
 	free(rec->values);
+	free(rec->cpu_values);
+	free(rec->cpu_ids);
+	free(rec->cpu_of_entry);
+	free(rec->online);
+	for (size_t i = 0; i < rec->nr_variants; i++)
+		free(rec->variants[i].cpus);
 	if (rec->output == rec->tmp_path)
 		rec->output = NULL;
 	free(rec->tmp_path);
 }
 
-/*
- * Starts the command, held until its counters are open. Returns 0 once
- * it runs, or the exit status for pprobe when it could not be started.
- */
-static int start_command(struct record *rec, int argc, const char **argv)
+/* VARIANT records: what each variant runs, and on which CPUs. */
+static void write_variants(struct record *rec)
 {
+	/* Any list fits CPUMAP_LIST_MAX; out of memory, a cut one will do. */
+	char small[256], *cpus = malloc(CPUMAP_LIST_MAX);
+	char *buf = cpus ? cpus : small;
+	size_t len = cpus ? CPUMAP_LIST_MAX : sizeof(small);
+
+	for (size_t i = 0; i < rec->nr_variants; i++) {
+		const struct record_variant *v = &rec->variants[i];
+
+		buf[0] = '\0';
+		if (v->nr_cpus)
+			cpumap_format(v->cpus, v->nr_cpus, buf, len);
+		rec_write_variant(&rec->writer, &(struct rec_variant){
+			.variant = (uint32_t)i,
+			.nr_args = (uint32_t)v->argc,
+			.nr_cpus = (uint32_t)v->nr_cpus,
+			.label = v->label,
+			.cpus = buf,
+		}, v->argv);
+	}
+	free(cpus);
+}
+
+/* Pins the held command to its variant's CPUs; the tree inherits it. */
+static int pin_command(struct record *rec)
+{
+	const struct record_variant *v = rec->variant;
+	cpu_set_t *set;
+	size_t size;
+	int err = 0;
+
+	if (!v->nr_cpus)
+		return 0;
+	set = CPU_ALLOC(CPUMAP_MAX_CPU + 1);
+	if (!set)
+		return error("out of memory");
+	size = CPU_ALLOC_SIZE(CPUMAP_MAX_CPU + 1);
+	CPU_ZERO_S(size, set);
+	for (size_t i = 0; i < v->nr_cpus; i++)
+		CPU_SET_S(v->cpus[i], size, set);
+	if (sched_setaffinity(rec->workload.pid, size, set) < 0)
+		err = error("cannot pin '%s' to CPUs %s: %s", v->argv[0],
+			    v->label, strerror(errno));
+	CPU_FREE(set);
+	return err;
+}
+
+/* --per-cpu: room for a reading of every CPU. 0 or -1 (said). */
+static int alloc_cpu_values(struct record *rec, size_t n)
+{
+	size_t cpus = counter_set_nr_cpus(&rec->counters);
+
+	free(rec->cpu_values);
+	free(rec->cpu_ids);
+	free(rec->cpu_of_entry);
+	rec->cpu_values = calloc(cpus * n + 1, sizeof(*rec->cpu_values));
+	rec->cpu_ids = calloc(cpus + 1, sizeof(*rec->cpu_ids));
+	rec->cpu_of_entry = calloc(cpus * n + 1, sizeof(*rec->cpu_of_entry));
+	if (!rec->cpu_values || !rec->cpu_ids || !rec->cpu_of_entry)
+		return error("out of memory");
+	rec->nr_cpus = cpus;
+	return 0;
+}
+
+/*
+ * Starts one run of the current variant: the command forked and held
+ * until its counters are open. The first run also writes the file's
+ * start (META, EVENT, VARIANT, MEM_SOURCE). Returns 0 once it runs, or
+ * the exit status for pprobe when it could not be started.
+ */
+static int start_command(struct record *rec)
+{
+	const struct record_variant *v = rec->variant;
 	struct workload_options wopts = { 0 };
 	int exec_err, rc;
 
 	/* The command gets the signal state it would have had without us. */
-	wopts.argv = argv;
+	wopts.argv = v->argv;
 	wopts.mask = &rec->caller_mask;
 	wopts.restore_signals = rec->changed_signals;
 	wopts.restore_actions = rec->caller_actions;
@@ -1039,7 +1199,11 @@ static int start_command(struct record *rec, int argc, const char **argv)
 	wopts.stdout_to_stderr = is_stdout(rec);
 	rc = workload_prepare(&rec->workload, &wopts);
 	if (rc < 0) {
-		error("cannot start '%s': %s", argv[0], strerror(-rc));
+		error("cannot start '%s': %s", v->argv[0], strerror(-rc));
+		return 1;
+	}
+	if (pin_command(rec) < 0) {
+		workload_cancel(&rec->workload);
 		return 1;
 	}
 	/* Its cgroups, if any, must hold the command before it execs. */
@@ -1048,7 +1212,8 @@ static int start_command(struct record *rec, int argc, const char **argv)
 		workload_cancel(&rec->workload);
 		return 1;
 	}
-	explain_events(rec);
+	if (!rec->meta_written)
+		explain_events(rec);
 	start_tracking(rec);
 	if (proc_tree_add_command(&rec->tree, rec->workload.pid, getpid()) < 0) {
 		error("out of memory");
@@ -1056,9 +1221,13 @@ static int start_command(struct record *rec, int argc, const char **argv)
 		return 1;
 	}
 
-	write_meta(rec, argv, argc, now_ns(), clock_ns(CLOCK_REALTIME));
-	write_events(rec);
-	mem_backends_start(&rec->mem, &rec->writer, rec->quiet);
+	if (!rec->meta_written) {
+		write_meta(rec, v->argv, v->argc, now_ns(), clock_ns(CLOCK_REALTIME));
+		write_events(rec);
+		write_variants(rec);
+		mem_backends_start(&rec->mem, &rec->writer, rec->quiet);
+		rec->meta_written = 1;
+	}
 	/* What can fail is set up before the command is let go. */
 	if (start_timer(rec) < 0) {
 		workload_cancel(&rec->workload);
@@ -1070,17 +1239,20 @@ static int start_command(struct record *rec, int argc, const char **argv)
 		workload_cancel(&rec->workload);
 		return 1;
 	}
+	getrusage(RUSAGE_CHILDREN, &rec->children_before);
 	rec->begin_ns = now_ns();
 	exec_err = workload_start(&rec->workload);
 	if (exec_err) {
-		error("cannot run '%s': %s", argv[0], strerror(exec_err));
+		error("cannot run '%s': %s", v->argv[0], strerror(exec_err));
 		return workload_exec_exit_code(exec_err);
 	}
 	commit_output(rec);
 	rec_write_run_begin(&rec->writer, &(struct rec_run_begin){
 		.time_ns = rec->begin_ns,
-		.run = 0,
+		.run = rec->run,
 		.pid = (uint32_t)rec->workload.pid,
+		.flags = rec->run < run_warmups(rec) ? REC_RUN_F_WARMUP : 0,
+		.variant = (uint32_t)(v - rec->variants),
 	});
 	return 0;
 }
@@ -1146,8 +1318,6 @@ static int start_attach(struct record *rec)
 	}
 	/* The pidfds first: an exit during the attach is not missed. */
 	rc = attach_open_pidfds(&rec->attach);
-	if (!rc && counter_set_init(&rec->counters, &rec->events) < 0)
-		rc = -ENOMEM;
 	if (!rc)
 		rc = task_tracker_attach(&rec->tracker, rec->attach.pids, rec->attach.nr,
 					 0, on_attached_task, rec);
@@ -1224,7 +1394,261 @@ static int check_attach_options(const struct record *rec, int argc, unsigned mem
 	return 0;
 }
 
+/*
+ * The commands of the command line, split at ":::", each a variant
+ * pinned to --cpus; or with sets, the one command once per set. Returns
+ * 0, or -1 after an error() (a usage error).
+ */
+static int make_variants(struct record *rec, int argc, const char **argv,
+			 const struct record_cpu_sets *sets)
+{
+	int start = 0;
+
+	for (int i = 0; i <= argc; i++) {
+		struct record_variant *v;
+
+		if (i < argc && strcmp(argv[i], COMMAND_SEPARATOR))
+			continue;
+		if (i == start)
+			return error("'%s' with no command %s it: give a command on each side",
+				     COMMAND_SEPARATOR, i == argc ? "after" : "before");
+		if (rec->nr_variants == MAX_VARIANTS)
+			return error("at most %d commands can be interleaved", MAX_VARIANTS);
+		v = &rec->variants[rec->nr_variants++];
+		v->argv = argv + start;
+		v->argc = i - start;
+		/* execvp() wants it NULL-terminated: the separator's place. */
+		if (i < argc)
+			argv[i] = NULL;
+		start = i + 1;
+	}
+	if (sets && rec->nr_variants > 1)
+		return error("a scaling study runs one command: no '%s'", COMMAND_SEPARATOR);
+	if (sets) {
+		if (sets->nr > MAX_VARIANTS)
+			return error("at most %d CPU counts", MAX_VARIANTS);
+		for (size_t k = 0; k < sets->nr; k++) {
+			struct record_variant *v = &rec->variants[k];
+
+			*v = rec->variants[0];
+			v->cpus = malloc(sets->nr_cpus[k] * sizeof(*v->cpus));
+			if (!v->cpus)
+				return error("out of memory");
+			memcpy(v->cpus, sets->cpus[k], sets->nr_cpus[k] * sizeof(*v->cpus));
+			v->nr_cpus = sets->nr_cpus[k];
+			rec->nr_variants = k + 1;
+		}
+	}
+	return 0;
+}
+
+/* "make -j4" from argv, shortened to fit, for a variant's label. */
+static void command_label(const struct record_variant *v, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < v->argc && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s",
+					 i ? " " : "", v->argv[i]);
+	if (used >= len && len > 4)
+		memcpy(buf + len - 4, "...", 4);
+}
+
+/*
+ * --cpus: checks the list against the CPUs there are and pprobe may use,
+ * and pins every variant to it. The labels. Returns 0, or -1 after an
+ * error().
+ */
+static int settle_variants(struct record *rec, const struct record_cpu_sets *sets)
+{
+	char why[256];
+	int n = cpumap_online(&rec->online);
+
+	if (n < 0)
+		return error("cannot read the online CPUs: %s", strerror(-n));
+	rec->nr_online = (size_t)n;
+	if (rec->cpus_spec) {
+		uint32_t *cpus;
+		int nr = cpumap_parse(rec->cpus_spec, &cpus);
+
+		if (nr == -ENOMEM)
+			return error("out of memory");
+		if (nr < 0)
+			return error("--cpus: '%s' is not a CPU list (like 0-3,8)", rec->cpus_spec);
+		if (cpumap_check_online(cpus, (size_t)nr, rec->online, rec->nr_online,
+					why, sizeof(why)) < 0) {
+			free(cpus);
+			return error("--cpus: %s", why);
+		}
+		for (size_t i = 0; i < rec->nr_variants; i++) {
+			struct record_variant *v = &rec->variants[i];
+
+			v->cpus = malloc((size_t)nr * sizeof(*v->cpus));
+			if (!v->cpus) {
+				free(cpus);
+				return error("out of memory");
+			}
+			memcpy(v->cpus, cpus, (size_t)nr * sizeof(*cpus));
+			v->nr_cpus = (size_t)nr;
+		}
+		free(cpus);
+	}
+	for (size_t i = 0; i < rec->nr_variants; i++) {
+		struct record_variant *v = &rec->variants[i];
+
+		if (sets)
+			snprintf(v->label, sizeof(v->label), "%zu CPU%s", v->nr_cpus,
+				 v->nr_cpus == 1 ? "" : "s");
+		else
+			command_label(v, v->label, sizeof(v->label));
+	}
+	return 0;
+}
+
+/*
+ * Parses what no option parser can: -p, --count-by, --mem, -r with the
+ * rest. Returns 0, or -1 after an error() (a usage error); *mem_wanted
+ * has the memory backends.
+ */
+static int check_options(struct record *rec, int argc, unsigned *mem_wanted)
+{
+	char err[256];
+
+	if (argc == 0 && !rec->pid_spec)
+		return error("no command given: what should pprobe record?");
+	if (rec->pid_spec &&
+	    attach_parse_pids(&rec->attach, rec->pid_spec, err, sizeof(err)) < 0)
+		return error("%s", err);
+	rec->attaching = rec->pid_spec != NULL;
+	if (rec->count_by_spec) {
+		if (!strcmp(rec->count_by_spec, "auto"))
+			rec->count_by = COUNT_BY_AUTO;
+		else if (!strcmp(rec->count_by_spec, "task"))
+			rec->count_by = COUNT_BY_TASK;
+		else if (!strcmp(rec->count_by_spec, "cgroup"))
+			rec->count_by = COUNT_BY_CGROUP;
+		else
+			return error("--count-by: unknown '%s' (use auto, task or cgroup)",
+				     rec->count_by_spec);
+		if (rec->attaching && rec->count_by == COUNT_BY_CGROUP)
+			return error("--count-by cgroup needs a command pprobe starts: -p counts per task");
+	}
+	if (rec->attaching && (rec->repeat > 1 || rec->warmup || rec->cpus_spec || rec->per_cpu))
+		return error("-r, --warmup, --cpus and --per-cpu need a command pprobe starts: with -p, record once");
+
+	*mem_wanted = 0;
+	if (rec->mem_spec && mem_backends_parse(rec->mem_spec, mem_wanted, err, sizeof(err)) < 0)
+		return error("%s", err);
+	if (rec->follow_tree && !rec->mem_spec)
+		mem_backends_parse(MEM_DEFAULT_LIST, mem_wanted, err, sizeof(err));
+	/* Sums over the live processes need to know the processes. */
+	if (!rec->follow_tree &&
+	    (*mem_wanted & (MEM_BACKEND_BIT(REC_MEM_RSS) | MEM_BACKEND_BIT(REC_MEM_PSS) |
+			    MEM_BACKEND_BIT(REC_MEM_HWM))))
+		return error("--mem rss, pss and hwm sum over the tree's processes: they need the tree (drop --no-tree)");
+	if (rec->attaching && check_attach_options(rec, argc, *mem_wanted) < 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * After a run: what is per run goes, ready for the next. The file, the
+ * signals and the timer stay.
+ */
+static void end_run(struct record *rec)
+{
+	struct itimerspec off = { 0 };
+	uint64_t expirations;
+
+	if (rec->timer_fd >= 0) {
+		timerfd_settime(rec->timer_fd, 0, &off, NULL);
+		while (read(rec->timer_fd, &expirations, sizeof(expirations)) > 0)
+			;
+	}
+	workload_release(&rec->workload);
+	rec->workload = (struct workload){ .pid = -1, .go_fd = -1, .exec_fd = -1 };
+	if (rec->tracking)
+		task_tracker_release(&rec->tracker);
+	rec->tracking = 0;
+	proc_tree_release(&rec->tree);
+	counter_set_close(&rec->counters);
+	cgroup_destroy(&rec->count_cgroup, NULL, 0);
+	mem_backends_new_run(&rec->mem);
+	/* An allocation of a few bytes: out of memory here, the next
+	 * run's first process fails as it would. */
+	proc_tree_init(&rec->tree);
+	rec->command_ended = 0;
+	rec->escalation = 0;
+	rec->kill_ns = 0;
+	rec->killing = 0;
+	rec->last_proc_ns = 0;
+	rec->tree_cpu_ns = 0;
+	rec->cpu_at_pass_ns = 0;
+	rec->last_pass_ns = 0;
+	rec->run_maxrss_kib = 0;
+}
+
+/*
+ * One run, from the command's start to its RUN_END. Returns 0 with the
+ * command's wait status in *status, or the exit status for pprobe when
+ * it could not start (nothing of this run is in the file then).
+ */
+static int record_one_run(struct record *rec, int *status)
+{
+	char err[256];
+	int ret;
+
+	*status = 0;
+	ret = rec->attaching ? start_attach(rec) : start_command(rec);
+	if (ret)
+		return ret;
+	if (rec->duration_s)
+		rec->deadline_ns = rec->begin_ns + (uint64_t)rec->duration_s * NSEC_PER_SEC;
+	flush(rec, rec->begin_ns);
+	if (run_loop(rec, status) < 0 && !rec->attaching) {
+		/* Never leave the command behind unreaped. */
+		kill(rec->workload.pid, SIGKILL);
+		signal_children(SIGKILL);
+		while (waitpid(rec->workload.pid, status, 0) < 0 && errno == EINTR)
+			;
+	}
+	rec->end_ns = now_ns();
+
+	sample(rec, REC_COUNTS_F_FINAL);
+	if (rec->counters.by_cgroup &&
+	    cgroup_destroy(&rec->count_cgroup, err, sizeof(err)) < 0 && !rec->quiet)
+		warning("%s", err);
+	if (rec->attaching)
+		process_tick(rec, rec->end_ns, 1);
+	finish_tasks(rec);
+	mem_backends_finish(&rec->mem, rec->end_ns, rec->run,
+			    rec->attaching ? &rec->tree.sums : NULL, &rec->writer, rec->quiet);
+	write_run_end(rec, *status);
+	flush(rec, now_ns());
+	return 0;
+}
+
+/* -r: "run 3 of 10: make -j4" before each run, with several. */
+static void note_run(const struct record *rec, uint32_t total)
+{
+	const struct record_variant *v = rec->variant;
+	uint32_t warm = run_warmups(rec), per = (uint32_t)rec->nr_variants;
+
+	if (rec->quiet || total == 1)
+		return;
+	if (rec->run < warm)
+		note("warm-up run %u of %ld: %s", rec->run / per + 1, rec->warmup, v->label);
+	else
+		note("run %u of %ld: %s", (rec->run - warm) / per + 1, rec->repeat, v->label);
+}
+
 int cmd_record(int argc, const char **argv)
+{
+	return record_main(argc, argv, NULL);
+}
+
+int record_main(int argc, const char **argv, const struct record_cpu_sets *sets)
 {
 	struct record rec = {
 		.output = "pprobe.data",
@@ -1232,6 +1656,7 @@ int cmd_record(int argc, const char **argv)
 		.follow_tree = 1,
 		.proc_interval_ms = 100,
 		.pss_interval_ms = 1000,
+		.repeat = 1,
 		.out_fd = -1,
 		.signal_fd = -1,
 		.timer_fd = -1,
@@ -1245,6 +1670,14 @@ int cmd_record(int argc, const char **argv)
 			   "attach to these running processes, their threads and descendants, instead of running a command"),
 		OPT_INTEGER(0, "duration", &rec.duration_s, "seconds", 1, 31536000,
 			    "stop after <seconds>: detach from -p processes, or send the command SIGTERM (SIGKILL 5 s later)"),
+		OPT_INTEGER('r', "repeat", &rec.repeat, "n", 1, 100000,
+			    "run the command <n> times, each run with its own figures; the report gives their mean, spread and outliers (with several commands separated by ':::', their runs are interleaved)"),
+		OPT_INTEGER(0, "warmup", &rec.warmup, "n", 0, 100000,
+			    "first run the command <n> times more, recorded but marked as warm-up and left out of the figures"),
+		OPT_STRING(0, "cpus", &rec.cpus_spec, "cpus",
+			   "pin the command and its whole tree to these CPUs (like 0-3,8): affinity set before it runs"),
+		OPT_BOOL(0, "per-cpu", &rec.per_cpu,
+			 "record every counter per CPU as well, to show how busy each core was"),
 		OPT_STRING('e', "event", &rec.event_spec, "events",
 			   "comma-separated events to count (default: task-clock, context-switches, cpu-migrations, page-faults, minor-faults, major-faults, cycles, instructions)"),
 		OPT_INTEGER('I', "interval", &rec.interval_ms, "ms", 1, 3600000,
@@ -1266,7 +1699,11 @@ int cmd_record(int argc, const char **argv)
 	};
 	unsigned mem_wanted;
 	char err[256];
-	int status = 0, ret = 1;
+	int status = 0, ret = 1, start_failed = 0;
+	uint32_t total;
+
+	/* record_release() can clean up from here on. */
+	mem_backends_init(&rec.mem, 0, 0);
 
 	argc = parse_options(argc, argv, options, record_usage,
 			     PARSE_OPT_STOP_AT_NON_OPTION);
@@ -1274,70 +1711,30 @@ int cmd_record(int argc, const char **argv)
 		return 0;
 	if (argc < 0)
 		return EXIT_USAGE;
-	if (argc == 0 && !rec.pid_spec) {
-		error("no command given: what should pprobe record?");
-		usage_with_options(record_usage, options, 1);
+	if (check_options(&rec, argc, &mem_wanted) < 0 ||
+	    (!rec.attaching && make_variants(&rec, argc, argv, sets) < 0)) {
+		if (argc == 0 && !rec.pid_spec)
+			usage_with_options(record_usage, options, 1);
+		record_release(&rec);
 		return EXIT_USAGE;
 	}
-	if (rec.pid_spec &&
-	    attach_parse_pids(&rec.attach, rec.pid_spec, err, sizeof(err)) < 0) {
-		error("%s", err);
-		attach_release(&rec.attach);
+	if (!rec.attaching && settle_variants(&rec, sets) < 0) {
+		record_release(&rec);
 		return EXIT_USAGE;
-	}
-	rec.attaching = rec.pid_spec != NULL;
-	if (rec.count_by_spec) {
-		if (!strcmp(rec.count_by_spec, "auto"))
-			rec.count_by = COUNT_BY_AUTO;
-		else if (!strcmp(rec.count_by_spec, "task"))
-			rec.count_by = COUNT_BY_TASK;
-		else if (!strcmp(rec.count_by_spec, "cgroup"))
-			rec.count_by = COUNT_BY_CGROUP;
-		else {
-			error("--count-by: unknown '%s' (use auto, task or cgroup)", rec.count_by_spec);
-			attach_release(&rec.attach);
-			return EXIT_USAGE;
-		}
-		if (rec.attaching && rec.count_by == COUNT_BY_CGROUP) {
-			error("--count-by cgroup needs a command pprobe starts: -p counts per task");
-			attach_release(&rec.attach);
-			return EXIT_USAGE;
-		}
 	}
 	rec.command = rec.attaching ? "" : argv[0];
-
-	mem_wanted = 0;
-	if (rec.mem_spec && mem_backends_parse(rec.mem_spec, &mem_wanted, err, sizeof(err)) < 0) {
-		error("%s", err);
-		attach_release(&rec.attach);
-		return EXIT_USAGE;
-	}
-	if (rec.follow_tree && !rec.mem_spec)
-		mem_backends_parse(MEM_DEFAULT_LIST, &mem_wanted, err, sizeof(err));
-	/* Sums over the live processes need to know the processes. */
-	if (!rec.follow_tree &&
-	    (mem_wanted & (MEM_BACKEND_BIT(REC_MEM_RSS) | MEM_BACKEND_BIT(REC_MEM_PSS) |
-			   MEM_BACKEND_BIT(REC_MEM_HWM)))) {
-		error("--mem rss, pss and hwm sum over the tree's processes: they need the tree (drop --no-tree)");
-		attach_release(&rec.attach);
-		return EXIT_USAGE;
-	}
-	if (rec.attaching && check_attach_options(&rec, argc, mem_wanted) < 0) {
-		attach_release(&rec.attach);
-		return EXIT_USAGE;
-	}
 	event_list_init(&rec.events);
 	if (event_list_parse(&rec.events, rec.event_spec ? rec.event_spec : event_default_list,
 			     err, sizeof(err)) < 0) {
 		error("%s", err);
-		event_list_release(&rec.events);
-		attach_release(&rec.attach);
+		record_release(&rec);
 		return EXIT_USAGE;
 	}
 	/* From here on record_release() cleans up whatever was set up. */
 	mem_backends_init(&rec.mem, mem_wanted,
 			  (uint64_t)rec.pss_interval_ms * NSEC_PER_MSEC);
-	if (proc_tree_init(&rec.tree) < 0) {
+	if (proc_tree_init(&rec.tree) < 0 ||
+	    counter_set_init(&rec.counters, &rec.events) < 0) {
 		error("out of memory");
 		goto out;
 	}
@@ -1356,38 +1753,38 @@ int cmd_record(int argc, const char **argv)
 	/* Nothing reaches the output until the command is known to run. */
 	rec.writer.hold = 1;
 
-	ret = rec.attaching ? start_attach(&rec) : start_command(&rec, argc, argv);
-	if (ret) {
+	total = rec.attaching ? 1 : (uint32_t)((size_t)(rec.repeat + rec.warmup) * rec.nr_variants);
+	for (rec.run = 0; rec.run < total; rec.run++) {
+		if (!rec.attaching) {
+			rec.variant = &rec.variants[rec.run % rec.nr_variants];
+			rec.command = rec.variant->argv[0];
+		}
+		note_run(&rec, total);
+		ret = record_one_run(&rec, &status);
+		if (ret) {
+			start_failed = 1;
+			break;
+		}
+		ret = rec.attaching ? 0 : workload_exit_code(status);
+		end_run(&rec);
+		if (rec.write_failed)
+			break;
+		if (ret && rec.run + 1 < total) {
+			/* As hyperfine: a failed run stops the repeats. */
+			if (!rec.quiet)
+				note("run %u failed ('%s' exited with status %d): stopping; the recording keeps the %u run%s so far",
+				     rec.run + 1, rec.command, ret, rec.run + 1, rec.run ? "s" : "");
+			break;
+		}
+	}
+	if (start_failed && rec.run == 0) {
+		/* Nothing ran: nothing is left behind. */
 		abandon_output(&rec);
 		goto out;
 	}
-	if (rec.duration_s)
-		rec.deadline_ns = rec.begin_ns + (uint64_t)rec.duration_s * NSEC_PER_SEC;
-	flush(&rec, rec.begin_ns);
-	if (run_loop(&rec, &status) < 0 && !rec.attaching) {
-		/* Never leave the command behind unreaped. */
-		kill(rec.workload.pid, SIGKILL);
-		signal_children(SIGKILL);
-		while (waitpid(rec.workload.pid, &status, 0) < 0 && errno == EINTR)
-			;
-	}
-	rec.end_ns = now_ns();
-
-	sample(&rec, REC_COUNTS_F_FINAL);
-	if (rec.counters.by_cgroup &&
-	    cgroup_destroy(&rec.count_cgroup, err, sizeof(err)) < 0 && !rec.quiet)
-		warning("%s", err);
-	if (rec.attaching)
-		process_tick(&rec, rec.end_ns, 1);
-	finish_tasks(&rec);
-	mem_backends_finish(&rec.mem, rec.end_ns, 0,
-			    rec.attaching ? &rec.tree.sums : NULL, &rec.writer, rec.quiet);
-	write_run_end(&rec, status);
 	rec_write_end(&rec.writer, now_ns());
 	flush(&rec, now_ns());
 	print_summary(&rec);
-
-	ret = rec.attaching ? 0 : workload_exit_code(status);
 	if (rec.write_failed && ret == 0)
 		ret = 1;
 out:

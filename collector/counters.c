@@ -53,10 +53,11 @@ int counter_set_init(struct counter_set *set, const struct event_list *events)
 
 	set->v = calloc(events->nr, sizeof(*set->v));
 	set->acc = calloc(events->nr, sizeof(*set->acc));
+	set->target_acc = calloc(events->nr, sizeof(*set->target_acc));
 	/* A group read is nr, enabled, running, then a value and id each. */
 	set->read_words = 3 + 2 * events->nr;
 	set->read_buf = calloc(set->read_words, sizeof(*set->read_buf));
-	if (!set->v || !set->acc || !set->read_buf) {
+	if (!set->v || !set->acc || !set->target_acc || !set->read_buf) {
 		counter_set_release(set);
 		return -ENOMEM;
 	}
@@ -92,6 +93,7 @@ void counter_set_release(struct counter_set *set)
 	free(set->targets);
 	free(set->v);
 	free(set->acc);
+	free(set->target_acc);
 	free(set->read_buf);
 	memset(set, 0, sizeof(*set));
 }
@@ -195,6 +197,7 @@ static struct counter_target *new_target(struct counter_set *set)
 	}
 	t = &set->targets[set->nr_targets];
 	memset(t, 0, sizeof(*t));
+	t->cpu = -1;
 	t->fd = malloc(set->nr * sizeof(*t->fd));
 	t->kernel_id = calloc(set->nr, sizeof(*t->kernel_id));
 	t->groups = malloc(set->nr_groups * sizeof(*t->groups));
@@ -322,6 +325,7 @@ static int open_target(struct counter_set *set, pid_t pid, int cpu,
 
 	if (!t)
 		return -ENOMEM;
+	t->cpu = cpu;
 	n = set->nr_targets ? open_more(set, t, pid, cpu, mode) :
 			      open_first(set, t, pid, cpu, mode);
 	if (n == -ESRCH && mode == OPEN_NOW && !set->nr_targets) {
@@ -348,23 +352,59 @@ int counter_set_attach(struct counter_set *set, pid_t tid)
 	return open_target(set, tid, -1, OPEN_NOW);
 }
 
-int counter_set_open_cgroup(struct counter_set *set, int cgroup_fd,
-			    const uint32_t *cpus, size_t nr_cpus)
+/* A target per CPU: every CPU or none, a CPU not counted would be a hole. */
+static int open_per_cpu(struct counter_set *set, pid_t pid,
+			const uint32_t *cpus, size_t nr_cpus,
+			enum open_mode mode)
 {
 	int opened = 0;
 
 	for (size_t i = 0; i < nr_cpus; i++) {
-		int n = open_target(set, cgroup_fd, (int)cpus[i], OPEN_CGROUP);
+		int first = set->nr_targets == 0;
+		int n = open_target(set, pid, (int)cpus[i], mode);
 
-		/* Every CPU or none: a CPU not counted would be a hole. */
-		if (n <= 0 || (i > 0 && n != 1)) {
+		if (n <= 0 || (!first && n != 1)) {
 			counter_set_close(set);
 			return n < 0 ? n : -ENODEV;
 		}
 		if (i == 0)
 			opened = n;
 	}
-	set->by_cgroup = 1;
+	return opened;
+}
+
+size_t counter_set_nr_cpus(const struct counter_set *set)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < set->nr_targets; k++)
+		n += set->targets[k].cpu >= 0;
+	return n;
+}
+
+int counter_set_open_cpus(struct counter_set *set, pid_t pid,
+			  const uint32_t *cpus, size_t nr_cpus)
+{
+	size_t first = set->nr_targets + 1;
+	int n = open_target(set, pid, -1, OPEN_ON_EXEC), more;
+
+	if (n <= 0)
+		return n;
+	more = open_per_cpu(set, pid, cpus, nr_cpus, OPEN_ON_EXEC);
+	if (more <= 0)
+		return more < 0 ? more : -ENODEV;
+	for (size_t k = first; k < set->nr_targets; k++)
+		set->targets[k].breakdown = 1;
+	return n;
+}
+
+int counter_set_open_cgroup(struct counter_set *set, int cgroup_fd,
+			    const uint32_t *cpus, size_t nr_cpus)
+{
+	int opened = open_per_cpu(set, cgroup_fd, cpus, nr_cpus, OPEN_CGROUP);
+
+	if (opened > 0)
+		set->by_cgroup = 1;
 	return opened;
 }
 
@@ -412,9 +452,9 @@ static long find_by_kernel_id(const struct counter_set *set,
 	return -1;
 }
 
-/* Adds one group of one target into set->acc. 0 or -errno. */
+/* Adds one group of one target into acc (per event). 0 or -errno. */
 static int read_group(struct counter_set *set, const struct counter_target *t,
-		      const struct counter_group *g)
+		      const struct counter_group *g, struct rec_count *acc)
 {
 	uint64_t *buf = set->read_buf;
 	size_t want = (3 + 2 * g->members) * sizeof(*buf);
@@ -442,7 +482,7 @@ static int read_group(struct counter_set *set, const struct counter_target *t,
 
 		if (i < 0)
 			return -EIO;
-		a = &set->acc[i];
+		a = &acc[i];
 		a->value += buf[3 + 2 * m];
 		a->enabled_ns += buf[1];
 		a->running_ns += buf[2];
@@ -450,27 +490,82 @@ static int read_group(struct counter_set *set, const struct counter_target *t,
 	return 0;
 }
 
-int counter_set_read(struct counter_set *set, struct rec_count *out)
+/* Copies the open events' entries of acc to out. Returns how many. */
+static int opened_entries(const struct counter_set *set,
+			  const struct rec_count *acc, struct rec_count *out)
 {
 	int filled = 0;
 
 	for (size_t i = 0; i < set->nr; i++)
-		set->acc[i] = (struct rec_count){ .event_id = set->v[i].id };
-	for (size_t k = 0; k < set->nr_targets; k++)
-		for (size_t g = 0; g < set->nr_groups; g++) {
-			const struct counter_target *t = &set->targets[k];
-			int err;
+		if (set->v[i].status == REC_EVENT_OPENED)
+			out[filled++] = acc[i];
+	return filled;
+}
 
-			if (t->groups[g].leader < 0)
-				continue;
-			err = read_group(set, t, &t->groups[g]);
+static void clear_acc(const struct counter_set *set, struct rec_count *acc)
+{
+	for (size_t i = 0; i < set->nr; i++)
+		acc[i] = (struct rec_count){ .event_id = set->v[i].id };
+}
+
+/* Reads every group of target t into acc. 0 or -errno. */
+static int read_target(struct counter_set *set, const struct counter_target *t,
+		       struct rec_count *acc)
+{
+	for (size_t g = 0; g < set->nr_groups; g++) {
+		int err;
+
+		if (t->groups[g].leader < 0)
+			continue;
+		err = read_group(set, t, &t->groups[g], acc);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int counter_set_read_cpus(struct counter_set *set, struct rec_count *out,
+			  struct rec_count *per_cpu, uint32_t *cpus)
+{
+	size_t n = counter_set_opened(set), cpu = 0;
+
+	clear_acc(set, set->acc);
+	for (size_t k = 0; k < set->nr_targets; k++) {
+		const struct counter_target *t = &set->targets[k];
+		struct rec_count *acc = set->target_acc;
+		int err;
+
+		if (!per_cpu || t->cpu < 0) {
+			/* Straight into the sum; a share nobody wants is
+			 * not read at all. */
+			if (!t->breakdown)
+				err = read_target(set, t, set->acc);
+			else
+				err = 0;
 			if (err)
 				return err;
+			continue;
 		}
-	for (size_t i = 0; i < set->nr; i++)
-		if (set->v[i].status == REC_EVENT_OPENED)
-			out[filled++] = set->acc[i];
-	return filled;
+		clear_acc(set, acc);
+		err = read_target(set, t, acc);
+		if (err)
+			return err;
+		opened_entries(set, acc, per_cpu + cpu * n);
+		cpus[cpu++] = (uint32_t)t->cpu;
+		if (t->breakdown)
+			continue;
+		for (size_t i = 0; i < set->nr; i++) {
+			set->acc[i].value += acc[i].value;
+			set->acc[i].enabled_ns += acc[i].enabled_ns;
+			set->acc[i].running_ns += acc[i].running_ns;
+		}
+	}
+	return opened_entries(set, set->acc, out);
+}
+
+int counter_set_read(struct counter_set *set, struct rec_count *out)
+{
+	return counter_set_read_cpus(set, out, NULL, NULL);
 }
 
 const char *counter_open_strerror(const struct counter *c, char *buf, size_t len)

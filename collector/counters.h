@@ -61,6 +61,9 @@ struct counter_group {
  * a target of its own; tasks born later are inherited by their creator's.
  */
 struct counter_target {
+	int cpu;            /* the CPU it counts on, or -1 for any */
+	int breakdown;      /* a per-CPU share of another target's count:
+			     * read for counter_set_read_cpus(), not summed */
 	int *fd;            /* per event: -1 when not open */
 	uint64_t *kernel_id; /* per event: PERF_EVENT_IOC_ID, to match reads */
 	struct counter_group *groups; /* per group id: nr_groups of them */
@@ -77,6 +80,7 @@ struct counter_set {
 	uint64_t *read_buf;   /* room for the largest group read */
 	size_t read_words;
 	struct rec_count *acc; /* per event: the sum over the targets */
+	struct rec_count *target_acc; /* per event: one target's values */
 };
 
 /* Prepares one counter per event; nothing is opened. 0 or -ENOMEM. */
@@ -102,6 +106,19 @@ int counter_set_open(struct counter_set *set, pid_t pid);
  * not be counted (EACCES, EPERM) or on EMFILE, ENOMEM.
  */
 int counter_set_attach(struct counter_set *set, pid_t tid);
+
+/*
+ * counter_set_open(), and for each CPU in cpus the same events counting
+ * the tree on that CPU only (`record --per-cpu`), which
+ * counter_set_read_cpus() returns one by one: their values add up to the
+ * total's. The total stays its own target because a per-CPU task event
+ * is enabled wherever the task runs but running only on its CPU, so its
+ * times say nothing about multiplexing. Every CPU or none. Each process
+ * the tree forks copies every event of every CPU: forks cost nr_cpus + 1
+ * times as much (~1.5 us per event and copy).
+ */
+int counter_set_open_cpus(struct counter_set *set, pid_t pid,
+			  const uint32_t *cpus, size_t nr_cpus);
 
 /*
  * Counts the tasks of a cgroup instead of a task and its descendants: one
@@ -142,6 +159,19 @@ int counter_set_read(struct counter_set *set, struct rec_count *out);
  * "not supported on this machine (no hardware PMU: ...)", or "filter
  * refused (Invalid argument)". Returns buf.
  */
+/* How many CPUs counter_set_read_cpus() splits the counts by (0: none). */
+size_t counter_set_nr_cpus(const struct counter_set *set);
+
+/*
+ * counter_set_read(), and the counts of each CPU too (targets opened by
+ * counter_set_open_cpus() or counter_set_open_cgroup()): the k-th CPU
+ * fills per_cpu[k * n .. k * n + n) and cpus[k], where n is the number
+ * of entries returned. per_cpu has room for counter_set_opened() entries
+ * per CPU, cpus for counter_set_nr_cpus(). Returns n, or -errno.
+ */
+int counter_set_read_cpus(struct counter_set *set, struct rec_count *out,
+			  struct rec_count *per_cpu, uint32_t *cpus);
+
 const char *counter_open_strerror(const struct counter *c, char *buf, size_t len);
 
 #endif /* PPROBE_COUNTERS_H */

@@ -228,18 +228,24 @@ void mem_backends_finish(struct mem_backends *m, uint64_t now_ns, uint32_t run,
 			  live && live->hwm_bytes > m->hwm_reaped_max ?
 			  live->hwm_bytes : m->hwm_reaped_max, 0, 0,
 			  REC_MEM_F_FINAL);
-	if (m->recording & MEM_BACKEND_BIT(REC_MEM_RUSAGE)) {
-		struct rusage ru;
-
-		if (getrusage(RUSAGE_CHILDREN, &ru) == 0)
-			write_mem(w, now_ns, run, REC_MEM_RUSAGE, 0,
-				  (uint64_t)ru.ru_maxrss * 1024, 0,
-				  REC_MEM_F_PEAK | REC_MEM_F_FINAL);
-	}
+	/* getrusage(RUSAGE_CHILDREN)'s ru_maxrss is the largest of the
+	 * ru_maxrss wait4() gave for each child: that of this run's
+	 * children only, as the earlier runs' are in it too. */
+	if (m->recording & MEM_BACKEND_BIT(REC_MEM_RUSAGE))
+		write_mem(w, now_ns, run, REC_MEM_RUSAGE, 0, m->hwm_reaped_max,
+			  0, REC_MEM_F_PEAK | REC_MEM_F_FINAL);
 	tick_cgroup(m, now_ns, run, w, REC_MEM_F_FINAL);
 	if ((m->recording & MEM_BACKEND_BIT(REC_MEM_CGROUP)) &&
 	    cgroup_mem_destroy(&m->cgroup, why, sizeof(why)) < 0 && !quiet && why[0])
 		warning("%s", why);
+}
+
+void mem_backends_new_run(struct mem_backends *m)
+{
+	cgroup_mem_destroy(&m->cgroup, NULL, 0);
+	m->cgroup = (struct cgroup_mem)CGROUP_MEM_INIT;
+	m->last_pss_ns = 0;
+	m->hwm_reaped_max = 0;
 }
 
 void mem_backends_release(struct mem_backends *m)

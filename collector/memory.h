@@ -87,6 +87,13 @@ void mem_backends_finish(struct mem_backends *m, uint64_t now_ns, uint32_t run,
 			 const struct proc_tree_sums *live,
 			 struct rec_writer *w, int quiet);
 
+/*
+ * After mem_backends_finish(), ready for the next run of a recording
+ * (`record -r`): its cgroup is made again by mem_backends_prepare(), its
+ * sources are the same and not written again.
+ */
+void mem_backends_new_run(struct mem_backends *m);
+
 /* Removes the cgroup if still there (error paths); safe after finish. */
 void mem_backends_release(struct mem_backends *m);
 

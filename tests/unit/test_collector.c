@@ -806,6 +806,239 @@ static void test_cpumap_parse(void **state)
 	free(cpus);
 }
 
+#define NR(a) (sizeof(a) / sizeof((a)[0]))
+
+static void test_cpumap_format(void **state)
+{
+	static const uint32_t list[] = { 0, 1, 2, 3, 5 };
+	static const uint32_t unsorted[] = { 3, 0, 1, 2, 5, 2, 3 };
+	static const uint32_t gaps[] = { 9, 8, 7, 5, 3, 2, 1, 0 };
+	static const uint32_t single[] = { 7 };
+	static const uint32_t pair[] = { 8191, 8190 };
+	char buf[64];
+
+	(void)state;
+	assert_string_equal(cpumap_format(list, NR(list), buf, sizeof(buf)), "0-3,5");
+	assert_string_equal(cpumap_format(unsorted, NR(unsorted), buf, sizeof(buf)), "0-3,5");
+	assert_string_equal(cpumap_format(NULL, 0, buf, sizeof(buf)), "");
+	assert_string_equal(cpumap_format(single, 1, buf, sizeof(buf)), "7");
+	assert_string_equal(cpumap_format(pair, 2, buf, sizeof(buf)), "8190-8191");
+	assert_string_equal(cpumap_format(gaps, NR(gaps), buf, sizeof(buf)), "0-3,5,7-9");
+	/* Cut after the last CPU or range that leaves room for ",...". */
+	assert_string_equal(cpumap_format(gaps, NR(gaps), buf, 10), "0-3,5,7-9");
+	assert_string_equal(cpumap_format(gaps, NR(gaps), buf, 9), "0-3,...");
+	assert_string_equal(cpumap_format(gaps, NR(gaps), buf, 8), "0-3,...");
+	assert_string_equal(cpumap_format(gaps, NR(gaps), buf, 7), "...");
+	assert_string_equal(cpumap_format(gaps, NR(gaps), buf, 4), "...");
+	assert_string_equal(cpumap_format(gaps, NR(gaps), buf, 3), "..");
+	assert_string_equal(cpumap_format(gaps, NR(gaps), buf, 1), "");
+	/* No room at all: not even a terminating NUL is written. */
+	buf[0] = 'x';
+	assert_ptr_equal(cpumap_format(gaps, NR(gaps), buf, 0), buf);
+	assert_int_equal(buf[0], 'x');
+}
+
+/*
+ * The longest list there is, pairs with a gap between ("0-1,3-4,...")
+ * up to CPUMAP_MAX_CPU, fits in CPUMAP_LIST_MAX and reads back whole.
+ */
+static void test_cpumap_format_longest(void **state)
+{
+	uint32_t *cpus = malloc((CPUMAP_MAX_CPU + 1) * sizeof(*cpus)), *back;
+	char *buf = malloc(CPUMAP_LIST_MAX);
+	size_t nr = 0;
+
+	(void)state;
+	assert_non_null(cpus);
+	assert_non_null(buf);
+	for (uint32_t c = 0; c <= CPUMAP_MAX_CPU; c++)
+		if (c % 3 != 2)
+			cpus[nr++] = c;
+	cpumap_format(cpus, nr, buf, CPUMAP_LIST_MAX);
+	assert_null(strstr(buf, "..."));
+	assert_int_equal(strncmp(buf, "0-1,3-4,6-7,", 12), 0);
+	assert_int_equal(cpumap_parse(buf, &back), (int)nr);
+	assert_memory_equal(back, cpus, nr * sizeof(*cpus));
+	free(back);
+	free(buf);
+	free(cpus);
+}
+
+static void test_cpumap_check_online(void **state)
+{
+	static const uint32_t online[] = { 0, 2, 3 };
+	static const uint32_t present[] = { 0, 1, 2, 3 };
+	static const uint32_t one[] = { 0 };
+	static const uint32_t ok[] = { 3, 0, 2 };
+	static const uint32_t offline[] = { 0, 1 };
+	static const uint32_t missing[] = { 0, 7, 1 };
+	static const uint32_t huge[] = { 8000 };
+	uint32_t *real, *real_present;
+	int nr_real, nr_present;
+	char why[128] = "untouched", expect[128], list[64];
+
+	(void)state;
+	assert_int_equal(cpumap_check_against(ok, NR(ok), online, NR(online),
+					      present, NR(present), why, sizeof(why)), 0);
+	assert_string_equal(why, "untouched");
+	assert_int_equal(cpumap_check_against(offline, NR(offline), online, NR(online),
+					      present, NR(present), why, sizeof(why)), -ENODEV);
+	assert_string_equal(why, "CPU 1 is offline: the online CPUs are 0,2-3");
+	/* The first CPU that is not online is the one named. */
+	assert_int_equal(cpumap_check_against(missing, NR(missing), online, NR(online),
+					      present, NR(present), why, sizeof(why)), -ENODEV);
+	assert_string_equal(why, "CPU 7 does not exist: this machine has CPUs 0-3");
+	assert_int_equal(cpumap_check_against(offline, NR(offline), one, 1,
+					      present, 2, why, sizeof(why)), -ENODEV);
+	assert_string_equal(why, "CPU 1 is offline: the only online CPU is 0");
+	assert_int_equal(cpumap_check_against(offline, NR(offline), one, 1,
+					      one, 1, why, sizeof(why)), -ENODEV);
+	assert_string_equal(why, "CPU 1 does not exist: this machine has only CPU 0");
+	/* Without room for the reason, the answer still. */
+	assert_int_equal(cpumap_check_against(offline, NR(offline), one, 1,
+					      one, 1, NULL, 0), -ENODEV);
+	assert_int_equal(cpumap_check_against(offline, NR(offline), one, 1,
+					      one, 1, why, 12), -ENODEV);
+	assert_string_equal(why, "CPU 1 does ");
+	assert_int_equal(cpumap_check_against(NULL, 0, one, 1, one, 1, why,
+					      sizeof(why)), 0);
+
+	/* This machine: every online CPU is, CPU 8000 does not exist. */
+	nr_real = cpumap_online(&real);
+	assert_true(nr_real >= 1);
+	assert_int_equal(cpumap_check_online(real, (size_t)nr_real, real, (size_t)nr_real,
+					     why, sizeof(why)), 0);
+	nr_present = cpumap_present(&real_present);
+	assert_true(nr_present >= nr_real);
+	if (real_present[nr_present - 1] < 8000) {
+		cpumap_format(real_present, (size_t)nr_present, list, sizeof(list));
+		snprintf(expect, sizeof(expect), "CPU 8000 does not exist: this machine has %s %s",
+			 nr_present == 1 ? "only CPU" : "CPUs", list);
+		assert_int_equal(cpumap_check_online(huge, 1, real, (size_t)nr_real,
+						     why, sizeof(why)), -ENODEV);
+		assert_string_equal(why, expect);
+	}
+	free(real_present);
+	free(real);
+}
+
+static void test_cpumap_parse_counts(void **state)
+{
+	static const struct {
+		const char *s;
+		int nr;
+		uint32_t counts[4];
+	} ok[] = {
+		{ "1,2,4", 3, { 1, 2, 4 } }, { "4,1", 2, { 1, 4 } },
+		{ "1-4", 4, { 1, 2, 3, 4 } }, { "8,1-2\n", 3, { 1, 2, 8 } },
+		{ "16", 1, { 16 } },
+	};
+	static const char *const bad[] = {
+		"0", "", "2-1", "1,1", "0-3", "2,0", "1-2,2", "a", "1,", "-1",
+	};
+	uint32_t *counts;
+
+	(void)state;
+	for (size_t i = 0; i < NR(ok); i++) {
+		assert_int_equal(cpumap_parse_counts(ok[i].s, &counts), ok[i].nr);
+		assert_memory_equal(counts, ok[i].counts, (size_t)ok[i].nr * sizeof(*counts));
+		free(counts);
+	}
+	for (size_t i = 0; i < NR(bad); i++)
+		assert_int_equal(cpumap_parse_counts(bad[i], &counts), -EINVAL);
+}
+
+/* cpumap_spread() of n CPUs on t must give exactly expect[0..n). */
+static void assert_spread(const struct cpumap_topo *t, size_t nr, size_t n,
+			  const uint32_t *expect)
+{
+	uint32_t out[16];
+
+	assert_true(n <= NR(out));
+	assert_int_equal(cpumap_spread(t, nr, n, out), 0);
+	assert_memory_equal(out, expect, n * sizeof(*out));
+}
+
+static void test_cpumap_spread(void **state)
+{
+	/* One package; CPUs 0 and 2 are core 0's threads, 1 and 3 core 1's. */
+	static const struct cpumap_topo smt[] = {
+		{ 0, 0, 0 }, { 1, 0, 1 }, { 2, 0, 0 }, { 3, 0, 1 },
+	};
+	/* The same machine listed in another order. */
+	static const struct cpumap_topo smt_shuffled[] = {
+		{ 3, 0, 1 }, { 2, 0, 0 }, { 0, 0, 0 }, { 1, 0, 1 },
+	};
+	/* Siblings numbered next to each other: 0/1 core 0, 2/3 core 1. */
+	static const struct cpumap_topo adjacent[] = {
+		{ 0, 0, 0 }, { 1, 0, 0 }, { 2, 0, 1 }, { 3, 0, 1 },
+	};
+	/*
+	 * Two packages whose core ids repeat: package 0 has cores 0 (CPUs
+	 * 0, 4) and 1 (1, 5), package 1 cores 0 (2, 6) and 1 (3, 7).
+	 */
+	static const struct cpumap_topo packages[] = {
+		{ 0, 0, 0 }, { 1, 0, 1 }, { 2, 1, 0 }, { 3, 1, 1 },
+		{ 4, 0, 0 }, { 5, 0, 1 }, { 6, 1, 0 }, { 7, 1, 1 },
+	};
+	/* Packages interleaved in the numbering: package 0 fills first. */
+	static const struct cpumap_topo interleaved[] = {
+		{ 0, 0, 0 }, { 1, 1, 0 }, { 2, 0, 1 }, { 3, 1, 1 },
+	};
+	static const uint32_t first[] = { 0, 1, 2, 3, 4, 5, 6, 7 };
+	uint32_t out[8];
+
+	(void)state;
+	assert_spread(smt, 4, 1, (const uint32_t[]){ 0 });
+	assert_spread(smt, 4, 2, (const uint32_t[]){ 0, 1 });
+	assert_spread(smt, 4, 3, (const uint32_t[]){ 0, 1, 2 });
+	assert_spread(smt, 4, 4, first);
+	assert_spread(smt_shuffled, 4, 2, (const uint32_t[]){ 0, 1 });
+	assert_spread(smt_shuffled, 4, 3, (const uint32_t[]){ 0, 1, 2 });
+	assert_spread(adjacent, 4, 2, (const uint32_t[]){ 0, 2 });
+	assert_spread(adjacent, 4, 3, (const uint32_t[]){ 0, 1, 2 });
+	assert_spread(packages, 8, 2, (const uint32_t[]){ 0, 1 });
+	assert_spread(packages, 8, 3, (const uint32_t[]){ 0, 1, 2 });
+	assert_spread(packages, 8, 4, first);
+	assert_spread(packages, 8, 5, first);
+	assert_spread(packages, 8, 6, first);
+	assert_spread(interleaved, 4, 2, (const uint32_t[]){ 0, 2 });
+	assert_spread(interleaved, 4, 3, (const uint32_t[]){ 0, 1, 2 });
+
+	assert_int_equal(cpumap_spread(smt, 4, 0, out), 0);
+	assert_int_equal(cpumap_spread(smt, 4, 5, out), -EINVAL);
+	assert_int_equal(cpumap_spread(NULL, 0, 0, out), 0);
+}
+
+static int memchr_u32(const uint32_t *v, size_t nr, uint32_t x)
+{
+	for (size_t i = 0; i < nr; i++)
+		if (v[i] == x)
+			return 1;
+	return 0;
+}
+
+/* On this machine: any n up to the online CPUs, chosen among them. */
+static void test_cpumap_pick(void **state)
+{
+	uint32_t *online, *out;
+	int nr;
+
+	(void)state;
+	nr = cpumap_online(&online);
+	assert_true(nr >= 1);
+	out = malloc((size_t)nr * sizeof(*out));
+	assert_non_null(out);
+	assert_int_equal(cpumap_pick(online, (size_t)nr, 1, out), 0);
+	assert_true(memchr_u32(online, (size_t)nr, out[0]));
+	/* All of them: every online CPU, ascending (as sysfs lists them). */
+	assert_int_equal(cpumap_pick(online, (size_t)nr, (size_t)nr, out), 0);
+	assert_memory_equal(out, online, (size_t)nr * sizeof(*out));
+	assert_int_equal(cpumap_pick(online, (size_t)nr, (size_t)nr + 1, out), -EINVAL);
+	free(out);
+	free(online);
+}
+
 /*
  * Counting a cgroup per CPU: a process moved into it is counted from
  * counter_set_enable() on, and only it (pprobe's own work, outside, is
@@ -891,6 +1124,12 @@ int main(void)
 		cmocka_unit_test(test_attach_check_pids),
 		cmocka_unit_test(test_attach_pidfds),
 		cmocka_unit_test(test_cpumap_parse),
+		cmocka_unit_test(test_cpumap_format),
+		cmocka_unit_test(test_cpumap_format_longest),
+		cmocka_unit_test(test_cpumap_check_online),
+		cmocka_unit_test(test_cpumap_parse_counts),
+		cmocka_unit_test(test_cpumap_spread),
+		cmocka_unit_test(test_cpumap_pick),
 		cmocka_unit_test(test_cgroup_counting),
 	};
 
