@@ -10,5 +10,7 @@
 int cmd_record(int argc, const char **argv);  /* collector/builtin-record.c */
 int cmd_report(int argc, const char **argv);  /* report/builtin-report.c */
 int cmd_list(int argc, const char **argv);    /* events/builtin-list.c */
+/* record and report together, so in the hub: cli/builtin-scale.c */
+int cmd_scale(int argc, const char **argv);
 
 #endif /* PPROBE_BUILTIN_H */

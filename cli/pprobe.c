@@ -22,6 +22,7 @@ struct command {
 static const struct command commands[] = {
 	{ "record", cmd_record, "run a command and record its whole process tree" },
 	{ "report", cmd_report, "print the figures of one or more recordings" },
+	{ "scale", cmd_scale, "run a command on 1, 2, 4... CPUs: how well it uses more cores" },
 	{ "list", cmd_list, "list the events -e takes, and which this machine can count" },
 };
 
