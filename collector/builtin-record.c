@@ -103,6 +103,8 @@ struct record {
 	struct event_list events;
 	struct counter_set counters;
 	struct cgroup count_cgroup; /* counters.by_cgroup: what they count */
+	struct cgroup cpuset_cgroup; /* --cpus with cgroups in use: the pin */
+	int cpuset_said;        /* why it could not be: said once */
 	struct rec_count *values;
 	struct rec_count *cpu_values; /* --per-cpu: nr_cpus rows of values */
 	uint32_t *cpu_ids;      /* the CPU of each row */
@@ -1096,6 +1098,7 @@ static void record_release(struct record *rec)
 	attach_release(&rec->attach);
 	counter_set_close(&rec->counters); /* before its cgroup goes */
 	cgroup_destroy(&rec->count_cgroup, NULL, 0);
+	cgroup_destroy(&rec->cpuset_cgroup, NULL, 0);
 	mem_backends_release(&rec->mem);
 	counter_set_release(&rec->counters);
 	event_list_release(&rec->events);
@@ -1161,6 +1164,39 @@ static int pin_command(struct record *rec)
 	return err;
 }
 
+/*
+ * When the command is in cgroups of pprobe's anyway (the cgroup memory
+ * backend, counting by cgroup), a cpuset one pins it too: unlike its
+ * affinity, no process of the tree can widen that. On cgroup v2, or
+ * without the cpuset controller, the affinity alone pins; said once.
+ */
+static void pin_cgroup(struct record *rec)
+{
+	static const char *const controllers[] = { "cpuset", NULL };
+	const struct record_variant *v = rec->variant;
+	struct cgroup_options opts = { .controllers = controllers, .name_hint = "pprobe" };
+	char cpus[256], why[512] = "";
+	int err;
+
+	if (!v->nr_cpus || !(rec->counters.by_cgroup || mem_backends_cgroup(&rec->mem)))
+		return;
+	cpumap_format(v->cpus, v->nr_cpus, cpus, sizeof(cpus));
+	opts.cpus = cpus;
+	err = cgroup_create(&rec->cpuset_cgroup, &opts, why, sizeof(why));
+	if (!err && rec->cpuset_cgroup.dir[0].version != 1) {
+		snprintf(why, sizeof(why), "cgroup v2 keeps a process in one cgroup");
+		err = -EOPNOTSUPP;
+	}
+	if (!err)
+		err = cgroup_attach(&rec->cpuset_cgroup, rec->workload.pid, why, sizeof(why));
+	if (err) {
+		cgroup_destroy(&rec->cpuset_cgroup, NULL, 0);
+		if (!rec->quiet && !rec->cpuset_said++)
+			note("no cpuset cgroup for --cpus (%s): pinned by affinity alone, which the command's processes could widen",
+			     why);
+	}
+}
+
 /* --per-cpu: room for a reading of every CPU. 0 or -1 (said). */
 static int alloc_cpu_values(struct record *rec, size_t n)
 {
@@ -1212,6 +1248,7 @@ static int start_command(struct record *rec)
 		workload_cancel(&rec->workload);
 		return 1;
 	}
+	pin_cgroup(rec);
 	if (!rec->meta_written)
 		explain_events(rec);
 	start_tracking(rec);
@@ -1574,6 +1611,7 @@ static void end_run(struct record *rec)
 	proc_tree_release(&rec->tree);
 	counter_set_close(&rec->counters);
 	cgroup_destroy(&rec->count_cgroup, NULL, 0);
+	cgroup_destroy(&rec->cpuset_cgroup, NULL, 0);
 	mem_backends_new_run(&rec->mem);
 	/* An allocation of a few bytes: out of memory here, the next
 	 * run's first process fails as it would. */

@@ -1019,6 +1019,46 @@ int cgroup_destroy(struct cgroup *cg, char *why, size_t whylen)
 	return ret;
 }
 
+/*
+ * cpuset.cpus of a fresh cpuset cgroup; on v1 its cpuset.mems first,
+ * copied from the parent, without which it takes no task (ENOSPC).
+ */
+static int set_cpus(const struct cgroup_dir *d, const char *cpus,
+		    char *why, size_t whylen)
+{
+	char *from = NULL, *to = NULL, *mems = NULL;
+	int err = 0;
+
+	if (d->version == 1) {
+		from = join(d->parent, "cpuset.mems");
+		to = join(d->path, "cpuset.mems");
+		if (!from || !to)
+			err = -ENOMEM;
+		if (!err)
+			err = read_text(from, &mems);
+		if (!err)
+			err = write_text(to, mems);
+		if (err) {
+			explain(why, whylen, -err, "cannot set", to ? to : "cpuset.mems", NULL);
+			goto out;
+		}
+	}
+	free(to);
+	to = join(d->path, "cpuset.cpus");
+	if (!to)
+		err = -ENOMEM;
+	if (!err)
+		err = write_text(to, cpus);
+	if (err)
+		fail(why, whylen, -err, "cannot pin the cgroup '%s' to CPUs %s: %s",
+		     d->path, cpus, strerror(-err));
+out:
+	free(from);
+	free(to);
+	free(mems);
+	return err;
+}
+
 int cgroup_create(struct cgroup *cg, const struct cgroup_options *opts,
 		  char *why, size_t whylen)
 {
@@ -1107,6 +1147,8 @@ int cgroup_create(struct cgroup *cg, const struct cgroup_options *opts,
 			err = place_v2(d, mounts[i], hint, instead, why, whylen);
 		else
 			err = make_cgroup(d->parent, hint, &d->path, instead, why, whylen);
+		if (!err && opts->cpus && has_word(d->controllers, "cpuset"))
+			err = set_cpus(d, opts->cpus, why, whylen);
 	}
 out:
 	if (err)

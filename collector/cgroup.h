@@ -31,9 +31,10 @@
  *
  * Two layers. struct cgroup puts a process into a set of controllers and
  * removes the cgroup again; struct cgroup_mem is the memory backend on it.
- * A cpuset backend will ask the same struct cgroup for
- * { "memory", "cpuset" } (on v1 it must then copy cpuset.cpus and
- * cpuset.mems from the parent before a process can be attached).
+ * `record --cpus` asks for { "cpuset" } with opts.cpus, beside the
+ * memory or perf_event cgroup, on v1 (on v2 a process is in one cgroup,
+ * and cpuset is not one a cgroup of pprobe's can be nested with: there
+ * the affinity alone pins).
  *
  * Functions return 0 or -errno. Those that can fail for a reason a user
  * must act on take a `why` buffer (may be NULL) and fill it with one
@@ -103,6 +104,14 @@ struct cgroup_options {
 	 * under the memory cgroup, whose figures include its children.
 	 */
 	const char *parent;
+	/*
+	 * With the cpuset controller: the CPUs ("0-3,8") the cgroup's tasks
+	 * may run on, written to cpuset.cpus before any task is attached
+	 * (on v1 cpuset.mems is copied from the parent first: a v1 cpuset
+	 * takes no task until both are set). A task inside cannot widen its
+	 * affinity past them, as it could a bare sched_setaffinity().
+	 */
+	const char *cpus;
 };
 
 /*

@@ -99,6 +99,12 @@ void mem_backends_prepare(struct mem_backends *m, pid_t pid)
 	m->prepared = 1;
 }
 
+int mem_backends_cgroup(const struct mem_backends *m)
+{
+	return m->prepared && !m->cgroup_err &&
+	       (m->wanted & MEM_BACKEND_BIT(REC_MEM_CGROUP));
+}
+
 const char *mem_backends_cgroup_v2(const struct mem_backends *m)
 {
 	if (!m->prepared || m->cgroup_err || m->cgroup.version != 2)

@@ -58,6 +58,9 @@ void mem_backends_init(struct mem_backends *m, unsigned wanted,
  */
 void mem_backends_prepare(struct mem_backends *m, pid_t pid);
 
+/* Whether the command is in a memory cgroup of pprobe's. */
+int mem_backends_cgroup(const struct mem_backends *m);
+
 /* The command's memory cgroup when it is on cgroup v2, or NULL. */
 const char *mem_backends_cgroup_v2(const struct mem_backends *m);
 
