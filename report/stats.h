@@ -64,11 +64,12 @@ double stats_rel_stderr(const struct stats *s);
  * for n; NULL only counts). Returns how many outliers.
  *
  * An outlier's modified z-score, 0.6745 * (x - median) / MAD, is beyond
- * 3.5 in absolute value. When the MAD is 0 (at least half the values are
- * equal to the median) the score is undefined; a value is then an
- * outlier when it differs from the median by more than 10% of |median|
- * (with a median of 0, any other value is one), so a single odd run among
- * identical ones is still flagged but a rounding difference is not.
+ * 3.5 in absolute value (Iglewicz and Hoaglin, as hyperfine), and it
+ * differs from the median by more than 10% of |median| (with a median of
+ * 0, any other value does): runs that agree to 0.1% make a run 0.5% off
+ * score 30, which means nothing to someone timing a program. When the
+ * MAD is 0 (at least half the values equal the median) the score is
+ * undefined, and the 10% alone decides.
  * With fewer than 3 finite values nothing is an outlier: there is no
  * majority to stand apart from. A value that is not finite is not
  * flagged: stats_compute() left it out, so it is missing, not odd.

@@ -269,6 +269,18 @@ static void test_outliers_none_in_tight_set(void **state)
 	assert_int_equal(count, 0);
 }
 
+/* z-score 5 but 0.75% off the median: not worth a flag. */
+static void test_outliers_need_ten_percent(void **state)
+{
+	static const double v[] = { 1.000, 1.001, 0.999, 1.0005, 0.9995, 1.008, 1.5 };
+	size_t count;
+
+	(void)state;
+	assert_string_equal(outlier_flags(v, ARRAY_SIZE(v), &count),
+			    "0000001");
+	assert_int_equal(count, 1);
+}
+
 /* A MAD of 0: more than 10% from the median is an outlier, less is not. */
 static void test_outliers_flat(void **state)
 {
@@ -366,6 +378,7 @@ int main(void)
 		cmocka_unit_test(test_outliers_found),
 		cmocka_unit_test(test_outliers_threshold),
 		cmocka_unit_test(test_outliers_none_in_tight_set),
+		cmocka_unit_test(test_outliers_need_ten_percent),
 		cmocka_unit_test(test_outliers_flat),
 		cmocka_unit_test(test_outliers_too_few),
 		cmocka_unit_test(test_speedup_efficiency),
