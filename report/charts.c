@@ -19,6 +19,7 @@
 
 #define TEXT_RGB 0x222222u
 #define MUTED_RGB 0x666666u
+#define FRAME_RGB 0x999999u     /* as plot.c frames a panel */
 
 /* ---- pages ---- */
 
@@ -170,21 +171,59 @@ static void digest_counters(struct chart_recording *c,
 	}
 }
 
+/* The variant the summary holds: the one it kept, or the file's only
+ * one; NULL for a file without VARIANT records. */
+static const struct summary_variant *variant_of(const struct summary *sum)
+{
+	if (sum->only_variant >= 0)
+		return summary_variant(sum, (uint32_t)sum->only_variant);
+	return sum->nr_variants == 1 ? &sum->variants[0] : NULL;
+}
+
+/*
+ * --label, else the file's name; a variant of a file of several is
+ * named by its own label, after the --label: "fork: 2 CPUs".
+ */
+static char *recording_label(const struct summary *sum)
+{
+	const struct summary_variant *v = sum->nr_variants > 1 ?
+					  variant_of(sum) : NULL;
+	int has_label = sum->label && *sum->label;
+	char *label;
+
+	if (!v)
+		return has_label ? strdup(sum->label) : file_label(sum->file);
+	if (!*v->label) {
+		if (asprintf(&label, "%s%svariant %u",
+			     has_label ? sum->label : "", has_label ? ": " : "",
+			     v->index + 1) < 0)
+			return NULL;
+	} else if (asprintf(&label, "%s%s%s", has_label ? sum->label : "",
+			    has_label ? ": " : "", v->label) < 0) {
+		return NULL;
+	}
+	return label;
+}
+
 int chart_recording_init(struct chart_recording *c, const struct summary *sum,
 			 const struct series *series, size_t index)
 {
 	const struct summary_run *run = series_run(series, sum);
+	const struct summary_variant *variant = variant_of(sum);
 	size_t n = 0;
+	uint64_t run_wall;
 
 	memset(c, 0, sizeof(*c));
 	c->index = index;
-	c->label = sum->label && *sum->label ? strdup(sum->label) :
-		   file_label(sum->file);
+	c->label = recording_label(sum);
 	c->name = c->label ? file_safe(c->label) : NULL;
+	c->cpus = strdup(variant ? variant->cpus : "");
+	c->pinned_cpus = variant ? variant->nr_cpus : 0;
 	c->wall = calloc(sum->nr_runs + 1, sizeof(double));
 	c->user = calloc(sum->nr_runs + 1, sizeof(double));
 	c->sys = calloc(sum->nr_runs + 1, sizeof(double));
-	if (!c->label || !c->name || !c->wall || !c->user || !c->sys) {
+	if (!c->label || !c->name || !c->cpus || !c->wall || !c->user ||
+	    !c->sys) {
 		chart_recording_release(c);
 		return -ENOMEM;
 	}
@@ -208,6 +247,12 @@ int chart_recording_init(struct chart_recording *c, const struct summary *sum,
 	c->nr_runs = n;
 	digest_counters(c, sum);
 	c->begin_ns = series->begin_ns;
+	if (run) {
+		if (summary_run_wall_ns(run, &run_wall) == 0)
+			c->duration = (double)run_wall / 1e9;
+		c->duration = fmax(c->duration,
+				   series_seconds(series, series->last_ns));
+	}
 	for (size_t b = 0; b < MEMORY_BACKENDS; b++) {
 		envelope_init(&c->memory[b], series->begin_ns, 1, 2);
 		memory_series_init(&c->figures[b]);
@@ -228,6 +273,14 @@ void chart_recording_take_memory(struct chart_recording *c,
 		envelope_init(&series->env[SERIES_MEMORY + b], series->begin_ns,
 			      1, series->cap);
 	}
+	for (size_t k = 0; k < c->nr_cpu_env; k++)
+		envelope_release(&c->cpu_env[k]);
+	free(c->cpu_env);
+	c->cpu_env = series->cpu_env;
+	c->nr_cpu_env = series->nr_cpu_env;
+	c->cpus_ignored = series->cpus_ignored;
+	series->cpu_env = NULL;
+	series->nr_cpu_env = 0;
 }
 
 void chart_recording_release(struct chart_recording *c)
@@ -239,6 +292,10 @@ void chart_recording_release(struct chart_recording *c)
 	free(c->sys);
 	for (size_t b = 0; b < MEMORY_BACKENDS; b++)
 		envelope_release(&c->memory[b]);
+	for (size_t k = 0; k < c->nr_cpu_env; k++)
+		envelope_release(&c->cpu_env[k]);
+	free(c->cpu_env);
+	free(c->cpus);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -1320,5 +1377,186 @@ int charts_draw_comparisons(struct chart_output *out,
 	    draw_page(out, "counters-comparison", draw_counters_comparison,
 		      &a) < 0)
 		return -ENOMEM;
+	return charts_draw_cpu_heatmap(out, recs, nr);
+}
+
+/* ---- cpu-heatmap.png ---- */
+
+/* Whether CPU k of c has a reading. */
+static int cpu_has(const struct chart_recording *c, size_t k)
+{
+	return k < c->nr_cpu_env && c->cpu_env[k].readings > 0;
+}
+
+/* Whether c has per-CPU utilisation (record --per-cpu). */
+static int has_cpu_data(const struct chart_recording *c)
+{
+	for (size_t k = 0; k < c->nr_cpu_env; k++)
+		if (cpu_has(c, k))
+			return 1;
+	return 0;
+}
+
+/* A panel's title: "2 CPUs (CPUs 0-1)", "1 CPU (CPU 0)", or the label
+ * alone when the recording was not pinned. */
+static void heatmap_title(const struct chart_recording *c, char *buf,
+			  size_t size)
+{
+	if (*c->cpus)
+		snprintf(buf, size, "%s (CPU%s %s)", c->label,
+			 strpbrk(c->cpus, ",-") ? "s" : "", c->cpus);
+	else
+		snprintf(buf, size, "%s", c->label);
+	plot_utf8_trim(buf);
+}
+
+/* Row labels every `step` rows, step a power of two, so they fit. */
+static size_t heatmap_label_step(const struct plot *p, double row_h,
+				 double size)
+{
+	size_t step = 1;
+
+	while (row_h * (double)step < p->font * size * 1.15 && step < SERIES_CPUS_MAX)
+		step *= 2;
+	return step;
+}
+
+static void draw_cpu_heatmap(struct plot *p, const void *arg)
+{
+	const struct comparison_args *a = arg;
+	const double title_h = p->font * 1.7, gap = p->font * 0.5;
+	size_t panels = 0, rows = 0, nr_cpus = 0, step, drawn = 0, len;
+	size_t *cpus;
+	double top, left, right, bottom, duration = 0, row_h, label_size;
+	struct plot_rect bar;
+	struct axis x, percent;
+	char sub[512];
+
+	/* The CPUs of every recording with any: one set of rows for all. */
+	for (size_t i = 0; i < a->nr; i++) {
+		if (!has_cpu_data(&a->recs[i]))
+			continue;
+		panels++;
+		duration = fmax(duration, a->recs[i].duration);
+		if (a->recs[i].nr_cpu_env > nr_cpus)
+			nr_cpus = a->recs[i].nr_cpu_env;
+	}
+	cpus = calloc(nr_cpus ? nr_cpus : 1, sizeof(*cpus));
+	for (size_t k = 0; cpus && k < nr_cpus; k++)
+		for (size_t i = 0; i < a->nr; i++)
+			if (cpu_has(&a->recs[i], k)) {
+				cpus[rows++] = k;
+				break;
+			}
+
+	len = (size_t)snprintf(sub, sizeof(sub),
+			       "task-clock on each CPU per second of wall time; per pixel, the busiest moment");
+	for (size_t i = 0; i < a->nr; i++)
+		if (a->recs[i].cpus_ignored) {
+			if (len < sizeof(sub))
+				len += (size_t)snprintf(sub + len, sizeof(sub) - len,
+							"  \u00b7  CPUs from %d on not shown",
+							SERIES_CPUS_MAX);
+			break;
+		}
+	for (size_t i = 0, missing = 0; i < a->nr && len < sizeof(sub); i++)
+		if (!has_cpu_data(&a->recs[i]))
+			len += (size_t)snprintf(sub + len, sizeof(sub) - len,
+						"%s%s", missing++ ? ", " : "  \u00b7  not recorded with --per-cpu: ",
+						a->recs[i].label);
+	plot_utf8_trim(sub);
+	top = plot_title(p, "CPU utilisation per CPU", sub);
+	left = plot_left_gutter(p);
+	right = p->width - p->font * 1.5;
+	bottom = p->height - plot_bottom_gutter(p, 1) - p->font * 0.3;
+	if (!cpus || !rows || !panels) {
+		struct plot_rect r = { left, top, right - left, bottom - top };
+
+		plot_no_data(p, &r, cpus ? "no per-CPU counts (record --per-cpu)" :
+					   "out of memory");
+		free(cpus);
+		return;
+	}
+
+	/* The colour bar, on the right above the panels. */
+	bar = (struct plot_rect){ right - p->font * 18, top, p->font * 18,
+				  p->font * 0.9 };
+	axis_nice(0, 100, 6, 1, AXIS_PLAIN, &percent);
+	plot_colour_bar(p, &bar, &percent, "CPU utilisation %");
+	top += p->font * 2.6;
+
+	if (!(duration > 0))
+		duration = 1e-3;
+	time_axis(p, duration, right - left, &x);
+	row_h = (bottom - top - (double)panels * title_h -
+		 (double)(panels - 1) * gap) / ((double)panels * (double)rows);
+	row_h = fmin(row_h, p->font * 4);
+	label_size = fmin(0.85, fmax(0.6, row_h / p->font * 0.75));
+	step = heatmap_label_step(p, row_h, label_size);
+
+	for (size_t i = 0; i < a->nr; i++) {
+		const struct chart_recording *c = &a->recs[i];
+		struct plot_panel panel = { .x = x };
+		char title[256], when[32];
+		double w;
+		int last;
+
+		if (!has_cpu_data(c))
+			continue;
+		last = ++drawn == panels;
+		heatmap_title(c, title, sizeof(title));
+		w = plot_text(p, left, top + title_h * 0.55, PLOT_LEFT, 1.0, 1,
+			      palette_recording(c->index), title);
+		/* Which run it is: the others may have run otherwise. */
+		format_seconds(c->duration, when, sizeof(when));
+		if (c->nr_runs > 1)
+			snprintf(title, sizeof(title), "the first of %zu runs, %s",
+				 c->nr_runs, when);
+		else
+			snprintf(title, sizeof(title), "%s", when);
+		plot_text(p, left + w + p->font * 0.8, top + title_h * 0.55,
+			  PLOT_LEFT, 0.85, 0, MUTED_RGB, title);
+		panel.area = (struct plot_rect){ left, top + title_h, right - left,
+						 row_h * (double)rows };
+		axis_nice(0, 1, 2, 0, AXIS_PLAIN, &panel.y);
+		panel.y.nr = 0;         /* rows, not values */
+		if (last)
+			panel.x_title = "time since the command began";
+		plot_axes(p, &panel, last);
+		for (size_t r = 0; r < rows; r++) {
+			double y0 = panel.area.y + row_h * (double)r;
+			/* A white line between rows tall enough to spare it. */
+			double y1 = y0 + row_h - (row_h >= 6 ? 1 : 0);
+			char label[32];
+
+			if (cpu_has(c, cpus[r]))
+				plot_heat_row(p, &panel, &c->cpu_env[cpus[r]],
+					      c->begin_ns, 1.0, round(y0), round(y1));
+			if (r % step)
+				continue;
+			snprintf(label, sizeof(label), "CPU %zu", cpus[r]);
+			plot_text(p, left - p->font * 0.4, y0 + row_h / 2,
+				  PLOT_RIGHT, label_size, 0, TEXT_RGB, label);
+		}
+		/* The frame again, over the cells' edges. */
+		plot_colour(p, FRAME_RGB, 1);
+		cairo_set_line_width(p->cr, 1);
+		cairo_rectangle(p->cr, round(panel.area.x) + 0.5,
+				round(panel.area.y) + 0.5, round(panel.area.w),
+				round(panel.area.h));
+		cairo_stroke(p->cr);
+		top = panel.area.y + panel.area.h + gap;
+	}
+	free(cpus);
+}
+
+int charts_draw_cpu_heatmap(struct chart_output *out,
+			    const struct chart_recording *recs, size_t nr)
+{
+	struct comparison_args a = { recs, nr };
+
+	for (size_t i = 0; i < nr; i++)
+		if (has_cpu_data(&recs[i]))
+			return draw_page(out, "cpu-heatmap", draw_cpu_heatmap, &a);
 	return 0;
 }

@@ -11,6 +11,9 @@
  *                       recording, spread over its runs
  *   counters-comparison.png         the main counters of each recording,
  *                       per second of wall time
+ *   cpu-heatmap.png     each CPU's utilisation over time, a panel per
+ *                       recording recorded with --per-cpu, on one time
+ *                       axis (only when some recording has per-CPU counts)
  *
  * A recording's charts are drawn as soon as it is read; what the
  * comparisons need of it is kept in a struct chart_recording, which
@@ -47,7 +50,10 @@ struct chart_output {
 
 /* What the comparisons keep of one recording. */
 struct chart_recording {
-	char *label;               /* owned: --label, else the file's name */
+	/* owned: --label, else the file's name; for one variant of a file
+	 * of several, the variant's label ("2 CPUs"), after the --label and
+	 * ": " when there is one ("fork: 2 CPUs") */
+	char *label;
 	char *name;                /* owned: the label, safe in a file name */
 	size_t index;              /* its colour: palette_recording(index) */
 
@@ -66,6 +72,23 @@ struct chart_recording {
 	uint64_t begin_ns;
 	struct envelope memory[MEMORY_BACKENDS];
 	struct memory_series figures[MEMORY_BACKENDS]; /* no strings kept */
+
+	/* Seconds from begin_ns to the charted run's end (its wall time,
+	 * or its latest record when later); 0 without a run. */
+	double duration;
+	/* The charted run's per-CPU utilisation (series.h): cpu_env[k] is
+	 * CPU k's, 0..1; nr_cpu_env of them, NULL when it has none. Owned,
+	 * taken from the series by chart_recording_take_memory(). */
+	struct envelope *cpu_env;
+	size_t nr_cpu_env;
+	uint64_t cpus_ignored;     /* entries of CPUs past SERIES_CPUS_MAX */
+
+	/* The variant, when the summary kept one of a file with VARIANT
+	 * records: how many CPUs it was pinned to (0: not pinned, or not a
+	 * variant) and which, as the kernel lists them ("0-1"; "" when not
+	 * pinned). Owned, never NULL. */
+	uint32_t pinned_cpus;
+	char *cpus;
 };
 
 /* The counters' names, as the comparison titles them. */
@@ -79,8 +102,9 @@ const char *chart_counter_title(size_t i);
 int chart_recording_init(struct chart_recording *c, const struct summary *sum,
 			 const struct series *series, size_t index);
 /*
- * Moves the memory envelopes of series into c, once the recording's own
- * charts are drawn (the series keeps empty ones).
+ * Moves the memory envelopes and the per-CPU ones of series into c, once
+ * the recording's own charts are drawn (the series keeps empty memory
+ * envelopes and no per-CPU ones).
  */
 void chart_recording_take_memory(struct chart_recording *c,
 				 struct series *series);
@@ -97,8 +121,21 @@ int charts_draw_recording(struct chart_output *out, const struct summary *sum,
 			  const struct chart_recording *c,
 			  const char *name_suffix);
 
-/* Draws the three comparison charts of recs. Returns 0 or -ENOMEM. */
+/*
+ * Draws the three comparison charts of recs, and cpu-heatmap
+ * (charts_draw_cpu_heatmap()). Returns 0 or -ENOMEM.
+ */
 int charts_draw_comparisons(struct chart_output *out,
+			    const struct chart_recording *recs, size_t nr);
+
+/*
+ * Draws cpu-heatmap: a panel per recording with per-CPU utilisation, in
+ * the order given, a row per CPU (every CPU any of them has, so a
+ * recording that left a CPU idle shows it idle), on one time axis for
+ * all (a faster run is a shorter one). With no recording having any,
+ * draws nothing and writes no file. Returns 0 or -ENOMEM.
+ */
+int charts_draw_cpu_heatmap(struct chart_output *out,
 			    const struct chart_recording *recs, size_t nr);
 
 #endif /* PPROBE_REPORT_CHARTS_H */

@@ -196,6 +196,43 @@ uint32_t plot_tint(uint32_t rgb, double amount)
 	return out;
 }
 
+/* viridis (van der Walt and Smith, 2015; public domain) at t = 0, 1/32,
+ * ..., 1, from matplotlib's 256 entries: linear between these stays
+ * within a unit of the full map in every channel. */
+static const uint32_t viridis[33] = {
+	0x440154u, 0x470D60u, 0x48186Au, 0x482374u, 0x472D7Bu,
+	0x453681u, 0x424086u, 0x3F4989u, 0x3B528Bu, 0x375A8Du,
+	0x33638Du, 0x2F6A8Eu, 0x2C728Eu, 0x297A8Eu, 0x26818Eu,
+	0x23898Eu, 0x21908Cu, 0x1F988Bu, 0x1F9F88u, 0x21A685u,
+	0x28AE80u, 0x31B57Bu, 0x3EBC74u, 0x4CC26Cu, 0x5DC963u,
+	0x6ECE58u, 0x82D34Cu, 0x96D83Fu, 0xABDC32u, 0xC0DF24u,
+	0xD5E21Au, 0xEAE51Au, 0xFDE725u,
+};
+
+#define VIRIDIS_STOPS (sizeof(viridis) / sizeof(viridis[0]))
+
+uint32_t plot_sequential(double t)
+{
+	double at, frac;
+	size_t i;
+	uint32_t out = 0;
+
+	if (!(t > 0))           /* NAN too */
+		return viridis[0];
+	if (t >= 1)
+		return viridis[VIRIDIS_STOPS - 1];
+	at = t * (double)(VIRIDIS_STOPS - 1);
+	i = (size_t)at;
+	frac = at - (double)i;
+	for (int shift = 0; shift <= 16; shift += 8) {
+		double a = (viridis[i] >> shift) & 0xff;
+		double b = (viridis[i + 1] >> shift) & 0xff;
+
+		out |= (uint32_t)lround(a + (b - a) * frac) << shift;
+	}
+	return out;
+}
+
 /* Room for a line of chart text; longer text is cut there. */
 #define PLOT_TEXT_MAX 1024
 
@@ -664,6 +701,120 @@ out:
 	free(col);
 	free(sum);
 	return best;
+}
+
+/*
+ * The largest reading of each of nr columns of the panel's x axis (in
+ * seconds from origin_ns), over every bucket of e the column overlaps:
+ * unlike envelope_reduce(), which gives a bucket to the column it starts
+ * in, a bucket wider than a column fills every column it covers, so a
+ * heat map has no empty stripes between buckets. max[c] is NAN where no
+ * bucket with a reading overlaps. Costs O(nr + e->nr).
+ */
+static void overlap_max(const struct plot_panel *panel,
+			const struct envelope *e, uint64_t origin_ns,
+			size_t nr, double *max)
+{
+	double span = (panel->x.hi - panel->x.lo) * 1e9 / (double)nr;
+	double start = (double)origin_ns + panel->x.lo * 1e9 -
+		       (double)e->origin_ns;
+	double width = (double)e->width_ns;
+
+	for (size_t c = 0; c < nr; c++) {
+		double t0 = start + span * (double)c, t1 = t0 + span;
+		double first = floor(t0 / width), last = ceil(t1 / width) - 1;
+
+		max[c] = NAN;
+		if (last < 0 || first >= (double)e->nr)
+			continue;
+		for (size_t i = first > 0 ? (size_t)first : 0;
+		     i < e->nr && (double)i <= last; i++)
+			if (e->buckets[i].n && !(e->buckets[i].max <= max[c]))
+				max[c] = e->buckets[i].max;
+	}
+}
+
+void plot_heat_row(struct plot *p, const struct plot_panel *panel,
+		   const struct envelope *e, uint64_t origin_ns, double full,
+		   double y0, double y1)
+{
+	double *max;
+	size_t nr, c = 0;
+
+	if (!e->readings || !e->buckets || !(full > 0) || !(y1 > y0) ||
+	    !(panel->x.hi > panel->x.lo))
+		return;
+	nr = panel->area.w >= 1 ? (size_t)panel->area.w : 1;
+	max = malloc(nr * sizeof(*max));
+	if (!max)
+		return;
+	overlap_max(panel, e, origin_ns, nr, max);
+	clip_to(p, &panel->area);
+	cairo_set_antialias(p->cr, CAIRO_ANTIALIAS_NONE);
+	/* A run of columns of one colour is one rectangle: an SVG of a
+	 * steady row is a few shapes, not one per pixel. */
+	while (c < nr) {
+		size_t end = c + 1;
+		uint32_t rgb;
+
+		if (isnan(max[c])) {
+			c++;
+			continue;
+		}
+		rgb = plot_sequential(max[c] / full);
+		while (end < nr && !isnan(max[end]) &&
+		       plot_sequential(max[end] / full) == rgb)
+			end++;
+		plot_colour(p, rgb, 1);
+		cairo_rectangle(p->cr,
+				panel->area.x + (double)c * panel->area.w / (double)nr,
+				y0, (double)(end - c) * panel->area.w / (double)nr,
+				y1 - y0);
+		cairo_fill(p->cr);
+		c = end;
+	}
+	cairo_restore(p->cr);
+	free(max);
+}
+
+double plot_colour_bar(struct plot *p, const struct plot_rect *r,
+		       const struct axis *a, const char *title)
+{
+	cairo_pattern_t *gradient;
+	char label[AXIS_LABEL_MAX];
+	double title_w = 0;
+
+	gradient = cairo_pattern_create_linear(r->x, 0, r->x + r->w, 0);
+	for (size_t i = 0; i < VIRIDIS_STOPS; i++)
+		cairo_pattern_add_color_stop_rgb(gradient,
+			(double)i / (double)(VIRIDIS_STOPS - 1),
+			((viridis[i] >> 16) & 0xff) / 255.0,
+			((viridis[i] >> 8) & 0xff) / 255.0,
+			(viridis[i] & 0xff) / 255.0);
+	cairo_set_source(p->cr, gradient);
+	cairo_rectangle(p->cr, r->x, r->y, r->w, r->h);
+	cairo_fill(p->cr);
+	cairo_pattern_destroy(gradient);
+	plot_colour(p, PLOT_FRAME_RGB, 1);
+	cairo_set_line_width(p->cr, 1);
+	cairo_rectangle(p->cr, round(r->x) + 0.5, round(r->y) + 0.5,
+			round(r->w) - 1, round(r->h) - 1);
+	cairo_stroke(p->cr);
+	for (int i = 0; i < a->nr; i++) {
+		double v = axis_tick(a, i);
+		double x = round(r->x + axis_fraction(a, v) * r->w) + 0.5;
+
+		plot_colour(p, PLOT_FRAME_RGB, 1);
+		cairo_move_to(p->cr, x, r->y + r->h);
+		cairo_line_to(p->cr, x, r->y + r->h + p->font * 0.3);
+		cairo_stroke(p->cr);
+		plot_text(p, x, r->y + r->h + p->font * 0.85, PLOT_CENTER, 0.8,
+			  0, PLOT_MUTED_RGB, axis_label(a, v, label, sizeof(label)));
+	}
+	if (title)
+		title_w = plot_text(p, r->x - p->font * 0.6, r->y + r->h / 2,
+				    PLOT_RIGHT, 0.9, 0, PLOT_TEXT_RGB, title);
+	return title_w;
 }
 
 void plot_vline(struct plot *p, const struct plot_panel *panel, double v,

@@ -74,6 +74,14 @@ enum plot_align {
 void plot_colour(struct plot *p, uint32_t rgb, double alpha);
 /* rgb mixed with white: amount 0 is rgb, 1 is white. */
 uint32_t plot_tint(uint32_t rgb, double amount);
+/*
+ * The sequential colour map of heat maps, viridis: t from 0 (dark
+ * purple, 0x440154) to 1 (yellow, 0xFDE725), lighter all the way at an
+ * even pace, so it reads in order in grey and to readers with any
+ * common form of colour blindness. 33 stops, interpolated linearly
+ * (per channel, in sRGB); t is clamped to [0, 1], NAN is 0.
+ */
+uint32_t plot_sequential(double t);
 
 /*
  * Text whose vertical middle is at y, aligned on x; size is a multiple of
@@ -184,6 +192,27 @@ void plot_stacked(struct plot *p, const struct plot_panel *panel,
 double plot_stacked_max(const struct envelope *const *e, size_t nr,
 			uint64_t t0_ns, uint64_t t1_ns, size_t columns,
 			double unit);
+/*
+ * One row of a heat map, from y0 to y1 across the panel: e (x axis in
+ * seconds from origin_ns) reduced to the panel's pixel columns, each
+ * filled with plot_sequential(max / full), max the largest reading of
+ * the buckets the column overlaps -- the max, so a burst shorter than a
+ * column still shows; overlaps, so a bucket wider than a column fills
+ * every column it covers. Columns no bucket with a reading overlaps are
+ * left as they are. Drawn without antialiasing, so every pixel of a
+ * cell is exactly its colour.
+ */
+void plot_heat_row(struct plot *p, const struct plot_panel *panel,
+		   const struct envelope *e, uint64_t origin_ns, double full,
+		   double y0, double y1);
+/*
+ * A colour bar of plot_sequential() in r, from a->lo on the left to
+ * a->hi on the right, its ticks marked and labelled under it, and title
+ * on its left (may be NULL). Returns the width the title took (so a
+ * caller can lay things out around it).
+ */
+double plot_colour_bar(struct plot *p, const struct plot_rect *r,
+		       const struct axis *a, const char *title);
 /* A thin vertical line across the panel at x value v, dashed. */
 void plot_vline(struct plot *p, const struct plot_panel *panel, double v,
 		uint32_t rgb);

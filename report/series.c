@@ -4,8 +4,9 @@
  *
  * COUNTS give the counters' rates, PROCS the /proc figures' rates (per
  * process, so that a process missing from one pass, skipped because it
- * was idle, adds its work to the next one it is in), MEM the memory, and
- * TASK the process starts and ends the timeline marks.
+ * was idle, adds its work to the next one it is in), CPU_COUNTS each
+ * CPU's utilisation, MEM the memory, and TASK the process starts and
+ * ends the timeline marks.
  */
 #include "series.h"
 
@@ -33,6 +34,10 @@ void series_release(struct series *s)
 {
 	for (size_t k = 0; k < SERIES_KINDS; k++)
 		envelope_release(&s->env[k]);
+	for (size_t k = 0; k < s->nr_cpu_env; k++)
+		envelope_release(&s->cpu_env[k]);
+	free(s->cpu_env);
+	free(s->cpu_previous);
 	free(s->previous);
 	free(s->scratch);
 	free(s->procs);
@@ -152,6 +157,7 @@ static int begin_run(struct series *s, const struct summary *sum,
 		envelope_init(&s->env[k], b->time_ns, SERIES_FIRST_WIDTH_NS,
 			      s->cap);
 	s->counts_previous_ns = b->time_ns;
+	s->cpu_counts_previous_ns = b->time_ns;
 	choose_events(s, sum);
 	return reserve_readings(s, sum);
 }
@@ -275,6 +281,121 @@ static int add_counts(struct series *s, const struct summary *sum,
 	s->scratch = s->previous;
 	s->previous = cur;
 	return ret;
+}
+
+/* ---- CPU_COUNTS: each CPU's utilisation ---- */
+
+/* Buckets per CPU's envelope, for the CPUs expected (see series.h). */
+static size_t cpu_cap(const struct series *s)
+{
+	size_t cap = SERIES_CPU_BUCKETS / (s->cpus_expected ? s->cpus_expected : 1);
+
+	if (cap < SERIES_CPU_MIN_CAP)
+		cap = SERIES_CPU_MIN_CAP;
+	return cap < s->cap ? cap : s->cap;
+}
+
+/* Room for CPUs 0 to highest: an empty envelope and no previous
+ * reading for each new one. Returns 0 or -ENOMEM. */
+static int reserve_cpus(struct series *s, uint32_t highest)
+{
+	size_t n = (size_t)highest + 1;
+
+	if (n > s->nr_cpu_previous) {
+		struct series_reading *p = realloc(s->cpu_previous, n * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		memset(p + s->nr_cpu_previous, 0,
+		       (n - s->nr_cpu_previous) * sizeof(*p));
+		s->cpu_previous = p;
+		s->nr_cpu_previous = n;
+	}
+	if (n > s->nr_cpu_env) {
+		struct envelope *e = realloc(s->cpu_env, n * sizeof(*e));
+
+		if (!e)
+			return -ENOMEM;
+		for (size_t k = s->nr_cpu_env; k < n; k++)
+			envelope_init(&e[k], s->begin_ns, SERIES_FIRST_WIDTH_NS,
+				      cpu_cap(s));
+		s->cpu_env = e;
+		s->nr_cpu_env = n;
+	}
+	return 0;
+}
+
+/* The CPU of entry i (into *e) if it is the CPU-time event's, else -1. */
+static long cpu_entry(const struct series *s, const struct summary *sum,
+		      const struct rec_counts *c, uint32_t i,
+		      struct rec_count *e)
+{
+	rec_counts_get(c, i, e);
+	if (summary_event_index(sum, e->event_id) != s->cpu_event)
+		return -1;
+	return (long)rec_counts_cpu(c, i);
+}
+
+static int add_cpu_counts(struct series *s, const struct summary *sum,
+			  const struct rec *rec)
+{
+	struct rec_counts c;
+	struct rec_count e;
+	size_t expected;
+	long highest = -1;
+
+	if (s->cpu_event < 0 || rec_decode_cpu_counts(rec, &c) < 0 ||
+	    c.run != s->run)
+		return 0;
+	note_time(s, c.time_ns);
+	if ((c.flags & REC_COUNTS_F_FINAL) &&
+	    too_soon(s, s->cpu_counts_previous_ns, c.time_ns))
+		return 0;
+	/* The CPUs first, so that every new envelope is sized for all of
+	 * them: the first record names every CPU counted. */
+	for (uint32_t i = 0; i < c.nr; i++) {
+		long cpu = cpu_entry(s, sum, &c, i, &e);
+
+		if (cpu >= SERIES_CPUS_MAX)
+			s->cpus_ignored++;
+		else if (cpu > highest)
+			highest = cpu;
+	}
+	if (highest < 0)
+		return 0;       /* says nothing of the CPUs: no interval */
+	expected = (size_t)highest + 1;
+	if (sum->has_cpus_online && sum->cpus_online > expected)
+		expected = sum->cpus_online < SERIES_CPUS_MAX ?
+			   (size_t)sum->cpus_online : SERIES_CPUS_MAX;
+	if (expected > s->cpus_expected)
+		s->cpus_expected = expected;
+	if (reserve_cpus(s, (uint32_t)highest) < 0)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < c.nr; i++) {
+		long cpu = cpu_entry(s, sum, &c, i, &e);
+		struct series_reading *prev, cur = { .present = 1,
+			.time_ns = c.time_ns, .value = e.value };
+
+		if (cpu < 0 || cpu >= SERIES_CPUS_MAX)
+			continue;
+		prev = &s->cpu_previous[cpu];
+		/* New: from 0 at the previous record (at the run's begin
+		 * for the first), or from here after an attach. */
+		if (!prev->present) {
+			*prev = (struct series_reading){ .present = 1,
+				.time_ns = s->cpu_counts_previous_ns };
+			if (s->attached)
+				*prev = cur;
+		}
+		if (cur.time_ns > prev->time_ns && cur.value >= prev->value &&
+		    add_interval(&s->cpu_env[cpu], prev->time_ns, cur.time_ns,
+				 (double)(cur.value - prev->value) /
+				 (double)(cur.time_ns - prev->time_ns)) < 0)
+			return -ENOMEM;
+		*prev = cur;
+	}
+	s->cpu_counts_previous_ns = c.time_ns;
+	return 0;
 }
 
 /* ---- /proc figures, per process ---- */
@@ -481,6 +602,8 @@ int series_add(void *arg, const struct summary *sum, const struct rec *rec)
 	switch (rec->type) {
 	case REC_COUNTS:
 		return add_counts(s, sum, rec);
+	case REC_CPU_COUNTS:
+		return add_cpu_counts(s, sum, rec);
 	case REC_PROCS:
 		return add_procs(s, sum, rec);
 	case REC_MEM:

@@ -22,6 +22,18 @@
  *    /proc passes is in no PROCS record and so in no /proc series: the
  *    counters' series (task-clock, context switches) count it.
  * Memory series are the backends' current figures as read.
+ *
+ * Per CPU (CPU_COUNTS, `record --per-cpu`): the share of that CPU the
+ * tree used, 0..1, from the CPU-time event's (task-clock, else
+ * cpu-clock) value on that CPU: (value delta) / (time delta), with the
+ * same intervals as COUNTS (the first from the run's begin; a FINAL
+ * reading too soon after the previous one dropped; spread over the
+ * buckets of the interval). Raw deltas, never scaled by enabled/running:
+ * a per-CPU task counter is enabled on every CPU while the task runs on
+ * any, so that ratio says nothing about multiplexing. A CPU first seen
+ * in a later record counts from 0 at the record before (every record
+ * has every CPU the counters were open on, so it was not open then).
+ * CPUs numbered SERIES_CPUS_MAX or more are ignored and counted.
  */
 #ifndef PPROBE_REPORT_SERIES_H
 #define PPROBE_REPORT_SERIES_H
@@ -72,6 +84,17 @@ struct series_process {
 	uint64_t utime_ns, stime_ns, minflt, majflt, nvcsw, nivcsw;
 };
 
+/* CPU numbers from 0 to this (excluded) have per-CPU envelopes. */
+#define SERIES_CPUS_MAX 1024
+/*
+ * Buckets kept over all the per-CPU envelopes, about: each CPU's
+ * envelope keeps cap buckets, or fewer when the machine has more than
+ * SERIES_CPU_BUCKETS / cap CPUs (at least SERIES_CPU_MIN_CAP each), so
+ * that a 1024-CPU recording costs some 10 MB, not 130.
+ */
+#define SERIES_CPU_BUCKETS (1u << 18)
+#define SERIES_CPU_MIN_CAP 64
+
 /* The previous COUNTS reading of one event. */
 struct series_reading {
 	int present;
@@ -106,6 +129,24 @@ struct series {
 	size_t procs_size, procs_used; /* size a power of two, or 0 */
 	uint64_t procs_previous_ns;     /* the previous PROCS record */
 	int has_procs;
+
+	/*
+	 * CPU_COUNTS: cpu_env[k] is CPU k's utilisation, 0..1 of it (a
+	 * reading a little above 1 is clock jitter between the reads, kept
+	 * as read). nr_cpu_env is the highest CPU seen + 1, 0 (and cpu_env
+	 * NULL) without per-CPU counts; a CPU below it that no record named
+	 * has an empty envelope (readings == 0), as has one whose only
+	 * interval was dropped.
+	 */
+	struct envelope *cpu_env;
+	size_t nr_cpu_env;
+	/* The previous CPU-time reading on each CPU (present, time_ns and
+	 * value only), nr_cpu_previous of them. */
+	struct series_reading *cpu_previous;
+	size_t nr_cpu_previous;
+	uint64_t cpu_counts_previous_ns; /* the previous CPU_COUNTS */
+	size_t cpus_expected;    /* CPUs the envelopes' caps are sized for */
+	uint64_t cpus_ignored;   /* entries of CPUs >= SERIES_CPUS_MAX */
 
 	struct series_marker markers[SERIES_MARKERS_MAX];
 	size_t nr_markers;

@@ -20,11 +20,14 @@ static const char *const csv_names[SERIES_CSV_FILES] = {
 
 static const char *const csv_headers[SERIES_CSV_FILES] = {
 	"file,run,time_seconds,event,value,enabled_ns,running_ns,rate_per_second",
-	"file,run,time_seconds,pid,user_seconds,sys_seconds,minor_faults,major_faults,"
-	"voluntary_switches,involuntary_switches,rss_bytes,hwm_bytes,threads",
+	("file,run,time_seconds,pid,user_seconds,sys_seconds,minor_faults,major_faults,"
+	 "voluntary_switches,involuntary_switches,rss_bytes,hwm_bytes,threads"),
 	"file,run,time_seconds,backend,current_bytes,peak_bytes,processes",
 	"file,run,time_seconds,kind,pid,tid,ppid,command",
 };
+
+#define CPUS_NAME "cpus.csv"
+#define CPUS_HEADER "file,run,time_seconds,cpu,event,value"
 
 void series_csv_abort(struct series_csv *c)
 {
@@ -36,6 +39,13 @@ void series_csv_abort(struct series_csv *c)
 		free(c->path[i]);
 		free(c->tmp[i]);
 	}
+	if (c->cpus) {
+		fclose(c->cpus);
+		unlink(c->cpus_tmp);
+	}
+	free(c->cpus_path);
+	free(c->cpus_tmp);
+	free(c->dir);
 	free(c->previous);
 	memset(c, 0, sizeof(*c));
 }
@@ -46,6 +56,9 @@ int series_csv_open(struct series_csv *c, const char *dir)
 
 	umask(mask);
 	memset(c, 0, sizeof(*c));
+	c->dir = strdup(dir);
+	if (!c->dir)
+		return -ENOMEM;
 	for (int i = 0; i < SERIES_CSV_FILES; i++) {
 		int fd, err;
 
@@ -125,6 +138,76 @@ static int add_counts(struct series_csv *c, const struct summary *s,
 			fprintf(out, "%.6g", rate);
 		fputc('\n', out);
 		c->previous[idx] = cur;
+	}
+	return 0;
+}
+
+/* Makes cpus.csv's temporary file and writes its header. Returns 0 or
+ * -errno. */
+static int open_cpus(struct series_csv *c)
+{
+	mode_t mask = umask(0);
+	int fd, err;
+
+	umask(mask);
+	if (asprintf(&c->cpus_path, "%s/%s", c->dir, CPUS_NAME) < 0) {
+		c->cpus_path = NULL;
+		return -ENOMEM;
+	}
+	if (asprintf(&c->cpus_tmp, "%s.tmp.XXXXXX", c->cpus_path) < 0) {
+		c->cpus_tmp = NULL;
+		return -ENOMEM;
+	}
+	fd = mkostemp(c->cpus_tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	c->cpus = fdopen(fd, "w");
+	if (!c->cpus) {
+		err = errno;
+		close(fd);
+		unlink(c->cpus_tmp);
+		return -err;
+	}
+	(void)fchmod(fd, 0666 & ~mask);
+	fprintf(c->cpus, "%s\n", CPUS_HEADER);
+	return 0;
+}
+
+/*
+ * A row per CPU_COUNTS entry. A failure to make the file is kept for
+ * series_csv_close() to report: the reading goes on (a hook may only
+ * stop it for lack of memory).
+ */
+static int add_cpu_counts(struct series_csv *c, const struct summary *s,
+			  const struct rec *rec)
+{
+	struct rec_counts counts;
+
+	if (rec_decode_cpu_counts(rec, &counts) < 0 || !c->has_run ||
+	    c->cpus_error)
+		return 0;
+	if (!c->cpus) {
+		int ret = open_cpus(c);
+
+		if (ret == -ENOMEM)
+			return ret;
+		if (ret < 0) {
+			c->cpus_error = -ret;
+			return 0;
+		}
+	}
+	for (uint32_t i = 0; i < counts.nr; i++) {
+		struct rec_count e;
+		long idx;
+
+		rec_counts_get(&counts, i, &e);
+		idx = summary_event_index(s, e.event_id);
+		if (idx < 0)
+			continue;
+		row_start(c->cpus, s, counts.run, c->begin_ns, counts.time_ns);
+		fprintf(c->cpus, "%" PRIu32 ",", rec_counts_cpu(&counts, i));
+		display_csv_field(c->cpus, s->events[idx].name);
+		fprintf(c->cpus, ",%" PRIu64 "\n", e.value);
 	}
 	return 0;
 }
@@ -234,6 +317,8 @@ int series_csv_add(void *arg, const struct summary *s, const struct rec *rec)
 		return 0;
 	case REC_COUNTS:
 		return add_counts(c, s, rec);
+	case REC_CPU_COUNTS:
+		return add_cpu_counts(c, s, rec);
 	case REC_PROCS:
 		add_procs(c, s, rec);
 		return 0;
@@ -250,33 +335,47 @@ int series_csv_add(void *arg, const struct summary *s, const struct rec *rec)
 
 int series_csv_close(struct series_csv *c, void (*wrote)(const char *path))
 {
-	int err = 0;
+	/* The four files, then cpus.csv when it was made: n of them. */
+	FILE *out[SERIES_CSV_FILES + 1];
+	char *path[SERIES_CSV_FILES + 1], *tmp[SERIES_CSV_FILES + 1];
+	int err = c->cpus_error, n = SERIES_CSV_FILES;
 
 	for (int i = 0; i < SERIES_CSV_FILES; i++) {
-		if (fflush(c->out[i]) != 0 || ferror(c->out[i]))
+		out[i] = c->out[i];
+		path[i] = c->path[i];
+		tmp[i] = c->tmp[i];
+		c->out[i] = NULL;
+	}
+	if (c->cpus) {
+		out[n] = c->cpus;
+		path[n] = c->cpus_path;
+		tmp[n++] = c->cpus_tmp;
+		c->cpus = NULL;
+	}
+	for (int i = 0; i < n; i++) {
+		if (fflush(out[i]) != 0 || ferror(out[i]))
 			err = err ? err : (errno ? errno : EIO);
 	}
-	for (int i = 0; i < SERIES_CSV_FILES; i++) {
-		if (fclose(c->out[i]) != 0 && !err)
+	for (int i = 0; i < n; i++) {
+		if (fclose(out[i]) != 0 && !err)
 			err = errno ? errno : EIO;
-		c->out[i] = NULL;
 	}
 	/* A directory in the way fails every rename over it: found first,
 	 * nothing is renamed (any other rename failure fails them all). */
-	for (int i = 0; i < SERIES_CSV_FILES && !err; i++) {
+	for (int i = 0; i < n && !err; i++) {
 		struct stat st;
 
-		if (lstat(c->path[i], &st) == 0 && S_ISDIR(st.st_mode))
+		if (lstat(path[i], &st) == 0 && S_ISDIR(st.st_mode))
 			err = EISDIR;
 	}
-	for (int i = 0; i < SERIES_CSV_FILES && !err; i++)
-		if (rename(c->tmp[i], c->path[i]) < 0)
+	for (int i = 0; i < n && !err; i++)
+		if (rename(tmp[i], path[i]) < 0)
 			err = errno;
-	for (int i = 0; i < SERIES_CSV_FILES; i++) {
+	for (int i = 0; i < n; i++) {
 		if (err)
-			unlink(c->tmp[i]);
+			unlink(tmp[i]);
 		else if (wrote)
-			wrote(c->path[i]);
+			wrote(path[i]);
 	}
 	series_csv_abort(c);
 	return err ? -err : 0;

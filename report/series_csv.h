@@ -12,6 +12,9 @@
  *                  peak_bytes,processes          (one row per MEM)
  *   tasks.csv      file,run,time_seconds,kind,pid,tid,ppid,command
  *                  (one row per TASK: fork, exec, comm, exit, present)
+ *   cpus.csv       file,run,time_seconds,cpu,event,value
+ *                  (one row per CPU_COUNTS entry: `record --per-cpu`;
+ *                  written only when some recording has them)
  *
  * Times are seconds from the run's begin; values are as recorded (raw,
  * cumulative), with the counter's rate since its previous reading in the
@@ -28,6 +31,7 @@
 #include "series.h"
 #include "summary.h"
 
+/* The files always written. */
 enum {
 	SERIES_CSV_COUNTERS,
 	SERIES_CSV_PROCESSES,
@@ -40,6 +44,11 @@ struct series_csv {
 	FILE *out[SERIES_CSV_FILES];
 	char *path[SERIES_CSV_FILES];   /* owned: the final names */
 	char *tmp[SERIES_CSV_FILES];    /* owned: where rows go first */
+	/* cpus.csv, made at the first CPU_COUNTS: all NULL before. */
+	char *dir;                      /* owned: where the files go */
+	FILE *cpus;
+	char *cpus_path, *cpus_tmp;     /* owned */
+	int cpus_error;                 /* errno making it, told at close */
 	/* The recording being read. */
 	int has_run;
 	uint32_t run;                   /* the latest RUN_BEGIN's */
@@ -59,8 +68,9 @@ void series_csv_begin_file(struct series_csv *c);
 int series_csv_add(void *arg, const struct summary *s, const struct rec *rec);
 /*
  * Flushes the files and renames them into place, telling `wrote` each
- * path. Returns 0, or -errno of the first failure (then nothing is
- * renamed and the temporary files are removed). Releases c.
+ * path (cpus.csv last, when made). Returns 0, or -errno of the first
+ * failure (then nothing is renamed and the temporary files are removed).
+ * Releases c.
  */
 int series_csv_close(struct series_csv *c, void (*wrote)(const char *path));
 /* Removes everything series_csv_open() made, after an error elsewhere. */

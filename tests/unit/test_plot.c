@@ -6,6 +6,10 @@
  * to fit without splitting a UTF-8 character, and envelopes drawn so that
  * a one-reading spike shows in its own pixel column.
  *
+ * The sequential colour map of heat maps, heat map rows, and the
+ * cpu-heatmap chart (charts.c) drawn from recordings made by hand are
+ * tested here too, as they are checked the same way.
+ *
  * Drawings are checked in the pixels: a PNG page's surface is an image
  * surface, read back before plot_end(). Data is drawn opaque in exactly
  * the palette's colours (palette.h), so a test looks for those values;
@@ -32,6 +36,7 @@
 #include <cairo.h>
 
 #include "axis.h"
+#include "charts.h"
 #include "envelope.h"
 #include "palette.h"
 #include "plot.h"
@@ -228,6 +233,57 @@ static void test_tint(void **state)
 	/* Amounts outside 0..1 are clamped. */
 	assert_int_equal(plot_tint(PALETTE_BLUE, -1), PALETTE_BLUE);
 	assert_int_equal(plot_tint(PALETTE_BLUE, 2), WHITE);
+}
+
+/* CIE L* (0 black .. 100 white) of an sRGB colour. */
+static double lightness(uint32_t rgb)
+{
+	double y = 0;
+	static const double weight[3] = { 0.0722, 0.7152, 0.2126 }; /* b, g, r */
+
+	for (int k = 0; k < 3; k++) {
+		double c = ((rgb >> (8 * k)) & 0xFF) / 255.0;
+
+		c = c <= 0.04045 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4);
+		y += weight[k] * c;
+	}
+	return y > 216.0 / 24389 ? 116 * cbrt(y) - 16 : y * 24389.0 / 27;
+}
+
+static void test_sequential(void **state)
+{
+	double previous = -1;
+
+	(void)state;
+	/* viridis: dark purple to yellow, its stops exactly. */
+	assert_int_equal(plot_sequential(0), 0x440154u);
+	assert_int_equal(plot_sequential(1), 0xFDE725u);
+	assert_int_equal(plot_sequential(0.25), 0x3B528Bu);
+	assert_int_equal(plot_sequential(0.5), 0x21908Cu);
+	/* Outside 0..1 clamped; NAN is the bottom. */
+	assert_int_equal(plot_sequential(-3), 0x440154u);
+	assert_int_equal(plot_sequential(7), 0xFDE725u);
+	assert_int_equal(plot_sequential(NAN), 0x440154u);
+	assert_int_equal(plot_sequential(INFINITY), 0xFDE725u);
+	/* Halfway between the first two stops, halfway in each channel:
+	 * 0x440154 and 0x470D60: 0x44..0x47 is 69.5 -> 70 (rounded),
+	 * 0x01..0x0D is 7, 0x54..0x60 is 90. */
+	assert_int_equal(plot_sequential(1.0 / 64), 0x46075Au);
+	/* Lighter at every step, and by far from end to end: it reads in
+	 * order in grey too. (Rounding to 8 bits can take a channel down
+	 * a step as another goes up: a dip of some hundredths of a unit of
+	 * L*, where a person sees about 1.) */
+	for (int i = 0; i <= 10000; i++) {
+		double l = lightness(plot_sequential(i / 10000.0));
+
+		if (!(l >= previous - 0.1))
+			fail_msg("L* %.3f at %.4f is below %.3f before it", l,
+				 i / 10000.0, previous);
+		previous = l;
+	}
+	assert_true(lightness(plot_sequential(1)) -
+		    lightness(plot_sequential(0)) > 60);
+	assert_true(lightness(plot_sequential(0.5)) > lightness(plot_sequential(0.25)) + 10);
 }
 
 /* ---- text ---- */
@@ -569,6 +625,207 @@ static void test_envelope_unit(void **state)
 	envelope_release(&e);
 }
 
+/* ---- heat maps ---- */
+
+static void test_heat_row(void **state)
+{
+	struct plot_panel panel;
+	struct envelope e;
+	struct plot p;
+	const uint32_t hot = plot_sequential(1), half = plot_sequential(0.5);
+
+	/* 250 columns over 0.25 s, 1 ms a column, and buckets 2 ms wide:
+	 * a bucket fills both the columns it covers (no stripes). Full at
+	 * 0..100 ms, half at 150..200 ms, a 1 ms burst to full at 175 ms
+	 * in a bucket of 0.5: its max shows. Nothing elsewhere. */
+	envelope_init(&e, T0, 2 * MS, 4096);
+	for (uint64_t ms = 0; ms < 100; ms += 2)
+		assert_int_equal(envelope_add(&e, T0 + ms * MS, 1.0), 0);
+	for (uint64_t ms = 150; ms < 200; ms += 2)
+		assert_int_equal(envelope_add(&e, T0 + ms * MS, 0.5), 0);
+	assert_int_equal(envelope_add(&e, T0 + 177 * MS, 1.0), 0);
+	spike_panel(&panel, 0.25);
+	begin_spike_page(&p, *state);
+	plot_heat_row(&p, &panel, &e, T0, 1.0, 50, 70);
+	for (int c = 0; c < 100; c++) {
+		if (pixel(&p, 40 + c, 60) != hot)
+			fail_msg("column %d is %06X, not %06X", c,
+				 pixel(&p, 40 + c, 60), hot);
+		assert_int_equal(pixel(&p, 40 + c, 50), hot);
+		assert_int_equal(pixel(&p, 40 + c, 69), hot);
+		assert_int_equal(pixel(&p, 40 + c, 49), WHITE);
+		assert_int_equal(pixel(&p, 40 + c, 70), WHITE);
+	}
+	for (int c = 101; c < 150; c++)
+		assert_int_equal(pixel(&p, 40 + c, 60), WHITE);
+	assert_int_equal(pixel(&p, 40 + 160, 60), half);
+	assert_int_equal(pixel(&p, 40 + 176, 60), hot);
+	assert_int_equal(pixel(&p, 40 + 177, 60), hot);
+	assert_int_equal(pixel(&p, 40 + 190, 60), half);
+	for (int c = 201; c < 250; c++)
+		assert_int_equal(pixel(&p, 40 + c, 60), WHITE);
+	/* Scaled by full: 0.5 of 0.5 is the top. */
+	plot_heat_row(&p, &panel, &e, T0, 0.5, 100, 110);
+	assert_int_equal(pixel(&p, 40 + 160, 105), hot);
+	/* Nothing outside the panel. */
+	assert_white_column(&p, 39, 0, 199);
+	assert_white_column(&p, 291, 0, 199);
+	assert_int_equal(plot_end(&p), 0);
+	envelope_release(&e);
+}
+
+static void test_colour_bar(void **state)
+{
+	struct plot_rect r = { 100, 40, 200, 20 };
+	struct axis a;
+	struct plot p;
+
+	axis_nice(0, 100, 6, 1, AXIS_PLAIN, &a);
+	begin_spike_page(&p, *state);
+	plot_colour_bar(&p, &r, &a, "CPU utilisation %");
+	/* The bar's colours run from the bottom's to the top's, as
+	 * plot_sequential() has them at each pixel's middle. */
+	for (int x = 101; x <= 298; x++) {
+		uint32_t expect = plot_sequential((x + 0.5 - 100) / 200);
+
+		if (!close_colour(pixel(&p, x, 50), expect, 2))
+			fail_msg("bar pixel (%d, 50) is %06X, expected about %06X",
+				 x, pixel(&p, x, 50), expect);
+	}
+	/* Its ends, a pixel and a half in: about the bottom and the top
+	 * of the map. */
+	assert_true(close_colour(pixel(&p, 101, 50), plot_sequential(0), 6));
+	assert_true(close_colour(pixel(&p, 298, 50), plot_sequential(1), 6));
+	assert_int_equal(plot_end(&p), 0);
+}
+
+/* ---- cpu-heatmap ---- */
+
+/* A recording of nr CPUs, each at util[k] from its begin for `ms`. */
+static void heat_recording(struct chart_recording *c, const char *label,
+			   const char *cpus, size_t index, const double *util,
+			   size_t nr, uint64_t ms)
+{
+	memset(c, 0, sizeof(*c));
+	c->label = strdup(label);
+	c->name = strdup(label);
+	c->cpus = strdup(cpus);
+	c->index = index;
+	c->begin_ns = T0 + index * 1000 * MS;
+	c->duration = (double)ms / 1000;
+	assert_non_null(c->label);
+	assert_non_null(c->cpus);
+	if (!nr)
+		return;
+	c->cpu_env = calloc(nr, sizeof(*c->cpu_env));
+	assert_non_null(c->cpu_env);
+	c->nr_cpu_env = nr;
+	for (size_t k = 0; k < nr; k++) {
+		envelope_init(&c->cpu_env[k], c->begin_ns, MS, 4096);
+		for (uint64_t t = 0; t <= ms && util[k] >= 0; t++)
+			assert_int_equal(envelope_add(&c->cpu_env[k],
+						      c->begin_ns + t * MS,
+						      util[k]), 0);
+	}
+}
+
+static void heat_output(struct chart_output *out, const char *dir)
+{
+	*out = (struct chart_output){ .dir = dir, .formats = 1u << PLOT_PNG,
+				      .width = 800, .height = 450 };
+}
+
+/* The PNG at dir/name, which must be w x h. */
+static cairo_surface_t *load_png(const char *dir, const char *name, int w,
+				 int h)
+{
+	char path[PATH_MAX];
+	cairo_surface_t *png;
+
+	scratch_join(path, sizeof(path), dir, name);
+	png = cairo_image_surface_create_from_png(path);
+	assert_int_equal(cairo_surface_status(png), CAIRO_STATUS_SUCCESS);
+	assert_int_equal(cairo_image_surface_get_width(png), w);
+	assert_int_equal(cairo_image_surface_get_height(png), h);
+	cairo_surface_flush(png);
+	return png;
+}
+
+/* How many pixels of image row y are exactly rgb. */
+static int row_count(cairo_surface_t *png, int y, uint32_t rgb)
+{
+	const unsigned char *data = cairo_image_surface_get_data(png);
+	int stride = cairo_image_surface_get_stride(png), n = 0;
+
+	for (int x = 0; x < cairo_image_surface_get_width(png); x++) {
+		uint32_t v;
+
+		memcpy(&v, data + (size_t)y * (size_t)stride + (size_t)x * 4,
+		       sizeof(v));
+		n += (v & 0xFFFFFFu) == rgb;
+	}
+	return n;
+}
+
+static void test_cpu_heatmap(void **state)
+{
+	const char *dir = *state;
+	const uint32_t hot = plot_sequential(1), cold = plot_sequential(0);
+	const uint32_t part = plot_sequential(0.4);
+	struct chart_recording recs[3];
+	struct chart_output out;
+	cairo_surface_t *png;
+	int full = 0, halfway = 0, idle = 0, parts = 0, h;
+
+	/* "2 CPUs" ran 200 ms, CPU 0 busy, CPU 1 at 40%; "1 CPU" ran 400
+	 * ms on CPU 0 and has no CPU 1 (empty); "plain" has no per-CPU
+	 * counts and no panel. */
+	heat_recording(&recs[0], "2 CPUs", "0-1", 0, (double[]){ 1.0, 0.4 }, 2, 200);
+	heat_recording(&recs[1], "1 CPU", "0", 1, (double[]){ 1.0 }, 1, 400);
+	heat_recording(&recs[2], "plain", "", 2, NULL, 0, 300);
+	heat_output(&out, dir);
+	assert_int_equal(charts_draw_cpu_heatmap(&out, recs, 3), 0);
+	assert_int_equal(out.failures, 0);
+	assert_listing(dir, "cpu-heatmap.png");
+
+	png = load_png(dir, "cpu-heatmap.png", 800, 450);
+	h = cairo_image_surface_get_height(png);
+	/* One time axis: the 400 ms run's hot rows are the full width of
+	 * the data, the 200 ms run's half of it. */
+	for (int y = 0; y < h; y++) {
+		int n = row_count(png, y, hot);
+
+		full = n > full ? n : full;
+	}
+	assert_true(full > 500);
+	for (int y = 0; y < h; y++) {
+		int n = row_count(png, y, hot), k = row_count(png, y, part);
+
+		halfway += n >= full * 0.48 && n <= full * 0.52;
+		parts += k >= full * 0.48 && k <= full * 0.52;
+		idle += row_count(png, y, cold) > 0;
+	}
+	if (!halfway)
+		fail_msg("no row of the 200 ms run is half of %d pixels hot", full);
+	assert_true(parts > 0);
+	/* Nothing at 0: no CPU was idle where it had data. */
+	assert_int_equal(idle, 0);
+	cairo_surface_destroy(png);
+
+	/* With none having per-CPU counts: no chart, no file. */
+	{
+		char path[PATH_MAX];
+
+		scratch_join(path, sizeof(path), dir, "cpu-heatmap.png");
+		assert_int_equal(unlink(path), 0);
+	}
+	assert_int_equal(charts_draw_cpu_heatmap(&out, &recs[2], 1), 0);
+	assert_int_equal(charts_draw_cpu_heatmap(&out, recs, 0), 0);
+	assert_listing(dir, "");
+	for (int i = 0; i < 3; i++)
+		chart_recording_release(&recs[i]);
+}
+
 /*
  * Under LeakSanitizer (PPROBE_SANITIZE): fontconfig, which cairo's toy
  * text API loads, keeps its parsed configuration and patterns until
@@ -594,6 +851,10 @@ int main(void)
 		DIR_TEST(test_end_rename_fails),
 		DIR_TEST(test_font_scales),
 		cmocka_unit_test(test_tint),
+		cmocka_unit_test(test_sequential),
+		DIR_TEST(test_heat_row),
+		DIR_TEST(test_colour_bar),
+		DIR_TEST(test_cpu_heatmap),
 		DIR_TEST(test_fit_text),
 		DIR_TEST(test_fit_text_utf8),
 		DIR_TEST(test_fit_text_small_buffer),

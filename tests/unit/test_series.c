@@ -25,6 +25,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "charts.h"
 #include "envelope.h"
 #include "memory_series.h"
 #include "recfile.h"
@@ -862,6 +863,391 @@ static void test_memory(void **state)
 	release(&sum, &s);
 }
 
+/* ---- CPU_COUNTS: each CPU's utilisation ---- */
+
+/* The bucket of CPU cpu's envelope at `ms` from the run's begin. */
+static const struct envelope_bucket *cpu_bucket_at(const struct series *s,
+						   size_t cpu, uint64_t ms)
+{
+	const struct envelope *e;
+	uint64_t t = s->begin_ns + ms * MS;
+	size_t i;
+
+	if (cpu >= s->nr_cpu_env)
+		fail_msg("no envelope of CPU %zu (%zu of them)", cpu, s->nr_cpu_env);
+	e = &s->cpu_env[cpu];
+	assert_true(t >= e->origin_ns);
+	i = (size_t)((t - e->origin_ns) / e->width_ns);
+	if (i >= e->nr)
+		fail_msg("CPU %zu has %zu buckets, none at %llu ms", cpu, e->nr,
+			 (unsigned long long)ms);
+	return &e->buckets[i];
+}
+
+static double cpu_mean_at(const struct series *s, size_t cpu, uint64_t ms)
+{
+	const struct envelope_bucket *b = cpu_bucket_at(s, cpu, ms);
+
+	if (!b->n)
+		fail_msg("CPU %zu has no reading at %llu ms", cpu,
+			 (unsigned long long)ms);
+	return envelope_bucket_mean(b);
+}
+
+/*
+ * A COUNTS and its CPU_COUNTS at `t` of run `run`: task-clock, in ms, on
+ * each CPU of cpus[0..nr) (cumulative), and a context-switch count on
+ * each that the series must not take for CPU time.
+ */
+static void write_per_cpu(struct rec_writer *w, uint32_t run, uint64_t t,
+			  uint32_t flags, const uint32_t *cpus,
+			  const uint64_t *task_clock_ms, uint32_t nr)
+{
+	struct rec_count total[2] = { counted(EV_TASK_CLOCK, 0, t - T0),
+				      counted(EV_CS, 0, t - T0) };
+	struct rec_count values[16];
+	uint32_t on[16];
+
+	assert_true(nr <= 8);
+	for (uint32_t i = 0; i < nr; i++) {
+		/* Enabled all the time on every CPU, as a per-CPU task
+		 * counter is: the series must not scale by it. */
+		values[2 * i] = (struct rec_count){ EV_TASK_CLOCK,
+			task_clock_ms[i] * MS, t - T0, task_clock_ms[i] * MS };
+		values[2 * i + 1] = (struct rec_count){ EV_CS, 1000 + i,
+			t - T0, t - T0 };
+		on[2 * i] = on[2 * i + 1] = cpus[i];
+		total[0].value += task_clock_ms[i] * MS;
+		total[1].value += 1000 + i;
+	}
+	assert_int_equal(rec_write_counts(w, t, run, flags, total, 2), 0);
+	assert_int_equal(rec_write_cpu_counts(w, t, run, flags, values, on,
+					      2 * nr), 0);
+}
+
+static void test_cpu_counts(void **state)
+{
+	static const uint32_t two[2] = { 0, 1 }, three[3] = { 0, 1, 2 };
+	struct recording r;
+	struct summary sum;
+	struct series s;
+
+	(void)state;
+	recording_start(&r);
+	write_event(&r.w, EV_TASK_CLOCK, "task-clock", "ns", REC_EVENT_OPENED);
+	write_event(&r.w, EV_CS, "context-switches", "", REC_EVENT_OPENED);
+	write_run_begin(&r.w, 0, T0, 0);
+	/* (0, 100]: CPU 0 half busy, CPU 1 a quarter: from the begin. */
+	write_per_cpu(&r.w, 0, AT(100), 0, two, (uint64_t[]){ 50, 25 }, 2);
+	/* (100, 200]: CPU 0 all of it, CPU 1 idle. */
+	write_per_cpu(&r.w, 0, AT(200), 0, two, (uint64_t[]){ 150, 25 }, 2);
+	/* (200, 300]: CPU 2 comes (counted from 0 at 200 ms). */
+	write_per_cpu(&r.w, 0, AT(300), 0, three,
+		      (uint64_t[]){ 160, 75, 30 }, 3);
+	/* The FINAL 10 us later is no interval: 5 ms more on CPU 0 in
+	 * 10 us would be 500 CPUs. */
+	write_per_cpu(&r.w, 0, AT(300) + 10000, REC_COUNTS_F_FINAL, three,
+		      (uint64_t[]){ 165, 75, 30 }, 3);
+	write_run_end(&r.w, 0, AT(301));
+	recording_read(&r, &sum, &s, CAP);
+
+	assert_int_equal(s.nr_cpu_env, 3);
+	assert_int_equal(s.cpus_ignored, 0);
+	assert_near(cpu_mean_at(&s, 0, 50), 0.5);
+	assert_near(cpu_mean_at(&s, 1, 50), 0.25);
+	assert_near(cpu_mean_at(&s, 0, 150), 1.0);
+	assert_near(cpu_mean_at(&s, 1, 150), 0.0);
+	assert_near(cpu_mean_at(&s, 0, 250), 0.1);
+	assert_near(cpu_mean_at(&s, 1, 250), 0.5);
+	assert_near(cpu_mean_at(&s, 2, 250), 0.3);
+	/* Each rate is spread over its interval: every bucket has it. */
+	for (uint64_t ms = 1; ms < 100; ms++)
+		assert_near(cpu_mean_at(&s, 0, ms), 0.5);
+	/* Nothing of CPU 2 before it came. */
+	assert_int_equal(cpu_bucket_at(&s, 2, 150)->n, 0);
+	assert_true(s.cpu_env[2].origin_ns == T0);
+	/* Neither the FINAL nor the context switches are in it. */
+	for (size_t k = 0; k < 3; k++)
+		assert_true(s.cpu_env[k].max <= 1.0 + 1e-9);
+	assert_near(s.cpu_env[0].max, 1.0);
+	/* The series of the whole tree is as without per-CPU counts. */
+	assert_near(mean_at(&s, SERIES_CPU_TOTAL, 50), 0.75);
+	assert_near(mean_at(&s, SERIES_CPU_TOTAL, 150), 1.0);
+	release(&sum, &s);
+}
+
+static void test_cpu_counts_which_run(void **state)
+{
+	static const uint32_t two[2] = { 0, 1 };
+	const uint64_t t1 = T0 + 1000 * MS, t2 = T0 + 2000 * MS;
+	struct recording r;
+	struct summary sum;
+	struct series s;
+
+	(void)state;
+	recording_start(&r);
+	write_event(&r.w, EV_TASK_CLOCK, "task-clock", "ns", REC_EVENT_OPENED);
+	write_event(&r.w, EV_CS, "context-switches", "", REC_EVENT_OPENED);
+	/* A warm-up: all of both CPUs. None of it. */
+	write_run_begin(&r.w, 0, T0, REC_RUN_F_WARMUP);
+	write_per_cpu(&r.w, 0, AT(100), 0, two, (uint64_t[]){ 100, 100 }, 2);
+	write_run_end(&r.w, 0, AT(100));
+	/* The charted run: CPU 1 a fifth busy from 10 to 20 ms. */
+	write_run_begin(&r.w, 1, t1, 0);
+	write_per_cpu(&r.w, 1, t1 + 10 * MS, 0, two, (uint64_t[]){ 0, 0 }, 2);
+	/* A late record of the warm-up (its run number): not this run's. */
+	write_per_cpu(&r.w, 0, t1 + 15 * MS, 0, two, (uint64_t[]){ 900, 900 }, 2);
+	write_per_cpu(&r.w, 1, t1 + 20 * MS, 0, two, (uint64_t[]){ 0, 2 }, 2);
+	write_run_end(&r.w, 1, t1 + 20 * MS);
+	/* A later run, measured, not charted. */
+	write_run_begin(&r.w, 2, t2, 0);
+	write_per_cpu(&r.w, 2, t2 + 10 * MS, 0, two, (uint64_t[]){ 10, 10 }, 2);
+	write_run_end(&r.w, 2, t2 + 10 * MS);
+	recording_read(&r, &sum, &s, CAP);
+
+	assert_int_equal(s.run, 1);
+	assert_int_equal(s.nr_cpu_env, 2);
+	assert_true(s.cpu_env[0].origin_ns == t1);
+	assert_near(cpu_mean_at(&s, 0, 5), 0);
+	assert_near(cpu_mean_at(&s, 1, 5), 0);
+	assert_near(cpu_mean_at(&s, 1, 15), 0.2);
+	assert_near(s.cpu_env[0].max, 0);
+	assert_near(s.cpu_env[1].max, 0.2);
+	release(&sum, &s);
+}
+
+static void test_cpu_counts_without_cpu_time(void **state)
+{
+	static const uint32_t two[2] = { 0, 1 };
+	struct recording r;
+	struct summary sum;
+	struct series s;
+
+	(void)state;
+	/* task-clock not opened: no per-CPU utilisation (the context
+	 * switches per CPU are no CPU time). */
+	recording_start(&r);
+	write_event(&r.w, EV_TASK_CLOCK, "task-clock", "ns",
+		    REC_EVENT_NOT_SUPPORTED);
+	write_event(&r.w, EV_CS, "context-switches", "", REC_EVENT_OPENED);
+	write_run_begin(&r.w, 0, T0, 0);
+	{
+		struct rec_count c[2] = { counted(EV_CS, 5, 100 * MS),
+					  counted(EV_CS, 6, 100 * MS) };
+
+		assert_int_equal(rec_write_counts(&r.w, AT(100), 0, 0, c, 1), 0);
+		assert_int_equal(rec_write_cpu_counts(&r.w, AT(100), 0, 0, c,
+						      two, 2), 0);
+	}
+	recording_read(&r, &sum, &s, CAP);
+
+	assert_true(s.active);
+	assert_int_equal(s.cpu_event, -1);
+	assert_int_equal(s.nr_cpu_env, 0);
+	assert_null(s.cpu_env);
+	release(&sum, &s);
+}
+
+static void test_cpu_counts_many_cpus(void **state)
+{
+	static const uint32_t cpus[3] = { 0, SERIES_CPUS_MAX - 1,
+					  SERIES_CPUS_MAX + 5000 };
+	struct recording r;
+	struct summary sum;
+	struct series s;
+	struct chart_recording c;
+
+	(void)state;
+	/* CPU 1023 is kept (1024 envelopes, of 256 buckets each for 1024
+	 * CPUs); CPU 6024 is past SERIES_CPUS_MAX: ignored, and counted. */
+	recording_start(&r);
+	write_event(&r.w, EV_TASK_CLOCK, "task-clock", "ns", REC_EVENT_OPENED);
+	write_event(&r.w, EV_CS, "context-switches", "", REC_EVENT_OPENED);
+	write_run_begin(&r.w, 0, T0, 0);
+	write_per_cpu(&r.w, 0, AT(100), 0, cpus, (uint64_t[]){ 10, 20, 30 }, 3);
+	write_per_cpu(&r.w, 0, AT(200), 0, cpus, (uint64_t[]){ 20, 40, 60 }, 3);
+	recording_read(&r, &sum, &s, CAP);
+
+	assert_int_equal(s.nr_cpu_env, SERIES_CPUS_MAX);
+	assert_int_equal(s.cpus_ignored, 2);
+	assert_int_equal(s.cpu_env[0].cap, SERIES_CPU_BUCKETS / SERIES_CPUS_MAX);
+	assert_near(cpu_mean_at(&s, 0, 150), 0.1);
+	assert_near(cpu_mean_at(&s, SERIES_CPUS_MAX - 1, 150), 0.2);
+	/* CPUs between were never named: empty, and cost no buckets. */
+	assert_int_equal(s.cpu_env[1].readings, 0);
+	assert_null(s.cpu_env[1].buckets);
+	/* The chart is told how many were left out. */
+	assert_int_equal(chart_recording_init(&c, &sum, &s, 0), 0);
+	chart_recording_take_memory(&c, &s);
+	assert_int_equal(c.cpus_ignored, 2);
+	assert_int_equal(c.nr_cpu_env, SERIES_CPUS_MAX);
+	assert_near(c.cpu_env[SERIES_CPUS_MAX - 1].max, 0.2);
+	chart_recording_release(&c);
+	release(&sum, &s);
+}
+
+static void test_cpu_counts_cap(void **state)
+{
+	static const uint32_t two[2] = { 0, 1 };
+	struct recording r;
+	struct summary sum;
+	struct series s;
+
+	(void)state;
+	/* Two CPUs named, 2048 online (META): sized for 2048, as the
+	 * others may come; and never more buckets than the series' cap. */
+	recording_start(&r);
+	rec_meta_begin(&r.w);
+	rec_meta_u64(&r.w, "cpus_online", 2048);
+	assert_int_equal(rec_finish(&r.w), 0);
+	write_event(&r.w, EV_TASK_CLOCK, "task-clock", "ns", REC_EVENT_OPENED);
+	write_event(&r.w, EV_CS, "context-switches", "", REC_EVENT_OPENED);
+	write_run_begin(&r.w, 0, T0, 0);
+	write_per_cpu(&r.w, 0, AT(100), 0, two, (uint64_t[]){ 10, 20 }, 2);
+	recording_read(&r, &sum, &s, CAP);
+	assert_int_equal(s.cpus_expected, SERIES_CPUS_MAX);
+	assert_int_equal(s.cpu_env[1].cap, SERIES_CPU_BUCKETS / SERIES_CPUS_MAX);
+	release(&sum, &s);
+
+	recording_start(&r);
+	write_event(&r.w, EV_TASK_CLOCK, "task-clock", "ns", REC_EVENT_OPENED);
+	write_event(&r.w, EV_CS, "context-switches", "", REC_EVENT_OPENED);
+	write_run_begin(&r.w, 0, T0, 0);
+	write_per_cpu(&r.w, 0, AT(100), 0, two, (uint64_t[]){ 10, 20 }, 2);
+	recording_read(&r, &sum, &s, 100);
+	assert_int_equal(s.cpu_env[1].cap, 100);
+	release(&sum, &s);
+}
+
+/* A VARIANT record: its label, and the CPUs it was pinned to. */
+static void write_variant(struct rec_writer *w, uint32_t index,
+			  const char *label, uint32_t nr_cpus, const char *cpus)
+{
+	static const char *const argv[] = { "threads", "2" };
+	struct rec_variant v = {
+		.variant = index, .nr_args = 2, .nr_cpus = nr_cpus,
+		.label = label, .cpus = cpus,
+	};
+
+	assert_int_equal(rec_write_variant(w, &v, argv), 0);
+}
+
+/*
+ * `pprobe scale --cpus 1,2 --label fork`: variant 0 on CPU 0, variant 1
+ * on CPUs 0-1, a run each with per-CPU counts. Read keeping `variant`.
+ */
+static void read_scale(struct summary *sum, struct series *s,
+		       uint32_t variant, const char *label)
+{
+	static const uint32_t two[2] = { 0, 1 };
+	const uint64_t t1 = T0 + 1000 * MS;
+	struct recording r;
+	struct rec_run_begin b = { .time_ns = T0, .run = 0, .pid = 100 };
+
+	recording_start(&r);
+	if (label) {
+		rec_meta_begin(&r.w);
+		rec_meta_str(&r.w, "label", label);
+		assert_int_equal(rec_finish(&r.w), 0);
+	}
+	write_event(&r.w, EV_TASK_CLOCK, "task-clock", "ns", REC_EVENT_OPENED);
+	write_event(&r.w, EV_CS, "context-switches", "", REC_EVENT_OPENED);
+	write_variant(&r.w, 0, "1 CPU", 1, "0");
+	write_variant(&r.w, 1, "2 CPUs", 2, "0-1");
+	assert_int_equal(rec_write_run_begin(&r.w, &b), 0);
+	write_per_cpu(&r.w, 0, AT(100), 0, two, (uint64_t[]){ 100, 0 }, 2);
+	write_per_cpu(&r.w, 0, AT(200), 0, two, (uint64_t[]){ 200, 0 }, 2);
+	write_run_end(&r.w, 0, AT(200));
+	b = (struct rec_run_begin){ .time_ns = t1, .run = 1, .pid = 101,
+				    .variant = 1 };
+	assert_int_equal(rec_write_run_begin(&r.w, &b), 0);
+	write_per_cpu(&r.w, 1, t1 + 100 * MS, 0, two, (uint64_t[]){ 100, 80 }, 2);
+	write_run_end(&r.w, 1, t1 + 100 * MS);
+	assert_int_equal(rec_write_end(&r.w, AT(100000)), 0);
+	assert_int_equal(rec_writer_flush(&r.w), 0);
+	rec_writer_release(&r.w);
+	assert_int_equal(lseek(r.fd, 0, SEEK_SET), 0);
+	assert_int_equal(summary_init(sum, "scale.data"), 0);
+	summary_only_variant(sum, variant);
+	series_init(s, CAP);
+	assert_int_equal(summary_read_with(sum, r.fd, series_add, s), REC_DONE);
+	close(r.fd);
+}
+
+static void test_cpu_counts_variant(void **state)
+{
+	struct summary sum;
+	struct series s;
+	struct chart_recording c;
+
+	(void)state;
+	/* Variant 1 only: its run is charted (the other's is unseen), and
+	 * the recording is named after it. */
+	read_scale(&sum, &s, 1, "fork");
+	assert_int_equal(s.run, 1);
+	assert_int_equal(s.nr_cpu_env, 2);
+	assert_near(cpu_mean_at(&s, 0, 50), 1.0);
+	assert_near(cpu_mean_at(&s, 1, 50), 0.8);
+
+	assert_int_equal(chart_recording_init(&c, &sum, &s, 3), 0);
+	assert_string_equal(c.label, "fork: 2 CPUs");
+	assert_string_equal(c.name, "fork__2_CPUs");
+	assert_int_equal(c.pinned_cpus, 2);
+	assert_string_equal(c.cpus, "0-1");
+	assert_int_equal(c.index, 3);
+	assert_near(c.duration, 0.1);
+	assert_true(c.begin_ns == T0 + 1000 * MS);
+	/* Still the series' until taken. */
+	assert_null(c.cpu_env);
+	chart_recording_take_memory(&c, &s);
+	assert_int_equal(c.nr_cpu_env, 2);
+	assert_near(c.cpu_env[1].max, 0.8);
+	assert_int_equal(s.nr_cpu_env, 0);
+	assert_null(s.cpu_env);
+	release(&sum, &s);          /* the envelopes are c's now */
+	assert_near(c.cpu_env[0].max, 1.0);
+	chart_recording_release(&c);
+
+	/* Without --label, the variant's own; the other variant. */
+	read_scale(&sum, &s, 0, NULL);
+	assert_int_equal(s.run, 0);
+	assert_near(cpu_mean_at(&s, 0, 150), 1.0);
+	assert_near(cpu_mean_at(&s, 1, 150), 0.0);
+	assert_int_equal(chart_recording_init(&c, &sum, &s, 0), 0);
+	assert_string_equal(c.label, "1 CPU");
+	assert_int_equal(c.pinned_cpus, 1);
+	assert_string_equal(c.cpus, "0");
+	assert_near(c.duration, 0.2);
+	chart_recording_release(&c);
+	release(&sum, &s);
+}
+
+static void test_recording_label_plain(void **state)
+{
+	struct recording r;
+	struct summary sum;
+	struct series s;
+	struct chart_recording c;
+
+	(void)state;
+	/* No VARIANT: the file's name, nothing pinned, no per-CPU data. */
+	recording_start(&r);
+	write_event(&r.w, EV_TASK_CLOCK, "task-clock", "ns", REC_EVENT_OPENED);
+	write_run_begin(&r.w, 0, T0, 0);
+	write_cpu(&r.w, 0, T0, 100, 1000);
+	write_run_end(&r.w, 0, AT(100));
+	recording_read(&r, &sum, &s, CAP);
+	assert_int_equal(chart_recording_init(&c, &sum, &s, 0), 0);
+	assert_string_equal(c.label, "test");
+	assert_int_equal(c.pinned_cpus, 0);
+	assert_string_equal(c.cpus, "");
+	chart_recording_take_memory(&c, &s);
+	assert_int_equal(c.nr_cpu_env, 0);
+	assert_null(c.cpu_env);
+	chart_recording_release(&c);
+	release(&sum, &s);
+}
+
 /* ---- TASK: markers ---- */
 
 static void test_markers(void **state)
@@ -948,6 +1334,13 @@ int main(void)
 		cmocka_unit_test(test_only_warmup),
 		cmocka_unit_test(test_no_run),
 		cmocka_unit_test(test_memory),
+		cmocka_unit_test(test_cpu_counts),
+		cmocka_unit_test(test_cpu_counts_which_run),
+		cmocka_unit_test(test_cpu_counts_without_cpu_time),
+		cmocka_unit_test(test_cpu_counts_many_cpus),
+		cmocka_unit_test(test_cpu_counts_cap),
+		cmocka_unit_test(test_cpu_counts_variant),
+		cmocka_unit_test(test_recording_label_plain),
 		cmocka_unit_test(test_markers),
 		cmocka_unit_test(test_markers_too_many),
 	};

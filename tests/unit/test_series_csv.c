@@ -1,6 +1,7 @@
 /*
  * test_series_csv.c - unit tests of `pprobe report --csv DIR`
- * (report/series_csv.c): the four files appear only when complete, with
+ * (report/series_csv.c): the four files appear only when complete (and
+ * cpus.csv with them, only for recordings with per-CPU counts), with
  * the headers series_csv.h documents and one row per reading; unknown
  * figures are empty fields, a counter's rate is empty on its first
  * reading of a run, and names with commas are quoted. An error leaves
@@ -465,6 +466,95 @@ static void test_close_rename_fails_midway(void **state)
 	assert_listing(dir, "memory.csv");
 }
 
+/* ---- cpus.csv ---- */
+
+/* A run with per-CPU counts: task-clock and the raw event, two CPUs. */
+static void write_per_cpu(struct rec_writer *w)
+{
+	static const uint32_t cpus[4] = { 0, 0, 1, 1 };
+	struct rec_count c[4] = {
+		{ EV_TASK_CLOCK, 60 * MS, 100 * MS, 60 * MS },
+		{ EV_RAW, 700, 100 * MS, 50 * MS },
+		{ EV_TASK_CLOCK, 40 * MS, 100 * MS, 40 * MS },
+		{ EV_RAW, 300, 100 * MS, 50 * MS },
+	};
+	struct rec_count total[2] = {
+		{ EV_TASK_CLOCK, 100 * MS, 100 * MS, 100 * MS },
+		{ EV_RAW, 1000, 100 * MS, 50 * MS },
+	};
+
+	write_event(w, EV_TASK_CLOCK, "task-clock", "ns");
+	write_event(w, EV_RAW, RAW_NAME, "");
+	write_run_begin(w, 0, T0);
+	assert_int_equal(rec_write_counts(w, AT(100), 0, 0, total, 2), 0);
+	assert_int_equal(rec_write_cpu_counts(w, AT(100), 0, 0, c, cpus, 4), 0);
+	write_run_end(w, 0, AT(100));
+}
+
+static void test_cpus(void **state)
+{
+	struct series_csv c;
+	struct recording r;
+	const char *dir = *state;
+	char path[PATH_MAX];
+
+	assert_int_equal(series_csv_open(&c, dir), 0);
+	/* A recording without per-CPU counts makes no cpus.csv... */
+	recording_start(&r);
+	write_sample(&r.w);
+	recording_feed(&r, &c, "plain.data");
+	assert_listing(dir, "counters.csv.tmp.* memory.csv.tmp.* "
+			    "processes.csv.tmp.* tasks.csv.tmp.*");
+	/* ... one with them does, under a temporary name. */
+	recording_start(&r);
+	write_per_cpu(&r.w);
+	recording_feed(&r, &c, "pc.data");
+	assert_listing(dir, "counters.csv.tmp.* cpus.csv.tmp.* memory.csv.tmp.* "
+			    "processes.csv.tmp.* tasks.csv.tmp.*");
+
+	nr_wrote = 0;
+	assert_int_equal(series_csv_close(&c, note_wrote), 0);
+	assert_listing(dir, "counters.csv cpus.csv memory.csv processes.csv tasks.csv");
+	assert_file(dir, "cpus.csv",
+		    "file,run,time_seconds,cpu,event,value\n"
+		    "pc.data,0,0.100000000,0,task-clock,60000000\n"
+		    "pc.data,0,0.100000000,0,\"" RAW_NAME "\",700\n"
+		    "pc.data,0,0.100000000,1,task-clock,40000000\n"
+		    "pc.data,0,0.100000000,1,\"" RAW_NAME "\",300\n");
+	/* Told of last. */
+	assert_int_equal(nr_wrote, SERIES_CSV_FILES + 1);
+	scratch_join(path, sizeof(path), dir, "cpus.csv");
+	assert_string_equal(wrote[SERIES_CSV_FILES], path);
+	assert_null(c.cpus);
+	assert_null(c.cpus_path);
+	assert_null(c.dir);
+}
+
+static void test_cpus_abort_and_fail(void **state)
+{
+	struct series_csv c;
+	struct recording r;
+	const char *dir = *state;
+
+	assert_int_equal(series_csv_open(&c, dir), 0);
+	recording_start(&r);
+	write_per_cpu(&r.w);
+	recording_feed(&r, &c, "pc.data");
+	series_csv_abort(&c);
+	assert_listing(dir, "");
+
+	/* cpus.csv cannot be renamed: none of the five is. */
+	block_name(dir, "cpus.csv");
+	assert_int_equal(series_csv_open(&c, dir), 0);
+	recording_start(&r);
+	write_per_cpu(&r.w);
+	recording_feed(&r, &c, "pc.data");
+	nr_wrote = 0;
+	assert_int_equal(series_csv_close(&c, note_wrote), -EISDIR);
+	assert_int_equal(nr_wrote, 0);
+	assert_listing(dir, "cpus.csv");
+}
+
 #define DIR_TEST(test) cmocka_unit_test_setup_teardown(test, scratch_dir_setup, \
 							scratch_dir_teardown)
 
@@ -479,6 +569,8 @@ int main(void)
 		DIR_TEST(test_abort),
 		DIR_TEST(test_close_rename_fails),
 		DIR_TEST(test_close_rename_fails_midway),
+		DIR_TEST(test_cpus),
+		DIR_TEST(test_cpus_abort_and_fail),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
