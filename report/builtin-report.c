@@ -14,10 +14,11 @@
  * warned about here too, in every format, since a CSV table has no room
  * to say so.
  *
- * Options that shape the output: --json or --csv (with --processes or
- * --memory for the per-process and per-backend tables instead of the
- * per-event one); --sort, --top and --no-collapse for the text's process
- * table. The CSV columns are listed after the option table in --help.
+ * Options that shape the output: --json or --csv (with --processes,
+ * --memory or --stats for the per-process, per-backend and per-figure
+ * tables instead of the per-event one); --sort, --top and --no-collapse
+ * for the text's process table; --per-run for every run of `record -r N`
+ * in full. The CSV columns are listed after the option table in --help.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +35,7 @@
 #include "parse-options.h"
 #include "pprobe-version.h"
 #include "memory_series.h"
+#include "scaling.h"
 #include "series.h"
 #include "series_csv.h"
 #include "summary.h"
@@ -48,6 +50,7 @@ enum report_format {
 	REPORT_CSV,           /* one row per event and run */
 	REPORT_CSV_PROCESSES, /* --csv --processes: one row per process */
 	REPORT_CSV_MEMORY,    /* --csv --memory: one row per memory backend */
+	REPORT_CSV_STATS,     /* --csv --stats: one row per figure of the runs */
 	REPORT_NONE,          /* --csv DIR: files only, nothing on stdout */
 };
 
@@ -71,6 +74,10 @@ struct report {
 	struct chart_recording *recordings; /* for the comparisons */
 	size_t nr_recordings, alloc_recordings;
 
+	/* Every recording's (variant's) figures, for a scaling study. */
+	struct scaling scaling;
+	int scaling_failed;       /* out of memory taking them: said */
+
 	/* --csv DIR: the time series, instead of a table on stdout. */
 	const char *csv_dir;
 	struct series_csv csv;
@@ -78,7 +85,7 @@ struct report {
 
 static const char *const report_usage[] = {
 	"pprobe report [<options>] [<file>...]",
-	"pprobe report --csv [--processes | --memory] [<file>...]",
+	"pprobe report --csv [--processes | --memory | --stats] [<file>...]",
 	NULL,
 };
 
@@ -95,12 +102,23 @@ static void print_help_tail(void)
 	       "    --csv --memory        file,run,backend,status,initial_bytes,peak_bytes,final_bytes,peak_seconds,\n"
 	       "                          readings,source\n"
 	       "                          (one row per memory backend of each run: rss, pss, hwm, cgroup, rusage)\n"
+	       "    --csv --stats         file,variant,figure,unit,runs,mean,stddev,min,median,max,\n"
+	       "                          rel_stderr_percent,outlier_runs\n"
+	       "                          (one row per figure of the measured runs of each variant (record -r N):\n"
+	       "                          each event, then duration_time, user_time, system_time in seconds;\n"
+	       "                          warm-ups and cut-off runs left out; outlier_runs separated by spaces)\n"
 	       "\n"
 	       "Process table (text): --sort by %s;\n"
 	       "pid, start, end and command sort ascending, the others descending (default: cpu).\n"
 	       "A command with more than %d processes is one row, \"name \u00d7N\", unless --no-collapse.\n"
 	       "The memory section warns when a sampled peak (rss, pss) is more than %d%% and more than\n"
-	       "1 MiB below a true peak (hwm, cgroup): a spike shorter than the sampling interval.\n",
+	       "1 MiB below a true peak (hwm, cgroup): a spike shorter than the sampling interval.\n"
+	       "\n"
+	       "Repeated runs (record -r N): with 2 or more measured runs, the text shows each counter's\n"
+	       "mean with perf stat -r's \"( +- x%% )\" (the standard error of the mean), a table of mean,\n"
+	       "stddev, min, median, max and outlier runs (modified z-score above 3.5 and more than 10%%\n"
+	       "from the median), a line per run, and the processes and memory of the first measured run;\n"
+	       "--per-run prints every run too.\n",
 	       tree_sort_names(), TREE_COLLAPSE_ABOVE, MEMORY_SPIKE_MIN_PERCENT);
 	fflush(stdout);
 }
@@ -349,6 +367,9 @@ static int report_variant(struct report *rep, const char *file, int fd,
 		summary_release(&s);
 		return error("out of memory");
 	}
+	if (s.opened && !rep->scaling_failed &&
+	    scaling_add(&rep->scaling, &s) < 0)
+		rep->scaling_failed = error("out of memory: no scaling table");
 	if (variants && s.nr_variants > 1) {
 		*variants = calloc(s.nr_variants, sizeof(**variants));
 		if (!*variants) {
@@ -380,6 +401,10 @@ static int report_variant(struct report *rep, const char *file, int fd,
 	case REPORT_CSV_MEMORY:
 		display_csv_memory(rep->out, &s);
 		break;
+	case REPORT_CSV_STATS:
+		if (display_csv_stats(rep->out, &s) < 0)
+			ret = error("out of memory");
+		break;
 	case REPORT_NONE:
 		break;
 	}
@@ -387,8 +412,8 @@ static int report_variant(struct report *rep, const char *file, int fd,
 	 * go to one terminal or pipe. */
 	fflush(rep->out);
 	warn_lost(&s);
-	if (say)
-		ret = report_outcome(&s);
+	if (say && report_outcome(&s) < 0)
+		ret = -1;
 	summary_release(&s);
 	return ret;
 }
@@ -443,15 +468,17 @@ static int report_file(struct report *rep, const char *file)
  * Returns 0, or -1 after an error() (a usage error).
  */
 static int choose_format(struct report *rep, int json, int csv, int processes,
-			 int memory, const char *sort, long top, int no_collapse)
+			 int memory, int stats, const char *sort, long top,
+			 int no_collapse, int per_run)
 {
 	if (json && csv)
 		return error("--json and --csv cannot be used together");
-	if ((processes || memory) && !csv)
-		return error("--processes and --memory choose a CSV table: use them with --csv");
-	if (processes && memory)
-		return error("--processes and --memory cannot be used together: one CSV table at a time");
+	if ((processes || memory || stats) && !csv)
+		return error("--processes, --memory and --stats choose a CSV table: use them with --csv");
+	if (processes + memory + stats > 1)
+		return error("--processes, --memory and --stats cannot be used together: one CSV table at a time");
 	display_options_init(&rep->text);
+	rep->text.per_run = per_run;
 	if (sort && tree_sort_parse(sort, &rep->text.sort) < 0)
 		return error("'%s' is not a sort key: use one of %s", sort,
 			     tree_sort_names());
@@ -463,6 +490,8 @@ static int choose_format(struct report *rep, int json, int csv, int processes,
 		rep->format = REPORT_CSV_PROCESSES;
 	else if (memory)
 		rep->format = REPORT_CSV_MEMORY;
+	else if (stats)
+		rep->format = REPORT_CSV_STATS;
 	else if (csv && rep->csv_dir)
 		rep->format = REPORT_NONE;
 	else if (csv)
@@ -611,6 +640,8 @@ static int close_outputs(struct report *rep)
 		    charts_draw_comparisons(&rep->charts[i], rep->recordings,
 					    rep->nr_recordings) < 0)
 			failed = error("out of memory");
+		if (scaling_draw(&rep->charts[i], &rep->scaling) < 0)
+			failed = error("out of memory");
 		failed |= rep->charts[i].failures ? -1 : 0;
 	}
 	for (size_t i = 0; i < rep->nr_recordings; i++)
@@ -631,6 +662,7 @@ int cmd_report(int argc, const char **argv)
 	struct report rep = { .format = REPORT_TEXT, .out = stdout };
 	struct report_inputs inputs = { 0 };
 	int json = 0, csv = 0, processes = 0, memory = 0, no_collapse = 0;
+	int stats = 0, per_run = 0;
 	int failed = 0, nr;
 	const char *sort = NULL, *dirs[3] = { NULL, NULL, NULL };
 	long top = DISPLAY_TOP_DEFAULT;
@@ -641,12 +673,16 @@ int cmd_report(int argc, const char **argv)
 			 "with --csv: one row per process instead"),
 		OPT_BOOL(0, "memory", &memory,
 			 "with --csv: one row per memory backend instead"),
+		OPT_BOOL(0, "stats", &stats,
+			 "with --csv: one row per figure of repeated runs instead"),
 		OPT_STRING(0, "sort", &sort, "key",
 			   "order of the process table (default cpu; keys below)"),
 		OPT_INTEGER(0, "top", &top, "n", 0, LONG_MAX,
 			    "rows of the process table to show (default 20, 0 = all)"),
 		OPT_BOOL(0, "no-collapse", &no_collapse,
 			 "list every process, even of a command with many"),
+		OPT_BOOL(0, "per-run", &per_run,
+			 "text of repeated runs (record -r N): every run in full too"),
 		OPT_STRING(0, "png", &dirs[PLOT_PNG], "dir",
 			   "draw the charts as PNG into <dir> (made if missing; charts below)"),
 		OPT_STRING(0, "svg", &dirs[PLOT_SVG], "dir",
@@ -662,6 +698,7 @@ int cmd_report(int argc, const char **argv)
 		OPT_END(),
 	};
 
+	scaling_init(&rep.scaling);
 	/* Every -i takes at least one argv word. */
 	inputs.names = calloc((size_t)(argc > 0 ? argc : 1), sizeof(*inputs.names));
 	if (!inputs.names) {
@@ -681,8 +718,8 @@ int cmd_report(int argc, const char **argv)
 		free(inputs.names);
 		return EXIT_USAGE;
 	}
-	if (choose_format(&rep, json, csv, processes, memory, sort, top,
-			  no_collapse) < 0) {
+	if (choose_format(&rep, json, csv, processes, memory, stats, sort, top,
+			  no_collapse, per_run) < 0) {
 		usage_with_options(report_usage, options, 1);
 		free(inputs.names);
 		return EXIT_USAGE;
@@ -702,6 +739,9 @@ int cmd_report(int argc, const char **argv)
 	case REPORT_CSV_MEMORY:
 		display_csv_memory_header(rep.out);
 		break;
+	case REPORT_CSV_STATS:
+		display_csv_stats_header(rep.out);
+		break;
 	case REPORT_TEXT:
 	case REPORT_NONE:
 		break;
@@ -716,9 +756,18 @@ int cmd_report(int argc, const char **argv)
 		failed |= report_file(&rep, inputs.names[i]) < 0;
 	for (int i = 0; i < nr; i++)
 		failed |= report_file(&rep, argv[i]) < 0;
-	if (rep.format == REPORT_JSON)
-		display_json_end(&rep.json);
+	/* Several CPU counts of one command: how it scaled. */
+	if (rep.format == REPORT_TEXT)
+		scaling_print(rep.out, &rep.scaling);
+	if (rep.format == REPORT_JSON) {
+		/* display_json_begin() opened the document and its
+		 * "recordings"; the study follows them. */
+		json_end_array(&rep.json);
+		scaling_json(&rep.json, &rep.scaling);
+		json_end_object(&rep.json);
+	}
 	failed |= close_outputs(&rep) < 0;
+	scaling_release(&rep.scaling);
 
 	if (fflush(rep.out) != 0 || ferror(rep.out)) {
 		error("cannot write the report: %s", strerror(errno ? errno : EIO));

@@ -21,17 +21,19 @@
  * meaning (new keys do not bump it). */
 #define DISPLAY_JSON_SCHEMA 1
 
-/* How the text lays out a run's process table. */
+/* How the text lays out a run's process table, and repeated runs. */
 struct display_options {
 	enum tree_sort sort;   /* the order of the rows */
 	size_t top;            /* rows shown; 0 = all */
 	int collapse;          /* one row per command with many processes */
+	int per_run;           /* with 2 or more measured runs: every run in
+				* full too, before their statistics */
 };
 
 /* Rows of the process table shown unless told otherwise. */
 #define DISPLAY_TOP_DEFAULT 20
 
-/* The defaults: by CPU time, the top 20 rows, collapsed. */
+/* The defaults: by CPU time, the top 20 rows, collapsed, no --per-run. */
 void display_options_init(struct display_options *o);
 
 /*
@@ -42,6 +44,17 @@ void display_options_init(struct display_options *o);
  * tree) and its memory per backend (when it has any), with the spike
  * warning of memory_spikes(); a recording without them (format 1.0)
  * prints exactly what it printed before they existed.
+ *
+ * With 2 or more measured runs (not warm-ups: `record -r N`), the runs
+ * are printed together instead, as `perf stat -r N` prints them: each
+ * counter's mean with "( +- x% )", the time elapsed as "mean +- standard
+ * error", then a table of mean, stddev, min, median, max and outlier runs
+ * per figure, a line per run, and the processes and memory of the first
+ * measured run only (every run in full before that with o->per_run).
+ * Warm-ups, and runs cut off before they ended, are left out of the
+ * figures and said to be. The command in a header is the variant's
+ * (VARIANT record) when the file has one, named by its label when the
+ * file has several.
  */
 void display_text(FILE *out, const struct summary *s);
 /* The same, with the process table laid out as `o` says. */
@@ -58,6 +71,17 @@ void display_csv(FILE *out, const struct summary *s);
  */
 void display_csv_processes_header(FILE *out);
 void display_csv_processes(FILE *out, const struct summary *s);
+/*
+ * `--csv --stats`: the statistics of the measured runs (not warm-ups, not
+ * cut off), one row per figure with a value in at least one of them: each
+ * event (in its unit: msec for task-clock and cpu-clock), then
+ * duration_time, user_time and system_time in seconds. variant is the
+ * index of the runs' variant (0 for a file without VARIANT records);
+ * outlier_runs lists the run numbers of the file, separated by spaces.
+ * Returns 0, or -ENOMEM (nothing written).
+ */
+void display_csv_stats_header(FILE *out);
+int display_csv_stats(FILE *out, const struct summary *s);
 /* `--csv --memory`: one row per backend of each run that has one. */
 void display_csv_memory_header(FILE *out);
 void display_csv_memory(FILE *out, const struct summary *s);
@@ -69,7 +93,9 @@ void display_json_begin(struct json_writer *w, const char *pprobe_version);
 /*
  * One recording. open_error is NULL for a file that was opened; else it
  * says why it could not be ("No such file or directory") and the
- * recording has no figures.
+ * recording has no figures. "command" is the variant's and "variant" its
+ * VARIANT record (null without one); "statistics" are those of
+ * display_csv_stats() (null without a measured run that ended).
  */
 void display_json_recording(struct json_writer *w, const struct summary *s,
 			    const char *open_error);
