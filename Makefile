@@ -3,7 +3,8 @@
 #
 #   make            build into build/
 #   make demo       record samples/busy-tree, print its report and draw its
-#                   charts into build/demo/charts
+#                   charts into build/demo/charts; then a scaling study of
+#                   samples/crunch on 1, 2, 4... CPUs into build/demo/scale
 #   make test       build with -Werror and run every test, then again under
 #                   AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench      the overhead benchmarks (docs/BENCHMARKS.md)
@@ -27,6 +28,7 @@ demo: all
 	@mkdir -p $(DEMO_OUT)
 	$(BUILD)/pprobe record -I 10 --mem all --label busy-tree -o $(DEMO_OUT)/busy-tree.data -- $(BUILD)/samples/busy-tree
 	$(BUILD)/pprobe report --png $(DEMO_OUT)/charts $(DEMO_OUT)/busy-tree.data
+	$(BUILD)/pprobe scale -r 3 --png -o $(DEMO_OUT)/scale -- $(BUILD)/samples/crunch
 
 test: test-plain test-asan
 
