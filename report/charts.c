@@ -23,11 +23,8 @@
 
 /* ---- pages ---- */
 
-typedef void (*chart_draw_fn)(struct plot *p, const void *arg);
-
-/* Draws one chart in every format asked for. Returns 0 or -ENOMEM. */
-static int draw_page(struct chart_output *out, const char *name,
-		     chart_draw_fn draw, const void *arg)
+int chart_draw_page(struct chart_output *out, const char *name,
+		    chart_draw_fn draw, const void *arg)
 {
 	for (int f = PLOT_PNG; f <= PLOT_PDF; f++) {
 		struct plot p;
@@ -60,16 +57,14 @@ static int draw_page(struct chart_output *out, const char *name,
 	return 0;
 }
 
-/* The most ticks that fit along `length` pixels, labels `chars` wide. */
-static int ticks_for(const struct plot *p, double length, double chars)
+int chart_ticks_for(const struct plot *p, double length, double chars)
 {
 	int n = (int)(length / (p->font * chars));
 
 	return n < 2 ? 2 : n > 12 ? 12 : n;
 }
 
-/* A duration as a person reads it: "850 us", "4.2 ms", "488 ms", "1.23 s". */
-static char *format_seconds(double v, char *buf, size_t size)
+char *chart_format_seconds(double v, char *buf, size_t size)
 {
 	if (v < 1e-3)
 		snprintf(buf, size, "%.0f us", v * 1e6);
@@ -307,7 +302,7 @@ void chart_recording_release(struct chart_recording *c)
 static void time_axis(const struct plot *p, double duration, double width,
 		      struct axis *x)
 {
-	axis_nice(0, duration, ticks_for(p, width, 6), 0, AXIS_SECONDS, x);
+	axis_nice(0, duration, chart_ticks_for(p, width, 6), 0, AXIS_SECONDS, x);
 	if (duration > x->lo && duration < x->hi) {
 		x->hi = duration;
 		while (x->nr > 2 && axis_tick(x, x->nr - 1) > duration * (1 + 1e-9))
@@ -601,7 +596,7 @@ static void panel_y_axis(struct plot *p, const struct timeline_panel *tp,
 		max = fmax(max, plot_stacked_max(tp->stack, tp->nr_stack, t0, t1,
 						 (size_t)panel->area.w, tp->unit));
 	/* A little headroom: a plateau at a whole step is not the frame. */
-	axis_nice(0, max * 1.04, ticks_for(p, panel->area.h, 1.7), 1, tp->units,
+	axis_nice(0, max * 1.04, chart_ticks_for(p, panel->area.h, 1.7), 1, tp->units,
 		  &panel->y);
 }
 
@@ -967,10 +962,10 @@ int charts_draw_recording(struct chart_output *out, const struct summary *sum,
 	char name[320];
 
 	snprintf(name, sizeof(name), "timeline%s", name_suffix);
-	if (draw_page(out, name, draw_timeline, &a) < 0)
+	if (chart_draw_page(out, name, draw_timeline, &a) < 0)
 		return -ENOMEM;
 	snprintf(name, sizeof(name), "processes%s", name_suffix);
-	return draw_page(out, name, draw_processes, &a);
+	return chart_draw_page(out, name, draw_processes, &a);
 }
 
 /* ---- comparisons ---- */
@@ -1108,7 +1103,7 @@ static void draw_memory_comparison(struct plot *p, const void *arg)
 					 right - left, 0 };
 	panel.area.h = bottom - panel.area.y;
 	time_axis(p, duration > 0 ? duration : 1e-3, right - left, &panel.x);
-	axis_nice(0, max, ticks_for(p, panel.area.h, 2.2), 1, AXIS_BYTES,
+	axis_nice(0, max, chart_ticks_for(p, panel.area.h, 2.2), 1, AXIS_BYTES,
 		  &panel.y);
 	plot_axes(p, &panel, 1);
 	if (!n) {
@@ -1252,7 +1247,7 @@ static void draw_execution_comparison(struct plot *p, const void *arg)
 	panel.area = (struct plot_rect){ left, top + legend_h + p->font * 0.2,
 					 right - left, 0 };
 	panel.area.h = bottom - panel.area.y;
-	axis_nice(0, max * 1.08, ticks_for(p, panel.area.h, 2.2), 1,
+	axis_nice(0, max * 1.08, chart_ticks_for(p, panel.area.h, 2.2), 1,
 		  AXIS_SECONDS, &panel.y);
 	panel.x.nr = 0;
 	panel.x.lo = 0;
@@ -1277,7 +1272,7 @@ static void draw_execution_comparison(struct plot *p, const void *arg)
 			spread_of(v[k], c->nr_runs, &s);
 			if (!s.n)
 				continue;
-			format_seconds(s.mean, text, sizeof(text));
+			chart_format_seconds(s.mean, text, sizeof(text));
 			draw_bar(p, &panel, x0 + w * k + w * 0.05, w * 0.9, s.mean,
 				 &s, plot_tint(palette_recording(c->index), tints[k]),
 				 text);
@@ -1340,7 +1335,7 @@ static void draw_counters_comparison(struct plot *p, const void *arg)
 		for (size_t i = 0; i < a->nr; i++)
 			if (a->recs[i].counters[k].has)
 				max = fmax(max, a->recs[i].counters[k].per_second);
-		axis_nice(0, max * 1.12, ticks_for(p, panel.area.h, 2.2), 1,
+		axis_nice(0, max * 1.12, chart_ticks_for(p, panel.area.h, 2.2), 1,
 			  AXIS_SI, &panel.y);
 		panel.x.nr = 0;
 		panel.x.lo = 0;
@@ -1355,7 +1350,7 @@ static void draw_counters_comparison(struct plot *p, const void *arg)
 			if (!cc->has)
 				continue;
 			if (k == 0)         /* task-clock: CPU seconds */
-				format_seconds(cc->total, total, sizeof(total));
+				chart_format_seconds(cc->total, total, sizeof(total));
 			else
 				axis_format_si(cc->total, total, sizeof(total));
 			draw_bar(p, &panel, panel.area.x + w * (double)i + w * 0.15,
@@ -1370,11 +1365,11 @@ int charts_draw_comparisons(struct chart_output *out,
 {
 	struct comparison_args a = { recs, nr };
 
-	if (draw_page(out, "memory-usage-comparison", draw_memory_comparison,
+	if (chart_draw_page(out, "memory-usage-comparison", draw_memory_comparison,
 		      &a) < 0 ||
-	    draw_page(out, "execution-time-comparison",
+	    chart_draw_page(out, "execution-time-comparison",
 		      draw_execution_comparison, &a) < 0 ||
-	    draw_page(out, "counters-comparison", draw_counters_comparison,
+	    chart_draw_page(out, "counters-comparison", draw_counters_comparison,
 		      &a) < 0)
 		return -ENOMEM;
 	return charts_draw_cpu_heatmap(out, recs, nr);
@@ -1508,7 +1503,7 @@ static void draw_cpu_heatmap(struct plot *p, const void *arg)
 		w = plot_text(p, left, top + title_h * 0.55, PLOT_LEFT, 1.0, 1,
 			      palette_recording(c->index), title);
 		/* Which run it is: the others may have run otherwise. */
-		format_seconds(c->duration, when, sizeof(when));
+		chart_format_seconds(c->duration, when, sizeof(when));
 		if (c->nr_runs > 1)
 			snprintf(title, sizeof(title), "the first of %zu runs, %s",
 				 c->nr_runs, when);
@@ -1557,6 +1552,6 @@ int charts_draw_cpu_heatmap(struct chart_output *out,
 
 	for (size_t i = 0; i < nr; i++)
 		if (has_cpu_data(&recs[i]))
-			return draw_page(out, "cpu-heatmap", draw_cpu_heatmap, &a);
+			return chart_draw_page(out, "cpu-heatmap", draw_cpu_heatmap, &a);
 	return 0;
 }

@@ -91,6 +91,19 @@ struct chart_recording {
 	char *cpus;
 };
 
+/* Draws one page: what draw puts on a struct plot, with arg. */
+typedef void (*chart_draw_fn)(struct plot *p, const void *arg);
+/*
+ * Draws one chart, <dir>/<name>.<ext>, in every format out asks for,
+ * telling out->wrote or out->failed of each. Returns 0 or -ENOMEM.
+ */
+int chart_draw_page(struct chart_output *out, const char *name,
+		    chart_draw_fn draw, const void *arg);
+/* The most ticks that fit along `length` pixels, labels `chars` wide. */
+int chart_ticks_for(const struct plot *p, double length, double chars);
+/* A duration as a person reads it: "850 us", "4.2 ms", "488 ms", "1.23 s". */
+char *chart_format_seconds(double v, char *buf, size_t size);
+
 /* The counters' names, as the comparison titles them. */
 const char *chart_counter_title(size_t i);
 

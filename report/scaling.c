@@ -666,67 +666,6 @@ struct study {
 	size_t nr;
 };
 
-typedef void (*page_draw_fn)(struct plot *p, const struct study *st);
-
-/* Draws one chart in every format asked for. Returns 0 or -ENOMEM. */
-static int draw_page(struct chart_output *out, const char *name,
-		     page_draw_fn draw, const struct study *st)
-{
-	for (int f = PLOT_PNG; f <= PLOT_PDF; f++) {
-		struct plot p;
-		char *path;
-		int ret;
-
-		if (!(out->formats & (1u << f)))
-			continue;
-		if (asprintf(&path, "%s/%s%s", out->dir, name,
-			     plot_format_extension((enum plot_format)f)) < 0)
-			return -ENOMEM;
-		ret = plot_begin(&p, (enum plot_format)f, path, out->width,
-				 out->height);
-		if (ret == 0) {
-			draw(&p, st);
-			ret = plot_end(&p);
-		}
-		if (ret == 0) {
-			if (out->wrote)
-				out->wrote(path);
-		} else {
-			out->failures++;
-			if (out->failed)
-				out->failed(path, -ret);
-		}
-		free(path);
-		if (ret == -ENOMEM)
-			return ret;
-	}
-	return 0;
-}
-
-/* The most ticks that fit along `length` pixels, labels `chars` wide. */
-static int ticks_for(const struct plot *p, double length, double chars)
-{
-	int n = (int)(length / (p->font * chars));
-
-	return n < 2 ? 2 : n > 12 ? 12 : n;
-}
-
-/* A duration as a person reads it: "850 us", "4.2 ms", "488 ms", "1.23 s". */
-static char *format_seconds(double v, char *buf, size_t size)
-{
-	if (v < 1e-3)
-		snprintf(buf, size, "%.0f us", v * 1e6);
-	else if (v < 0.01)
-		snprintf(buf, size, "%.1f ms", v * 1e3);
-	else if (v < 1)
-		snprintf(buf, size, "%.0f ms", v * 1e3);
-	else if (v < 100)
-		snprintf(buf, size, "%.2f s", v);
-	else
-		snprintf(buf, size, "%.0f s", v);
-	return buf;
-}
-
 /* "'cmd' · 1, 2, 4 CPUs · 3 runs each, warm-ups left out". */
 static void subtitle(const struct study *st, const char *tail, char *buf,
 		     size_t size)
@@ -833,7 +772,7 @@ static void draw_speedup(struct plot *p, const struct study *st,
 	room = fmin(0.5, p->font * 4.5 / fmax(1, panel->area.w));
 	bare_axis(0, fmax(max_cpus * 1.08, max_cpus / (1 - room)), &panel->x);
 	/* An empty panel gets the plain 0..1 axis, as the timeline's do. */
-	axis_nice(0, any ? ymax * 1.06 : 1, any ? ticks_for(p, panel->area.h, 2.2) : 2,
+	axis_nice(0, any ? ymax * 1.06 : 1, any ? chart_ticks_for(p, panel->area.h, 2.2) : 2,
 		  1, AXIS_PLAIN, &panel->y);
 	plot_axes(p, panel, 1);
 	/* The x ticks: a grid line and a label at each count measured. */
@@ -950,7 +889,7 @@ static void draw_efficiency(struct plot *p, const struct study *st,
 					     r->speedup_max / r->ideal));
 	}
 	bare_axis(0, 1, &panel->x);
-	axis_nice(0, any ? ymax * 1.1 : 1, any ? ticks_for(p, panel->area.h, 2.2) : 2,
+	axis_nice(0, any ? ymax * 1.1 : 1, any ? chart_ticks_for(p, panel->area.h, 2.2) : 2,
 		  1, AXIS_PLAIN, &panel->y);
 	plot_axes(p, panel, 1);
 	slot_labels(p, panel, st, slot);
@@ -984,8 +923,9 @@ static void draw_efficiency(struct plot *p, const struct study *st,
 	     plot_y(panel, 100), PALETTE_GREY, fmax(1.5, p->font * 0.13), 1);
 }
 
-static void draw_scaling(struct plot *p, const struct study *st)
+static void draw_scaling(struct plot *p, const void *arg)
 {
+	const struct study *st = arg;
 	struct plot_legend_entry legend[3];
 	struct plot_panel speed = { .y_title = "speedup (x)", .x_title = "CPUs" };
 	struct plot_panel eff = { .y_title = "parallel efficiency (%)",
@@ -1118,7 +1058,7 @@ static void value_text(const struct counter_cell *c, double v, char *buf,
 		       size_t size)
 {
 	if (c->units == AXIS_SECONDS)
-		format_seconds(v, buf, size);
+		chart_format_seconds(v, buf, size);
 	else
 		axis_format_si(v, buf, size);
 }
@@ -1167,7 +1107,7 @@ static void draw_cell(struct plot *p, const struct study *st,
 	panel.area.h = cell.y + cell.h - plot_bottom_gutter(p, 1) - panel.area.y;
 	max = cell_max(c, st, &any);
 	bare_axis(0, 1, &panel.x);
-	axis_nice(0, any ? max * 1.15 : 1, any ? ticks_for(p, panel.area.h, 2.0) : 2,
+	axis_nice(0, any ? max * 1.15 : 1, any ? chart_ticks_for(p, panel.area.h, 2.0) : 2,
 		  1, c->units, &panel.y);
 	plot_axes(p, &panel, 1);
 	slot = panel.area.w / (double)st->nr;
@@ -1237,8 +1177,9 @@ static void draw_cell(struct plot *p, const struct study *st,
 	}
 }
 
-static void draw_counters(struct plot *p, const struct study *st)
+static void draw_counters(struct plot *p, const void *arg)
 {
+	const struct study *st = arg;
 	char sub[512];
 	double top, cell_w, cell_h, x0 = p->font * 0.5;
 
@@ -1267,9 +1208,9 @@ int scaling_draw(struct chart_output *out, const struct scaling *sc)
 	if (!rows)
 		return -ENOMEM;
 	st.rows = rows;
-	ret = draw_page(out, "scaling", draw_scaling, &st);
+	ret = chart_draw_page(out, "scaling", draw_scaling, &st);
 	if (ret == 0)
-		ret = draw_page(out, "scaling-counters", draw_counters, &st);
+		ret = chart_draw_page(out, "scaling-counters", draw_counters, &st);
 	rows_release(rows, sc->nr);
 	return ret;
 }
