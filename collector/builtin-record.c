@@ -30,6 +30,7 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/timerfd.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -97,7 +98,6 @@ struct record {
 	uint32_t run;           /* the run under way, numbered from 0 */
 	const struct record_variant *variant; /* ...and what it runs */
 	struct rusage children_before; /* RUSAGE_CHILDREN when it began */
-	long run_maxrss_kib;    /* largest ru_maxrss reaped in this run */
 	int meta_written;       /* META, EVENT and VARIANT: once per file */
 
 	struct event_list events;
@@ -107,8 +107,7 @@ struct record {
 	int cpuset_said;        /* why it could not be: said once */
 	struct rec_count *values;
 	struct rec_count *cpu_values; /* --per-cpu: nr_cpus rows of values */
-	uint32_t *cpu_ids;      /* the CPU of each row */
-	uint32_t *cpu_of_entry; /* ...and of each entry, for the writer */
+	uint32_t *cpu_of_entry; /* the CPU of each of their entries */
 	size_t nr_cpus;
 	struct workload workload;
 	struct rec_writer writer;
@@ -345,23 +344,11 @@ static void flush(struct record *rec, uint64_t now)
 	check_writer(rec);
 }
 
-/* --per-cpu: the reading sample() just wrote, CPU by CPU. */
-static void write_cpu_counts(struct record *rec, uint64_t t, uint32_t flags,
-			     size_t n)
-{
-	for (size_t k = 0; k < rec->nr_cpus; k++)
-		for (size_t i = 0; i < n; i++)
-			rec->cpu_of_entry[k * n + i] = rec->cpu_ids[k];
-	rec_write_cpu_counts(&rec->writer, t, rec->run, flags, rec->cpu_values,
-			     rec->cpu_of_entry, (uint32_t)(n * rec->nr_cpus));
-}
-
 static void sample(struct record *rec, uint32_t flags)
 {
 	uint64_t t = now_ns();
 	int n = counter_set_read_cpus(&rec->counters, rec->values,
-				      rec->nr_cpus ? rec->cpu_values : NULL,
-				      rec->cpu_ids);
+				      rec->nr_cpus ? rec->cpu_values : NULL);
 
 	if (n < 0) {
 		/* That tick is skipped; said once, counted at the end. */
@@ -370,8 +357,10 @@ static void sample(struct record *rec, uint32_t flags)
 		return;
 	}
 	rec_write_counts(&rec->writer, t, rec->run, flags, rec->values, (uint32_t)n);
+	/* --per-cpu: the same reading, CPU by CPU. */
 	if (rec->nr_cpus)
-		write_cpu_counts(rec, t, flags, (size_t)n);
+		rec_write_cpu_counts(&rec->writer, t, rec->run, flags, rec->cpu_values,
+				     rec->cpu_of_entry, (uint32_t)((size_t)n * rec->nr_cpus));
 	if (rec->clock_slot >= 0 && rec->clock_slot < n)
 		rec->tree_cpu_ns = rec->values[rec->clock_slot].value;
 	if (!(flags & REC_COUNTS_F_FINAL))
@@ -606,8 +595,6 @@ static int reap_children(struct record *rec, int *status)
 		if (rec->follow_tree)
 			proc_tree_reaped(&rec->tree, pid, st, &ru, now, &rec->writer);
 		mem_backends_reaped(&rec->mem, ru.ru_maxrss);
-		if (ru.ru_maxrss > rec->run_maxrss_kib)
-			rec->run_maxrss_kib = ru.ru_maxrss;
 		if (pid == rec->workload.pid) {
 			*status = st;
 			rec->command_ended = 1;
@@ -736,31 +723,29 @@ static int run_loop(struct record *rec, int *status)
 	return 0;
 }
 
-/* ns of a timeval, for differences. */
-static uint64_t tv_us(const struct timeval *tv)
-{
-	return (uint64_t)tv->tv_sec * 1000000u + (uint64_t)tv->tv_usec;
-}
-
 /*
  * What the run's tree used: RUSAGE_CHILDREN now, less what it was when
  * the run began (the earlier runs). Its peak is no sum: the largest
- * ru_maxrss of the run's own reaped processes.
+ * ru_maxrss of the run's own reaped processes, which the memory
+ * backends keep per run.
  */
 static void run_rusage(const struct record *rec, const struct rusage *now,
 		       struct rec_rusage *out)
 {
 	const struct rusage *b = &rec->children_before;
+	struct rusage d = {
+		.ru_maxrss = (long)(rec->mem.hwm_reaped_max / 1024),
+		.ru_minflt = now->ru_minflt - b->ru_minflt,
+		.ru_majflt = now->ru_majflt - b->ru_majflt,
+		.ru_nvcsw = now->ru_nvcsw - b->ru_nvcsw,
+		.ru_nivcsw = now->ru_nivcsw - b->ru_nivcsw,
+		.ru_inblock = now->ru_inblock - b->ru_inblock,
+		.ru_oublock = now->ru_oublock - b->ru_oublock,
+	};
 
-	out->utime_us = tv_us(&now->ru_utime) - tv_us(&b->ru_utime);
-	out->stime_us = tv_us(&now->ru_stime) - tv_us(&b->ru_stime);
-	out->maxrss_kib = rec->run_maxrss_kib > 0 ? (uint64_t)rec->run_maxrss_kib : 0;
-	out->minflt = (uint64_t)(now->ru_minflt - b->ru_minflt);
-	out->majflt = (uint64_t)(now->ru_majflt - b->ru_majflt);
-	out->nvcsw = (uint64_t)(now->ru_nvcsw - b->ru_nvcsw);
-	out->nivcsw = (uint64_t)(now->ru_nivcsw - b->ru_nivcsw);
-	out->inblock = (uint64_t)(now->ru_inblock - b->ru_inblock);
-	out->oublock = (uint64_t)(now->ru_oublock - b->ru_oublock);
+	timersub(&now->ru_utime, &b->ru_utime, &d.ru_utime);
+	timersub(&now->ru_stime, &b->ru_stime, &d.ru_stime);
+	proc_rusage_to_rec(&d, out);
 }
 
 static void write_run_end(struct record *rec, int status)
@@ -1105,11 +1090,12 @@ static void record_release(struct record *rec)
 	rec_writer_release(&rec->writer);
 	free(rec->values);
 	free(rec->cpu_values);
-	free(rec->cpu_ids);
 	free(rec->cpu_of_entry);
 	free(rec->online);
-	for (size_t i = 0; i < rec->nr_variants; i++)
+	for (size_t i = 0; i < rec->nr_variants; i++) {
 		free(rec->variants[i].cpus);
+		free(rec->variants[i].cpu_list);
+	}
 	if (rec->output == rec->tmp_path)
 		rec->output = NULL;
 	free(rec->tmp_path);
@@ -1118,26 +1104,17 @@ static void record_release(struct record *rec)
 /* VARIANT records: what each variant runs, and on which CPUs. */
 static void write_variants(struct record *rec)
 {
-	/* Any list fits CPUMAP_LIST_MAX; out of memory, a cut one will do. */
-	char small[256], *cpus = malloc(CPUMAP_LIST_MAX);
-	char *buf = cpus ? cpus : small;
-	size_t len = cpus ? CPUMAP_LIST_MAX : sizeof(small);
-
 	for (size_t i = 0; i < rec->nr_variants; i++) {
 		const struct record_variant *v = &rec->variants[i];
 
-		buf[0] = '\0';
-		if (v->nr_cpus)
-			cpumap_format(v->cpus, v->nr_cpus, buf, len);
 		rec_write_variant(&rec->writer, &(struct rec_variant){
 			.variant = (uint32_t)i,
 			.nr_args = (uint32_t)v->argc,
 			.nr_cpus = (uint32_t)v->nr_cpus,
 			.label = v->label,
-			.cpus = buf,
+			.cpus = v->cpu_list ? v->cpu_list : "",
 		}, v->argv);
 	}
-	free(cpus);
 }
 
 /* Pins the held command to its variant's CPUs; the tree inherits it. */
@@ -1159,7 +1136,7 @@ static int pin_command(struct record *rec)
 		CPU_SET_S(v->cpus[i], size, set);
 	if (sched_setaffinity(rec->workload.pid, size, set) < 0)
 		err = error("cannot pin '%s' to CPUs %s: %s", v->argv[0],
-			    v->label, strerror(errno));
+			    v->cpu_list, strerror(errno));
 	CPU_FREE(set);
 	return err;
 }
@@ -1174,14 +1151,14 @@ static void pin_cgroup(struct record *rec)
 {
 	static const char *const controllers[] = { "cpuset", NULL };
 	const struct record_variant *v = rec->variant;
-	struct cgroup_options opts = { .controllers = controllers, .name_hint = "pprobe" };
-	char cpus[256], why[512] = "";
+	struct cgroup_options opts = {
+		.controllers = controllers, .name_hint = "pprobe", .cpus = v->cpu_list,
+	};
+	char why[512] = "";
 	int err;
 
 	if (!v->nr_cpus || !(rec->counters.by_cgroup || mem_backends_cgroup(&rec->mem)))
 		return;
-	cpumap_format(v->cpus, v->nr_cpus, cpus, sizeof(cpus));
-	opts.cpus = cpus;
 	err = cgroup_create(&rec->cpuset_cgroup, &opts, why, sizeof(why));
 	if (!err && rec->cpuset_cgroup.dir[0].version != 1) {
 		snprintf(why, sizeof(why), "cgroup v2 keeps a process in one cgroup");
@@ -1197,19 +1174,29 @@ static void pin_cgroup(struct record *rec)
 	}
 }
 
-/* --per-cpu: room for a reading of every CPU. 0 or -1 (said). */
+/*
+ * --per-cpu: room for a reading of every CPU of the run's counters, n
+ * events each, and the CPU of each entry, which stays for the run.
+ * 0 or -1 (said).
+ */
 static int alloc_cpu_values(struct record *rec, size_t n)
 {
-	size_t cpus = counter_set_nr_cpus(&rec->counters);
+	size_t cpus = counter_set_cpus(&rec->counters, NULL);
+	uint32_t *ids = calloc(cpus + 1, sizeof(*ids));
 
 	free(rec->cpu_values);
-	free(rec->cpu_ids);
 	free(rec->cpu_of_entry);
 	rec->cpu_values = calloc(cpus * n + 1, sizeof(*rec->cpu_values));
-	rec->cpu_ids = calloc(cpus + 1, sizeof(*rec->cpu_ids));
 	rec->cpu_of_entry = calloc(cpus * n + 1, sizeof(*rec->cpu_of_entry));
-	if (!rec->cpu_values || !rec->cpu_ids || !rec->cpu_of_entry)
+	if (!ids || !rec->cpu_values || !rec->cpu_of_entry) {
+		free(ids);
 		return error("out of memory");
+	}
+	counter_set_cpus(&rec->counters, ids);
+	for (size_t k = 0; k < cpus; k++)
+		for (size_t i = 0; i < n; i++)
+			rec->cpu_of_entry[k * n + i] = ids[k];
+	free(ids);
 	rec->nr_cpus = cpus;
 	return 0;
 }
@@ -1431,6 +1418,22 @@ static int check_attach_options(const struct record *rec, int argc, unsigned mem
 	return 0;
 }
 
+/* Pins v to a copy of cpus[0..nr). 0, or -1 (said). */
+static int set_variant_cpus(struct record_variant *v, const uint32_t *cpus, size_t nr)
+{
+	char *list = malloc(CPUMAP_LIST_MAX);
+
+	v->cpus = malloc(nr * sizeof(*v->cpus));
+	if (list)
+		v->cpu_list = strdup(cpumap_format(cpus, nr, list, CPUMAP_LIST_MAX));
+	free(list);
+	if (!v->cpus || !v->cpu_list)
+		return error("out of memory");
+	memcpy(v->cpus, cpus, nr * sizeof(*cpus));
+	v->nr_cpus = nr;
+	return 0;
+}
+
 /*
  * The commands of the command line, split at ":::", each a variant
  * pinned to --cpus; or with sets, the one command once per set. Returns
@@ -1468,12 +1471,11 @@ static int make_variants(struct record *rec, int argc, const char **argv,
 			struct record_variant *v = &rec->variants[k];
 
 			*v = rec->variants[0];
-			v->cpus = malloc(sets->nr_cpus[k] * sizeof(*v->cpus));
-			if (!v->cpus)
-				return error("out of memory");
-			memcpy(v->cpus, sets->cpus[k], sets->nr_cpus[k] * sizeof(*v->cpus));
-			v->nr_cpus = sets->nr_cpus[k];
+			v->cpus = NULL;
+			v->cpu_list = NULL;
 			rec->nr_variants = k + 1;
+			if (set_variant_cpus(v, sets->cpus[k], sets->nr_cpus[k]) < 0)
+				return -1;
 		}
 	}
 	return 0;
@@ -1500,7 +1502,7 @@ static void command_label(const struct record_variant *v, char *buf, size_t len)
 static int settle_variants(struct record *rec, const struct record_cpu_sets *sets)
 {
 	char why[256];
-	int n = cpumap_online(&rec->online);
+	int n = cpumap_online(&rec->online), err = 0;
 
 	if (n < 0)
 		return error("cannot read the online CPUs: %s", strerror(-n));
@@ -1518,18 +1520,11 @@ static int settle_variants(struct record *rec, const struct record_cpu_sets *set
 			free(cpus);
 			return error("--cpus: %s", why);
 		}
-		for (size_t i = 0; i < rec->nr_variants; i++) {
-			struct record_variant *v = &rec->variants[i];
-
-			v->cpus = malloc((size_t)nr * sizeof(*v->cpus));
-			if (!v->cpus) {
-				free(cpus);
-				return error("out of memory");
-			}
-			memcpy(v->cpus, cpus, (size_t)nr * sizeof(*cpus));
-			v->nr_cpus = (size_t)nr;
-		}
+		for (size_t i = 0; i < rec->nr_variants && !err; i++)
+			err = set_variant_cpus(&rec->variants[i], cpus, (size_t)nr);
 		free(cpus);
+		if (err)
+			return -1;
 	}
 	for (size_t i = 0; i < rec->nr_variants; i++) {
 		struct record_variant *v = &rec->variants[i];
@@ -1624,7 +1619,6 @@ static void end_run(struct record *rec)
 	rec->tree_cpu_ns = 0;
 	rec->cpu_at_pass_ns = 0;
 	rec->last_pass_ns = 0;
-	rec->run_maxrss_kib = 0;
 }
 
 /*

@@ -373,19 +373,32 @@ static int open_per_cpu(struct counter_set *set, pid_t pid,
 	return opened;
 }
 
-size_t counter_set_nr_cpus(const struct counter_set *set)
+size_t counter_set_cpus(const struct counter_set *set, uint32_t *out)
 {
 	size_t n = 0;
 
 	for (size_t k = 0; k < set->nr_targets; k++)
-		n += set->targets[k].cpu >= 0;
+		if (set->targets[k].cpu >= 0) {
+			if (out)
+				out[n] = (uint32_t)set->targets[k].cpu;
+			n++;
+		}
 	return n;
+}
+
+/*
+ * Whether t is one CPU's share of a total counted by a target of its own
+ * (counter_set_open_cpus()), rather than a part of the sum (a cgroup's
+ * CPUs, an attached task).
+ */
+static int is_share(const struct counter_set *set, const struct counter_target *t)
+{
+	return t->cpu >= 0 && !set->by_cgroup;
 }
 
 int counter_set_open_cpus(struct counter_set *set, pid_t pid,
 			  const uint32_t *cpus, size_t nr_cpus)
 {
-	size_t first = set->nr_targets + 1;
 	int n = open_target(set, pid, -1, OPEN_ON_EXEC), more;
 
 	if (n <= 0)
@@ -393,8 +406,6 @@ int counter_set_open_cpus(struct counter_set *set, pid_t pid,
 	more = open_per_cpu(set, pid, cpus, nr_cpus, OPEN_ON_EXEC);
 	if (more <= 0)
 		return more < 0 ? more : -ENODEV;
-	for (size_t k = first; k < set->nr_targets; k++)
-		set->targets[k].breakdown = 1;
 	return n;
 }
 
@@ -525,7 +536,7 @@ static int read_target(struct counter_set *set, const struct counter_target *t,
 }
 
 int counter_set_read_cpus(struct counter_set *set, struct rec_count *out,
-			  struct rec_count *per_cpu, uint32_t *cpus)
+			  struct rec_count *per_cpu)
 {
 	size_t n = counter_set_opened(set), cpu = 0;
 
@@ -535,13 +546,10 @@ int counter_set_read_cpus(struct counter_set *set, struct rec_count *out,
 		struct rec_count *acc = set->target_acc;
 		int err;
 
-		if (!per_cpu || t->cpu < 0) {
-			/* Straight into the sum; a share nobody wants is
-			 * not read at all. */
-			if (!t->breakdown)
-				err = read_target(set, t, set->acc);
-			else
-				err = 0;
+		if (t->cpu < 0 || !per_cpu) {
+			/* Straight into the sum; a share nobody asked
+			 * for is not read at all. */
+			err = is_share(set, t) ? 0 : read_target(set, t, set->acc);
 			if (err)
 				return err;
 			continue;
@@ -550,9 +558,8 @@ int counter_set_read_cpus(struct counter_set *set, struct rec_count *out,
 		err = read_target(set, t, acc);
 		if (err)
 			return err;
-		opened_entries(set, acc, per_cpu + cpu * n);
-		cpus[cpu++] = (uint32_t)t->cpu;
-		if (t->breakdown)
+		opened_entries(set, acc, per_cpu + cpu++ * n);
+		if (is_share(set, t))
 			continue;
 		for (size_t i = 0; i < set->nr; i++) {
 			set->acc[i].value += acc[i].value;
@@ -565,7 +572,7 @@ int counter_set_read_cpus(struct counter_set *set, struct rec_count *out,
 
 int counter_set_read(struct counter_set *set, struct rec_count *out)
 {
-	return counter_set_read_cpus(set, out, NULL, NULL);
+	return counter_set_read_cpus(set, out, NULL);
 }
 
 const char *counter_open_strerror(const struct counter *c, char *buf, size_t len)

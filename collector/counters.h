@@ -62,8 +62,6 @@ struct counter_group {
  */
 struct counter_target {
 	int cpu;            /* the CPU it counts on, or -1 for any */
-	int breakdown;      /* a per-CPU share of another target's count:
-			     * read for counter_set_read_cpus(), not summed */
 	int *fd;            /* per event: -1 when not open */
 	uint64_t *kernel_id; /* per event: PERF_EVENT_IOC_ID, to match reads */
 	struct counter_group *groups; /* per group id: nr_groups of them */
@@ -159,18 +157,21 @@ int counter_set_read(struct counter_set *set, struct rec_count *out);
  * "not supported on this machine (no hardware PMU: ...)", or "filter
  * refused (Invalid argument)". Returns buf.
  */
-/* How many CPUs counter_set_read_cpus() splits the counts by (0: none). */
-size_t counter_set_nr_cpus(const struct counter_set *set);
+/*
+ * The CPUs counter_set_read_cpus() splits the counts by, in its order,
+ * into out (unless NULL). Returns how many (0: the counts are not split).
+ */
+size_t counter_set_cpus(const struct counter_set *set, uint32_t *out);
 
 /*
  * counter_set_read(), and the counts of each CPU too (targets opened by
- * counter_set_open_cpus() or counter_set_open_cgroup()): the k-th CPU
- * fills per_cpu[k * n .. k * n + n) and cpus[k], where n is the number
- * of entries returned. per_cpu has room for counter_set_opened() entries
- * per CPU, cpus for counter_set_nr_cpus(). Returns n, or -errno.
+ * counter_set_open_cpus() or counter_set_open_cgroup()): the k-th CPU of
+ * counter_set_cpus() fills per_cpu[k * n .. k * n + n), where n is the
+ * number of entries returned. per_cpu has room for counter_set_opened()
+ * entries per CPU. Returns n, or -errno.
  */
 int counter_set_read_cpus(struct counter_set *set, struct rec_count *out,
-			  struct rec_count *per_cpu, uint32_t *cpus);
+			  struct rec_count *per_cpu);
 
 const char *counter_open_strerror(const struct counter *c, char *buf, size_t len);
 

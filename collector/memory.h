@@ -38,7 +38,8 @@ struct mem_backends {
 	int prepared;               /* mem_backends_prepare() ran */
 	int cgroup_err;             /* its -errno, with cgroup_why */
 	char cgroup_why[512];
-	uint64_t hwm_reaped_max;    /* largest ru_maxrss of a reaped process */
+	uint64_t hwm_reaped_max;    /* largest ru_maxrss of a process reaped in
+				     * this run, bytes (RUN_END's peak too) */
 };
 
 /*

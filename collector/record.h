@@ -20,6 +20,8 @@ struct record_variant {
 	int argc;
 	uint32_t *cpus;         /* owned: pinned to these, or NULL */
 	size_t nr_cpus;         /* 0: not pinned */
+	char *cpu_list;         /* owned: cpus as the kernel writes lists
+				 * ("0-3,8"), or NULL when not pinned */
 	char label[96];         /* how reports name it */
 };
 
