@@ -528,28 +528,44 @@ static void add_sample_time(struct summary_run *r, uint64_t t)
 	r->last_sample_ns = t;
 }
 
+/*
+ * The run of a decoded COUNTS or CPU_COUNTS (type names it), in *out,
+ * once it is known to have begun and every entry to name a declared
+ * event: checked before any is taken, so a bad record changes nothing.
+ * 0, with *out NULL for a skipped run; or -EINVAL (corrupt).
+ */
+static int counts_run(struct summary *s, const struct rec_counts *c,
+		      const char *type, struct summary_run **out)
+{
+	struct rec_count e;
+
+	*out = NULL;
+	if (skip_run(s, c->run))
+		return 0;
+	*out = find_run(s, c->run);
+	if (!*out)
+		return corrupt(s, "%s for run %u, which has not begun", type, c->run);
+	for (uint32_t i = 0; i < c->nr; i++) {
+		rec_counts_get(c, i, &e);
+		if (summary_event_index(s, e.event_id) < 0)
+			return corrupt(s, "%s refers to event id %u, which no EVENT declared",
+				       type, e.event_id);
+	}
+	return 0;
+}
+
 static int add_counts(struct summary *s, const struct rec *rec)
 {
 	struct rec_counts c;
 	struct rec_count e;
 	struct summary_run *r;
-	int final;
+	int final, err;
 
 	if (rec_decode_counts(rec, &c) < 0)
 		return corrupt(s, "COUNTS record does not decode");
-	if (skip_run(s, c.run))
-		return 0;
-	r = find_run(s, c.run);
-	if (!r)
-		return corrupt(s, "COUNTS for run %u, which has not begun", c.run);
-	/* Check every entry before taking any, so a bad record changes
-	 * nothing. */
-	for (uint32_t i = 0; i < c.nr; i++) {
-		rec_counts_get(&c, i, &e);
-		if (summary_event_index(s, e.event_id) < 0)
-			return corrupt(s, "COUNTS refers to event id %u, which no EVENT declared",
-				       e.event_id);
-	}
+	err = counts_run(s, &c, "COUNTS", &r);
+	if (err || !r)
+		return err;
 	if (reserve_readings(s, r) < 0)
 		return -ENOMEM;
 
@@ -605,6 +621,17 @@ static struct summary_run *current_run(struct summary *s)
 	return s->nr_runs ? &s->runs[s->nr_runs - 1] : NULL;
 }
 
+/*
+ * The run a TASK or PROC_EXIT belongs to, its tree followed, in *out:
+ * NULL when there is none (before any run) or its run is skipped.
+ * 0 or -ENOMEM.
+ */
+static int current_tree(struct summary *s, struct summary_run **out)
+{
+	*out = skip_run(s, -1) ? NULL : current_run(s);
+	return *out && ensure_tree(s, *out) < 0 ? -ENOMEM : 0;
+}
+
 static int add_task(struct summary *s, const struct rec *rec)
 {
 	struct rec_task t;
@@ -612,14 +639,9 @@ static int add_task(struct summary *s, const struct rec *rec)
 
 	if (rec_decode_task(rec, &t) < 0)
 		return corrupt(s, "TASK record does not decode");
-	if (skip_run(s, -1))
-		return 0;
-	r = current_run(s);
-	if (!r)
-		return 0;
-	if (ensure_tree(s, r) < 0)
+	if (current_tree(s, &r) < 0)
 		return -ENOMEM;
-	return tree_add_task(&r->tree, &t);
+	return r ? tree_add_task(&r->tree, &t) : 0;
 }
 
 static int add_lost(struct summary *s, const struct rec *rec)
@@ -673,14 +695,9 @@ static int add_proc_exit(struct summary *s, const struct rec *rec)
 
 	if (rec_decode_proc_exit(rec, &e) < 0)
 		return corrupt(s, "PROC_EXIT record does not decode");
-	if (skip_run(s, -1))
-		return 0;
-	r = current_run(s);
-	if (!r)
-		return 0;
-	if (ensure_tree(s, r) < 0)
+	if (current_tree(s, &r) < 0)
 		return -ENOMEM;
-	return tree_add_proc_exit(&r->tree, &e);
+	return r ? tree_add_proc_exit(&r->tree, &e) : 0;
 }
 
 static int add_mem_source(struct summary *s, const struct rec *rec)
@@ -725,21 +742,11 @@ static int add_mem(struct summary *s, const struct rec *rec)
 static int add_cpu_counts(struct summary *s, const struct rec *rec)
 {
 	struct rec_counts c;
-	struct rec_count e;
+	struct summary_run *r;
 
 	if (rec_decode_cpu_counts(rec, &c) < 0)
 		return corrupt(s, "CPU_COUNTS record does not decode");
-	if (skip_run(s, c.run))
-		return 0;
-	if (!find_run(s, c.run))
-		return corrupt(s, "CPU_COUNTS for run %u, which has not begun", c.run);
-	for (uint32_t i = 0; i < c.nr; i++) {
-		rec_counts_get(&c, i, &e);
-		if (summary_event_index(s, e.event_id) < 0)
-			return corrupt(s, "CPU_COUNTS refers to event id %u, which no EVENT declared",
-				       e.event_id);
-	}
-	return 0;
+	return counts_run(s, &c, "CPU_COUNTS", &r);
 }
 
 int summary_add(struct summary *s, const struct rec *rec)

@@ -823,6 +823,137 @@ static void test_summary_bad_runs(void **state)
 	summary_release(&s);
 }
 
+/* A variant's VARIANT record and one run of it, with a TASK and a MEM. */
+static void write_variant_run(struct rec_writer *w, uint32_t run, uint32_t variant,
+			      uint64_t begin)
+{
+	struct rec_run_begin b = { .time_ns = begin, .run = run, .pid = 4242 + run,
+				   .variant = variant };
+	struct rec_task t = { .time_ns = begin + MS, .kind = REC_TASK_FORK,
+			      .pid = 5000 + run, .tid = 5000 + run, .ppid = 4242 + run,
+			      .ptid = 4242 + run, .comm = "" };
+	struct rec_mem m = { .time_ns = begin + MS, .run = run, .backend = REC_MEM_RSS,
+			     .current_bytes = (run + 1) << 20, .processes = 2 };
+	struct rec_count c = { EV_CS, 7, 1, 1 };
+	uint32_t cpu = 1;
+
+	assert_int_equal(rec_write_run_begin(w, &b), 0);
+	assert_int_equal(rec_write_task(w, &t), 0);
+	assert_int_equal(rec_write_mem(w, &m), 0);
+	assert_int_equal(rec_write_cpu_counts(w, begin + MS, run, 0, &c, &cpu, 1), 0);
+	write_sample(w, run, begin, 100, 0, run + 1);
+	write_run_end(w, run, begin + 200 * MS, REC_EXIT_NORMAL, 0);
+}
+
+static void write_two_variants(struct rec_writer *w)
+{
+	const char *a[] = { "a", "-x" }, *b[] = { "b" };
+
+	write_meta(w);
+	write_events(w);
+	assert_int_equal(rec_write_variant(w, &(struct rec_variant){
+		.variant = 0, .nr_args = 2, .label = "a -x" }, a), 0);
+	assert_int_equal(rec_write_variant(w, &(struct rec_variant){
+		.variant = 1, .nr_args = 1, .nr_cpus = 2, .label = "2 CPUs", .cpus = "0-1" }, b), 0);
+	write_variant_run(w, 0, 0, T0);
+	write_variant_run(w, 1, 1, T0 + 1000 * MS);
+	write_variant_run(w, 2, 0, T0 + 2000 * MS);
+	assert_int_equal(rec_write_end(w, T0 + 3000 * MS), 0);
+}
+
+/* Counts the records a hook is shown. */
+static int count_hook(void *arg, const struct summary *s, const struct rec *rec)
+{
+	(void)s;
+	(void)rec;
+	(*(int *)arg)++;
+	return 0;
+}
+
+/*
+ * Read for one variant, a summary holds that variant's runs and nothing
+ * of the others': not their TASK, MEM or CPU_COUNTS, and hooks see none
+ * of their records. Every variant is known, with its runs counted.
+ */
+static void test_summary_one_variant(void **state)
+{
+	struct recording r;
+	struct summary s;
+	int seen_all = 0, seen_one = 0;
+
+	(void)state;
+	recording_start(&r);
+	write_two_variants(&r.w);
+	assert_int_equal(rec_writer_flush(&r.w), 0);
+	rec_writer_release(&r.w);
+	assert_int_equal(lseek(fileno(r.file), 0, SEEK_SET), 0);
+	assert_int_equal(summary_init(&s, "v.data"), 0);
+	assert_int_equal(summary_read_with(&s, fileno(r.file), count_hook, &seen_all), REC_DONE);
+	assert_int_equal(s.nr_runs, 3);
+	summary_release(&s);
+
+	assert_int_equal(lseek(fileno(r.file), 0, SEEK_SET), 0);
+	assert_int_equal(summary_init(&s, "v.data"), 0);
+	summary_only_variant(&s, 1);
+	assert_int_equal(summary_read_with(&s, fileno(r.file), count_hook, &seen_one), REC_DONE);
+	fclose(r.file);
+	assert_int_equal(s.nr_runs, 1);
+	assert_int_equal(s.runs[0].run, 1);
+	assert_int_equal(s.runs[0].variant, 1);
+	assert_true(s.runs[0].ended);
+	/* Its own child only, named from its own variant's argv. */
+	assert_int_equal(s.runs[0].tree.nr, 2);
+	assert_string_equal(s.runs[0].tree.procs[0].command, "b");
+	assert_int_equal(s.runs[0].memory[memory_backend_index(REC_MEM_RSS)].peak, 2u << 20);
+	/* Two runs of 6 records each (BEGIN, TASK, MEM, CPU_COUNTS, COUNTS,
+	 * END) were kept from the hook. */
+	assert_int_equal(seen_all - seen_one, 2 * 6);
+	assert_int_equal(s.nr_variants, 2);
+	assert_int_equal(summary_variant(&s, 0)->runs, 2);
+	assert_int_equal(summary_variant(&s, 1)->runs, 1);
+	assert_string_equal(summary_variant(&s, 1)->cpus, "0-1");
+	assert_int_equal(summary_variant(&s, 0)->argc, 2);
+	assert_string_equal(summary_variant(&s, 0)->argv[1], "-x");
+	assert_null(summary_variant(&s, 7));
+	summary_release(&s);
+}
+
+/* What a variant-aware reader refuses. */
+static void test_summary_bad_variants(void **state)
+{
+	struct recording r;
+	struct summary s;
+	const char *a[] = { "a" };
+	struct rec_count c = { EV_CS, 1, 1, 1 };
+	uint32_t cpu = 0;
+
+	(void)state;
+	recording_start(&r);
+	write_events(&r.w);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(rec_write_variant(&r.w, &(struct rec_variant){
+			.variant = 3, .nr_args = 1, .label = "a" }, a), 0);
+	assert_int_equal(recording_read(&r, &s, 0), REC_ERR_CORRUPT);
+	assert_non_null(strstr(s.end_detail, "variant 3 is declared twice"));
+	summary_release(&s);
+
+	recording_start(&r);
+	write_events(&r.w);
+	assert_int_equal(rec_write_cpu_counts(&r.w, T0, 5, 0, &c, &cpu, 1), 0);
+	assert_int_equal(recording_read(&r, &s, 0), REC_ERR_CORRUPT);
+	assert_non_null(strstr(s.end_detail, "CPU_COUNTS for run 5, which has not begun"));
+	summary_release(&s);
+
+	recording_start(&r);
+	write_events(&r.w);
+	write_run_begin(&r.w, 0, T0);
+	c.event_id = 99;
+	assert_int_equal(rec_write_cpu_counts(&r.w, T0, 0, 0, &c, &cpu, 1), 0);
+	assert_int_equal(recording_read(&r, &s, 0), REC_ERR_CORRUPT);
+	assert_non_null(strstr(s.end_detail, "CPU_COUNTS refers to event id 99"));
+	summary_release(&s);
+}
+
 static void test_summary_meta_unknown_kind(void **state)
 {
 	struct recording r;
@@ -2776,6 +2907,8 @@ int main(void)
 		cmocka_unit_test(test_summary_unknown_record),
 		cmocka_unit_test(test_summary_undeclared_event),
 		cmocka_unit_test(test_summary_bad_runs),
+		cmocka_unit_test(test_summary_one_variant),
+		cmocka_unit_test(test_summary_bad_variants),
 		cmocka_unit_test(test_summary_meta_unknown_kind),
 		cmocka_unit_test(test_summary_not_pprobe),
 		cmocka_unit_test(test_display_complete),
