@@ -23,6 +23,7 @@
 
 #include "builtin.h"
 #include "cpumap.h"
+#include "dirs.h"
 #include "parse-options.h"
 #include "record.h"
 #include "usage.h"
@@ -122,20 +123,6 @@ static void scale_release(struct scale *sc)
 	free(sc->online);
 }
 
-/* mkdir, unless it is there already as a directory. 0, or -1 (said). */
-static int make_dir(const char *dir)
-{
-	struct stat st;
-
-	if (mkdir(dir, 0777) == 0)
-		return 0;
-	if (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
-		return 0;
-	if (errno == EEXIST)
-		errno = ENOTDIR;
-	return error("cannot make the study's directory '%s': %s", dir, strerror(errno));
-}
-
 /* Whether path is a file other than before (st: its stat then, or zeroed). */
 static int file_changed(const char *path, const struct stat *before)
 {
@@ -185,7 +172,7 @@ int cmd_scale(int argc, const char **argv)
 	struct stat before;
 	const char **rargv = NULL, *report_argv[5];
 	char *file = NULL, repeat[32], warmup[32], interval[32];
-	int rargc = 0, ret = EXIT_USAGE, report_argc = 0, report_ret;
+	int rargc = 0, ret = EXIT_USAGE, report_argc = 0, report_ret, err;
 
 	argc = parse_options(argc, argv, options, scale_usage,
 			     PARSE_OPT_STOP_AT_NON_OPTION);
@@ -201,15 +188,18 @@ int cmd_scale(int argc, const char **argv)
 	if (choose_cpus(&sc) < 0)
 		goto out;
 	ret = 1;
-	if (make_dir(sc.dir) < 0)
+	err = make_dirs(sc.dir);
+	if (err < 0) {
+		error("cannot make the study's directory '%s': %s", sc.dir, strerror(-err));
 		goto out;
+	}
 	if (asprintf(&file, "%s/%s", sc.dir, SCALE_FILE) < 0) {
 		file = NULL;
 		error("out of memory");
 		goto out;
 	}
 
-	/* pprobe record's command line: 16 option words at most, then
+	/* pprobe record's command line: 18 option words at most, then
 	 * the command. */
 	rargv = calloc((size_t)argc + 20, sizeof(*rargv));
 	if (!rargv) {

@@ -31,6 +31,7 @@
 
 #include "builtin.h"
 #include "charts.h"
+#include "dirs.h"
 #include "display.h"
 #include "parse-options.h"
 #include "pprobe-version.h"
@@ -550,40 +551,6 @@ static int take_csv_dir(struct report *rep, const char **argv, int *nr)
 		i--;
 	}
 	return 0;
-}
-
-/* mkdir -p: every missing directory of path. Returns 0 or -errno. */
-static int make_dirs(const char *path)
-{
-	char *copy = strdup(path);
-	int ret = 0;
-
-	if (!copy)
-		return -ENOMEM;
-	for (char *slash = copy + 1;; slash++) {
-		int last = !*slash;
-
-		if (*slash != '/' && !last)
-			continue;
-		*slash = '\0';
-		if (mkdir(copy, 0777) < 0 && errno != EEXIST) {
-			ret = -errno;
-			break;
-		}
-		if (last)
-			break;
-		*slash = '/';
-	}
-	if (!ret) {
-		struct stat st;
-
-		if (stat(path, &st) < 0)
-			ret = -errno;
-		else if (!S_ISDIR(st.st_mode))
-			ret = -ENOTDIR;
-	}
-	free(copy);
-	return ret;
 }
 
 /*
