@@ -42,6 +42,8 @@ struct scale {
 	const char *dir;
 	int png, quiet;
 	const char *event_spec, *label, *count_by;
+	/* --load and when it may start: passed to record as they are */
+	const char *load, *ready, *ready_delay, *ready_timeout;
 	long interval_ms;
 
 	uint32_t *online;
@@ -165,6 +167,12 @@ int cmd_scale(int argc, const char **argv)
 			   "as pprobe record --count-by"),
 		OPT_STRING(0, "label", &sc.label, "text",
 			   "name the study in the report and charts"),
+		OPT_STRING(0, "load", &sc.load, "command",
+			   "record the command as a server under this load at each CPU count, as pprobe record --load"),
+		OPT_STRING(0, "ready", &sc.ready, "port", "as pprobe record --ready"),
+		OPT_STRING(0, "ready-delay", &sc.ready_delay, "ms", "as pprobe record --ready-delay"),
+		OPT_STRING(0, "ready-timeout", &sc.ready_timeout, "seconds",
+			   "as pprobe record --ready-timeout"),
 		OPT_BOOL('q', "quiet", &sc.quiet, "print no notes while recording"),
 		OPT_END(),
 	};
@@ -199,9 +207,9 @@ int cmd_scale(int argc, const char **argv)
 		goto out;
 	}
 
-	/* pprobe record's command line: 18 option words at most, then
+	/* pprobe record's command line: 26 option words at most, then
 	 * the command. */
-	rargv = calloc((size_t)argc + 20, sizeof(*rargv));
+	rargv = calloc((size_t)argc + 28, sizeof(*rargv));
 	if (!rargv) {
 		error("out of memory");
 		goto out;
@@ -223,6 +231,14 @@ int cmd_scale(int argc, const char **argv)
 		push(rargv, &rargc, "--count-by", sc.count_by);
 	if (sc.label)
 		push(rargv, &rargc, "--label", sc.label);
+	if (sc.load)
+		push(rargv, &rargc, "--load", sc.load);
+	if (sc.ready)
+		push(rargv, &rargc, "--ready", sc.ready);
+	if (sc.ready_delay)
+		push(rargv, &rargc, "--ready-delay", sc.ready_delay);
+	if (sc.ready_timeout)
+		push(rargv, &rargc, "--ready-timeout", sc.ready_timeout);
 	if (sc.quiet)
 		push(rargv, &rargc, "-q", NULL);
 	push(rargv, &rargc, "--", NULL);

@@ -43,6 +43,7 @@
 #include "counters.h"
 #include "cpumap.h"
 #include "event.h"
+#include "load.h"
 #include "memory.h"
 #include "parse-options.h"
 #include "proc_tree.h"
@@ -62,6 +63,7 @@ static const char *const record_usage[] = {
 	"pprobe record [<options>] [--] <command> [<args>...]",
 	"pprobe record [<options>] -r <n> [--] <command> [<args>...] [::: <command> [<args>...]]...",
 	"pprobe record [<options>] -p <pid>[,<pid>...]",
+	"pprobe record [<options>] --load <command> [--ready <port>] [--] <server> [<args>...]",
 	NULL
 };
 
@@ -89,6 +91,10 @@ struct record {
 	long warmup;            /* --warmup: runs before those, not counted */
 	const char *cpus_spec;  /* --cpus: pin the command to these CPUs */
 	int per_cpu;            /* --per-cpu: counts split by CPU too */
+	struct load load;       /* --load: what the command serves, per run */
+	struct rusage load_ru;  /* the run's load, taken out of its rusage */
+	int load_failed;        /* the load could not run as asked */
+	int stopping;           /* --load: pprobe stops the command */
 
 	/* What the runs run: the commands, each on its CPUs (record.h). */
 	struct record_variant variants[MAX_VARIANTS];
@@ -344,7 +350,8 @@ static void flush(struct record *rec, uint64_t now)
 	check_writer(rec);
 }
 
-static void sample(struct record *rec, uint32_t flags)
+/* Reads and writes the counters. Returns the reading's time. */
+static uint64_t sample(struct record *rec, uint32_t flags)
 {
 	uint64_t t = now_ns();
 	int n = counter_set_read_cpus(&rec->counters, rec->values,
@@ -354,7 +361,7 @@ static void sample(struct record *rec, uint32_t flags)
 		/* That tick is skipped; said once, counted at the end. */
 		if (!rec->read_failures++)
 			warning("cannot read the counters: %s (that sample is skipped)", strerror(-n));
-		return;
+		return t;
 	}
 	rec_write_counts(&rec->writer, t, rec->run, flags, rec->values, (uint32_t)n);
 	/* --per-cpu: the same reading, CPU by CPU. */
@@ -369,6 +376,7 @@ static void sample(struct record *rec, uint32_t flags)
 		flush(rec, t);
 	else
 		check_writer(rec);
+	return t;
 }
 
 static int on_task_event(const struct task_event *ev, void *arg)
@@ -561,6 +569,9 @@ static void forward_signal(struct record *rec,
 	kill(rec->workload.pid, (int)si->ssi_signo);
 }
 
+static void reap_load(struct record *rec);
+static void command_ended_under_load(struct record *rec);
+
 /*
  * Reaps every child that has ended: the command, and the orphans of its
  * tree that came to pprobe as their subreaper. Returns 1 once there is no
@@ -587,6 +598,10 @@ static int reap_children(struct record *rec, int *status)
 		pid = si.si_pid;
 		if (!pid)
 			break;
+		if (pid == rec->load.w.pid) {
+			reap_load(rec);
+			continue;
+		}
 		now = now_ns();
 		if (rec->follow_tree)
 			proc_tree_before_reap(&rec->tree, pid, now, rec->run, &rec->writer);
@@ -598,6 +613,7 @@ static int reap_children(struct record *rec, int *status)
 		if (pid == rec->workload.pid) {
 			*status = st;
 			rec->command_ended = 1;
+			command_ended_under_load(rec);
 		}
 	}
 	if (command_was_running && rec->command_ended && !rec->quiet)
@@ -660,6 +676,220 @@ static void check_deadline(struct record *rec, uint64_t now)
 		signal_children(SIGKILL);
 }
 
+/* ---- --load: the load a server is recorded under (load.h) ---- */
+
+/* Asks the command to end with SIGTERM; check_deadline() insists later. */
+static void stop_command(struct record *rec, uint64_t now)
+{
+	rec->stopping = 1;
+	if (rec->command_ended)
+		signal_children(SIGTERM);
+	else
+		kill(rec->workload.pid, SIGTERM);
+	rec->kill_ns = now + DURATION_GRACE_NS;
+}
+
+/* The load could not run as asked: said, the command stopped. */
+static void load_not_run(struct record *rec, uint64_t now)
+{
+	rec->load.state = LOAD_DONE;
+	rec->load_failed = 1;
+	if (!rec->command_ended)
+		stop_command(rec, now);
+}
+
+/* The command is ready: a reading of the counters, then the load. */
+static void begin_load(struct record *rec)
+{
+	struct load *l = &rec->load;
+	struct workload_options opts = {
+		.mask = &rec->caller_mask,
+		.restore_signals = rec->changed_signals,
+		.restore_actions = rec->caller_actions,
+		.nr_restore = 2,
+	};
+	uint64_t t = sample(rec, 0);
+	int err = load_start(l, &opts);
+
+	if (err) {
+		error("cannot run the load '%s': %s", l->command, strerror(err));
+		load_not_run(rec, now_ns());
+		return;
+	}
+	l->begin_ns = t;
+	rec_write_load(&rec->writer, &(struct rec_load){
+		.time_ns = t,
+		.run = rec->run,
+		.kind = REC_LOAD_BEGIN,
+		.pid = (uint32_t)l->w.pid,
+		.command = l->command,
+	});
+	if (!rec->quiet)
+		note("'%s' is ready after %.3f s: running the load: %s", rec->command,
+		     (double)(t - rec->begin_ns) / 1e9, l->command);
+}
+
+/* Before the load: is the command ready, or never going to be? */
+static void check_load(struct record *rec, uint64_t now)
+{
+	struct load *l = &rec->load;
+	int listening;
+
+	if (l->state != LOAD_WAITING)
+		return;
+	if (rec->command_ended) {
+		error("'%s' exited before it was ready: the load did not run", rec->command);
+		load_not_run(rec, now);
+		return;
+	}
+	if (!l->port) {
+		if (now >= l->ready_by_ns)
+			begin_load(rec);
+		return;
+	}
+	listening = load_port_listening((unsigned)l->port);
+	if (listening == 1) {
+		begin_load(rec);
+	} else if (listening < 0) {
+		error("cannot tell whether port %ld listens (/proc/net/tcp: %s): the load did not run; stopping '%s'",
+		      l->port, strerror(-listening), rec->command);
+		load_not_run(rec, now);
+	} else if (now >= l->ready_by_ns) {
+		error("'%s' did not listen on port %ld within %ld s: the load did not run; stopping it (a slow server? --ready-timeout)",
+		      rec->command, l->port, l->timeout_s);
+		load_not_run(rec, now);
+	}
+}
+
+/* The load ended: a reading of the counters, its record, the command stopped. */
+static void reap_load(struct record *rec)
+{
+	struct load *l = &rec->load;
+	struct rec_load e = {
+		.run = rec->run,
+		.kind = REC_LOAD_END,
+		.pid = (uint32_t)l->w.pid,
+		.command = l->command,
+	};
+	struct rusage ru = { 0 };
+	int st = 0;
+
+	if (wait4(l->w.pid, &st, 0, &ru) != l->w.pid)
+		return;
+	l->w.pid = -1;
+	l->state = LOAD_DONE;
+	l->status = st;
+	/* Its account leaves the run's (run_rusage()). */
+	timeradd(&rec->load_ru.ru_utime, &ru.ru_utime, &rec->load_ru.ru_utime);
+	timeradd(&rec->load_ru.ru_stime, &ru.ru_stime, &rec->load_ru.ru_stime);
+	rec->load_ru.ru_minflt += ru.ru_minflt;
+	rec->load_ru.ru_majflt += ru.ru_majflt;
+	rec->load_ru.ru_nvcsw += ru.ru_nvcsw;
+	rec->load_ru.ru_nivcsw += ru.ru_nivcsw;
+	rec->load_ru.ru_inblock += ru.ru_inblock;
+	rec->load_ru.ru_oublock += ru.ru_oublock;
+	load_read_output(l);
+	if (l->out_fd >= 0) {
+		/* Something it started holds the pipe: no more is kept. */
+		close(l->out_fd);
+		l->out_fd = -1;
+	}
+
+	e.time_ns = l->end_ns = sample(rec, 0);
+	e.exit_kind = WIFSIGNALED(st) ? REC_EXIT_SIGNAL : REC_EXIT_NORMAL;
+	e.exit_code = WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st);
+	e.flags = l->stopped ? REC_LOAD_F_STOPPED : 0;
+	e.output = l->output ? l->output : "";
+	if (l->output && load_parse_requests(l->output, &e.requests))
+		e.flags |= REC_LOAD_F_REQUESTS;
+	proc_rusage_to_rec(&ru, &e.rusage);
+	rec_write_load(&rec->writer, &e);
+
+	if (workload_exit_code(st) && !l->stopped)
+		warning("the load exited with status %d: %s", workload_exit_code(st), l->command);
+	if (rec->command_ended)
+		return;
+	if (!rec->quiet)
+		note("the load ended after %.3f s: stopping '%s' (SIGTERM, SIGKILL %llu s later)",
+		     (double)(l->end_ns - l->begin_ns) / 1e9, rec->command,
+		     (unsigned long long)(DURATION_GRACE_NS / NSEC_PER_SEC));
+	stop_command(rec, l->end_ns);
+}
+
+/* The command ended by itself: a load still running has nothing to load. */
+static void command_ended_under_load(struct record *rec)
+{
+	struct load *l = &rec->load;
+
+	if (l->state != LOAD_RUNNING || rec->stopping)
+		return;
+	warning("'%s' ended while the load ran: stopping the load", rec->command);
+	l->stopped = 1;
+	kill(l->w.pid, SIGTERM);
+	rec->kill_ns = now_ns() + DURATION_GRACE_NS;
+}
+
+/*
+ * Before a run: the load waits for the command. Its port must be free,
+ * or the load would reach something else. 0, or pprobe's exit status.
+ */
+static int arm_load(struct record *rec)
+{
+	struct load *l = &rec->load;
+
+	rec->load_failed = 0;
+	rec->stopping = 0;
+	memset(&rec->load_ru, 0, sizeof(rec->load_ru));
+	if (!l->command)
+		return 0;
+	if (l->port && load_port_listening((unsigned)l->port) == 1) {
+		error("port %ld is in use already: the load would not reach '%s' (stop what listens there, or choose another port)",
+		      l->port, rec->command);
+		return 1;
+	}
+	l->state = LOAD_WAITING;
+	l->len = 0;
+	l->stopped = 0;
+	l->status = 0;
+	l->begin_ns = l->end_ns = 0;
+	l->echo = !rec->quiet;
+	return 0;
+}
+
+/* Once the command runs: when the load may start, or must have. */
+static void time_load(struct record *rec)
+{
+	struct load *l = &rec->load;
+	long ms = l->port ? l->timeout_s * 1000 :
+		  l->delay_ms >= 0 ? l->delay_ms : LOAD_DEFAULT_DELAY_MS;
+
+	l->ready_by_ns = rec->begin_ns + (uint64_t)ms * NSEC_PER_MSEC;
+}
+
+/*
+ * The run's exit status: the command's; but a command ended by pprobe
+ * (its load done, or not to be run) did what was asked, and then the
+ * load's failure is the run's.
+ */
+static int run_exit_code(const struct record *rec, int status)
+{
+	const struct load *l = &rec->load;
+	int code = workload_exit_code(status);
+
+	if (rec->attaching)
+		return 0;
+	if (!l->command)
+		return code;
+	if (rec->stopping && WIFSIGNALED(status) &&
+	    (WTERMSIG(status) == SIGTERM || WTERMSIG(status) == SIGKILL))
+		code = 0;
+	if (code)
+		return code;
+	if (rec->load_failed)
+		return 1;
+	return workload_exit_code(l->status);
+}
+
 /* How long poll() may sleep: at most a second, less before a deadline. */
 static int poll_timeout_ms(const struct record *rec, uint64_t now)
 {
@@ -669,6 +899,14 @@ static int poll_timeout_ms(const struct record *rec, uint64_t now)
 		until = rec->deadline_ns;
 	if (rec->kill_ns && rec->kill_ns < until)
 		until = rec->kill_ns;
+	if (rec->load.state == LOAD_WAITING) {
+		uint64_t check = rec->load.port ?
+				 now + LOAD_READY_POLL_MS * NSEC_PER_MSEC :
+				 rec->load.ready_by_ns;
+
+		if (check < until)
+			until = check;
+	}
 	if (until <= now)
 		return 0;
 	return (int)((until - now + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC);
@@ -681,19 +919,22 @@ static int poll_timeout_ms(const struct record *rec, uint64_t now)
  */
 static int run_loop(struct record *rec, int *status)
 {
-	size_t nr = 2 + rec->attach.nr;
+	size_t nr = 3 + rec->attach.nr;
 	struct pollfd *pfd = calloc(nr, sizeof(*pfd));
 
 	if (!pfd)
 		return error("out of memory");
 	pfd[0] = (struct pollfd){ .fd = rec->signal_fd, .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = rec->timer_fd, .events = POLLIN };
+	pfd[2] = (struct pollfd){ .fd = -1, .events = POLLIN };
 	for (size_t i = 0; i < rec->attach.nr; i++)
-		pfd[2 + i] = (struct pollfd){ .fd = rec->attach.pidfds[i], .events = POLLIN };
+		pfd[3 + i] = (struct pollfd){ .fd = rec->attach.pidfds[i], .events = POLLIN };
 
 	for (;;) {
 		uint64_t expirations;
 
+		/* The load's output, while it runs (poll() skips -1). */
+		pfd[2].fd = rec->load.out_fd;
 		/* A wakeup at least every second keeps the flush promise. */
 		if (poll(pfd, nr, poll_timeout_ms(rec, now_ns())) < 0) {
 			if (errno == EINTR)
@@ -704,16 +945,19 @@ static int run_loop(struct record *rec, int *status)
 		if ((pfd[1].revents & POLLIN) &&
 		    read(rec->timer_fd, &expirations, sizeof(expirations)) > 0)
 			tick(rec);
+		if (pfd[2].revents)
+			load_read_output(&rec->load);
 		if ((pfd[0].revents & POLLIN) && handle_signals(rec, status))
 			break;
 		for (size_t i = 0; i < rec->attach.nr; i++)
-			if (pfd[2 + i].revents) {
+			if (pfd[3 + i].revents) {
 				attach_exited(&rec->attach, i);
-				pfd[2 + i].fd = -1; /* poll() skips it now */
+				pfd[3 + i].fd = -1; /* poll() skips it now */
 			}
 		if (rec->attaching && !rec->attach.live)
 			break;
 		check_deadline(rec, now_ns());
+		check_load(rec, now_ns());
 		if (rec->stopped)
 			break;
 		if (now_ns() - rec->last_flush_ns >= FLUSH_EVERY_NS)
@@ -732,19 +976,21 @@ static int run_loop(struct record *rec, int *status)
 static void run_rusage(const struct record *rec, const struct rusage *now,
 		       struct rec_rusage *out)
 {
-	const struct rusage *b = &rec->children_before;
+	const struct rusage *b = &rec->children_before, *l = &rec->load_ru;
 	struct rusage d = {
 		.ru_maxrss = (long)(rec->mem.hwm_reaped_max / 1024),
-		.ru_minflt = now->ru_minflt - b->ru_minflt,
-		.ru_majflt = now->ru_majflt - b->ru_majflt,
-		.ru_nvcsw = now->ru_nvcsw - b->ru_nvcsw,
-		.ru_nivcsw = now->ru_nivcsw - b->ru_nivcsw,
-		.ru_inblock = now->ru_inblock - b->ru_inblock,
-		.ru_oublock = now->ru_oublock - b->ru_oublock,
+		.ru_minflt = now->ru_minflt - b->ru_minflt - l->ru_minflt,
+		.ru_majflt = now->ru_majflt - b->ru_majflt - l->ru_majflt,
+		.ru_nvcsw = now->ru_nvcsw - b->ru_nvcsw - l->ru_nvcsw,
+		.ru_nivcsw = now->ru_nivcsw - b->ru_nivcsw - l->ru_nivcsw,
+		.ru_inblock = now->ru_inblock - b->ru_inblock - l->ru_inblock,
+		.ru_oublock = now->ru_oublock - b->ru_oublock - l->ru_oublock,
 	};
 
 	timersub(&now->ru_utime, &b->ru_utime, &d.ru_utime);
+	timersub(&d.ru_utime, &l->ru_utime, &d.ru_utime);
 	timersub(&now->ru_stime, &b->ru_stime, &d.ru_stime);
+	timersub(&d.ru_stime, &l->ru_stime, &d.ru_stime);
 	proc_rusage_to_rec(&d, out);
 }
 
@@ -1085,6 +1331,7 @@ static void record_release(struct record *rec)
 	cgroup_destroy(&rec->count_cgroup, NULL, 0);
 	cgroup_destroy(&rec->cpuset_cgroup, NULL, 0);
 	mem_backends_release(&rec->mem);
+	load_release(&rec->load);
 	counter_set_release(&rec->counters);
 	event_list_release(&rec->events);
 	rec_writer_release(&rec->writer);
@@ -1568,6 +1815,14 @@ static int check_options(struct record *rec, int argc, unsigned *mem_wanted)
 	}
 	if (rec->attaching && (rec->repeat > 1 || rec->warmup || rec->cpus_spec || rec->per_cpu))
 		return error("-r, --warmup, --cpus and --per-cpu need a command pprobe starts: with -p, record once");
+	if ((rec->load.port || rec->load.delay_ms >= 0) && !rec->load.command)
+		return error("--ready and --ready-delay say when the load may start: give the load with --load");
+	if (rec->load.timeout_s != LOAD_READY_TIMEOUT_S && !rec->load.port)
+		return error("--ready-timeout bounds the wait for --ready <port>: give the port");
+	if (rec->load.port && rec->load.delay_ms >= 0)
+		return error("--ready and --ready-delay both say when the load may start: give one");
+	if (rec->load.command && rec->attaching)
+		return error("--load needs a command pprobe starts (the server it loads): not -p");
 
 	*mem_wanted = 0;
 	if (rec->mem_spec && mem_backends_parse(rec->mem_spec, mem_wanted, err, sizeof(err)) < 0)
@@ -1632,9 +1887,12 @@ static int record_one_run(struct record *rec, int *status)
 	int ret;
 
 	*status = 0;
-	ret = rec->attaching ? start_attach(rec) : start_command(rec);
+	ret = arm_load(rec);
+	if (!ret)
+		ret = rec->attaching ? start_attach(rec) : start_command(rec);
 	if (ret)
 		return ret;
+	time_load(rec);
 	if (rec->duration_s)
 		rec->deadline_ns = rec->begin_ns + (uint64_t)rec->duration_s * NSEC_PER_SEC;
 	flush(rec, rec->begin_ns);
@@ -1644,8 +1902,12 @@ static int record_one_run(struct record *rec, int *status)
 		signal_children(SIGKILL);
 		while (waitpid(rec->workload.pid, status, 0) < 0 && errno == EINTR)
 			;
+		if (rec->load.w.pid > 0)
+			reap_load(rec);
 	}
 	rec->end_ns = now_ns();
+	/* A command that ended before it was ready: said here. */
+	check_load(rec, rec->end_ns);
 
 	sample(rec, REC_COUNTS_F_FINAL);
 	if (rec->counters.by_cgroup &&
@@ -1706,6 +1968,14 @@ int record_main(int argc, const char **argv, const struct record_cpu_sets *sets)
 			    "run the command <n> times, each run with its own figures; the report gives their mean, spread and outliers (with several commands separated by ':::', their runs are interleaved)"),
 		OPT_INTEGER(0, "warmup", &rec.warmup, "n", 0, 100000,
 			    "first run the command <n> times more, recorded but marked as warm-up and left out of the figures"),
+		OPT_STRING(0, "load", &rec.load.command, "command",
+			   "run <command> (with /bin/sh -c, not recorded) once the recorded command is ready, then stop that with SIGTERM: a server recorded under a load; the report gives rates over the load and per request"),
+		OPT_INTEGER(0, "ready", &rec.load.port, "port", 1, 65535,
+			    "--load: the command is ready when something listens on TCP <port>"),
+		OPT_INTEGER(0, "ready-delay", &rec.load.delay_ms, "ms", 0, 3600000,
+			    "--load: the command is ready <ms> after it started (default 500 without --ready)"),
+		OPT_INTEGER(0, "ready-timeout", &rec.load.timeout_s, "seconds", 1, 86400,
+			    "--ready: how long the command may take to listen (default 60)"),
 		OPT_STRING(0, "cpus", &rec.cpus_spec, "cpus",
 			   "pin the command and its whole tree to these CPUs (like 0-3,8): affinity set before it runs"),
 		OPT_BOOL(0, "per-cpu", &rec.per_cpu,
@@ -1736,6 +2006,7 @@ int record_main(int argc, const char **argv, const struct record_cpu_sets *sets)
 
 	/* record_release() can clean up from here on. */
 	mem_backends_init(&rec.mem, 0, 0);
+	load_init(&rec.load);
 
 	argc = parse_options(argc, argv, options, record_usage,
 			     PARSE_OPT_STOP_AT_NON_OPTION);
@@ -1797,7 +2068,7 @@ int record_main(int argc, const char **argv, const struct record_cpu_sets *sets)
 			start_failed = 1;
 			break;
 		}
-		ret = rec.attaching ? 0 : workload_exit_code(status);
+		ret = run_exit_code(&rec, status);
 		end_run(&rec);
 		if (rec.write_failed)
 			break;

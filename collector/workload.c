@@ -48,6 +48,10 @@ static _Noreturn void run_child(const struct workload_options *opts,
 
 	if (opts->stdout_to_stderr && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
 		_exit(EXIT_NOT_FOUND);
+	if (opts->capture_fd > STDERR_FILENO &&
+	    (dup2(opts->capture_fd, STDOUT_FILENO) < 0 ||
+	     dup2(opts->capture_fd, STDERR_FILENO) < 0))
+		_exit(EXIT_NOT_FOUND);
 
 	/*
 	 * Ignored dispositions and the blocked mask survive exec: give the

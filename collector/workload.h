@@ -37,6 +37,8 @@ struct workload_options {
 	size_t nr_restore;
 	/* send the command's stdout to stderr (when stdout carries the data) */
 	int stdout_to_stderr;
+	/* > 2: the command's stdout and stderr go to this fd instead */
+	int capture_fd;
 };
 
 /*

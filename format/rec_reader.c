@@ -43,6 +43,7 @@
 #define MEM_SOURCE_FIXED_SIZE 16
 #define MEM_SIZE 40
 #define VARIANT_FIXED_SIZE 16
+#define LOAD_FIXED_SIZE 112
 
 __attribute__((format(printf, 3, 4)))
 static enum rec_status fail(struct rec_reader *r, enum rec_status status,
@@ -585,6 +586,29 @@ int rec_decode_variant(const struct rec *rec, struct rec_variant *out)
 			return -1;
 	out->args = p + args;
 	out->args_size = pos - args;
+	return 0;
+}
+
+int rec_decode_load(const struct rec *rec, struct rec_load *out)
+{
+	const unsigned char *p = rec->payload;
+	size_t pos = LOAD_FIXED_SIZE, len;
+
+	if (rec->type != REC_LOAD || rec->payload_size < LOAD_FIXED_SIZE)
+		return -1;
+	memset(out, 0, sizeof(*out));
+	out->time_ns = get_u64(p);
+	out->run = get_u32(p + 8);
+	out->kind = get_u32(p + 12);
+	out->pid = get_u32(p + 16);
+	out->flags = get_u32(p + 20);
+	out->exit_kind = get_u32(p + 24);
+	out->exit_code = to_i32(get_u32(p + 28));
+	out->requests = get_u64(p + 32);
+	get_rusage(p + 40, &out->rusage);
+	if (get_string(rec, &pos, 4, &out->command, &len) ||
+	    get_string(rec, &pos, 4, &out->output, &len))
+		return -1;
 	return 0;
 }
 

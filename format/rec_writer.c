@@ -459,6 +459,23 @@ int rec_write_run_end(struct rec_writer *w, const struct rec_run_end *e)
 	return rec_finish(w);
 }
 
+int rec_write_load(struct rec_writer *w, const struct rec_load *l)
+{
+	rec_begin(w, REC_LOAD);
+	rec_put_u64(w, l->time_ns);
+	rec_put_u32(w, l->run);
+	rec_put_u32(w, l->kind);
+	rec_put_u32(w, l->pid);
+	rec_put_u32(w, l->flags);
+	rec_put_u32(w, l->exit_kind);
+	rec_put_u32(w, (uint32_t)l->exit_code);
+	rec_put_u64(w, l->requests);
+	put_rusage(w, &l->rusage);
+	rec_put_str32(w, l->command);
+	rec_put_str32(w, l->output);
+	return rec_finish(w);
+}
+
 int rec_write_end(struct rec_writer *w, uint64_t time_ns)
 {
 	uint64_t records = w->records;

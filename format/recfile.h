@@ -262,6 +262,32 @@
  *                lists ("0-3,8"), "" when not pinned
  *        -    -  nr_args arguments (str32 each), argv[0] first
  *
+ * Since format 1.4 - a server recorded under load (`record --load`).
+ *
+ * REC_LOAD (15) - the load command pprobe ran against the recorded command
+ *   (not part of the recording: its processes are not counted). Written
+ *   when the load starts (kind BEGIN) and when it has ended (kind END),
+ *   each right after a COUNTS record with the same time_ns and run, so
+ *   the counters of the load window are the difference of those two:
+ *        0    8  time_ns
+ *        8    4  run
+ *       12    4  kind (enum rec_load_kind)
+ *       16    4  pid of the load command
+ *       20    4  flags (REC_LOAD_F_*)
+ *       24    4  exit_kind (enum rec_exit_kind), END only; else 0
+ *       28    4  exit_code, END only; else 0
+ *       32    8  requests: END with REC_LOAD_F_REQUESTS, how many
+ *                requests the load said it made ("8000 requests" or
+ *                "requests: 8000" in its output); else 0
+ *       40   72  rusage of the load command and what it waited for, laid
+ *                out as in RUN_END; END only, else all 0
+ *      112    -  command (str32): the load command, run by /bin/sh -c
+ *        -    -  output (str32): END, what the load wrote to stdout and
+ *                stderr, its last 64 KiB at most; "" at BEGIN
+ *   A run has at most one load. A BEGIN without an END (the file was
+ *   cut off, or the load was still running when the recording ended)
+ *   has no window.
+ *
  * A file without an END record was cut off: readers report what they have
  * and say so (REC_ERR_TRUNCATED from rec_reader_next()).
  */
@@ -274,7 +300,7 @@
 #define REC_MAGIC "\x89PPROBE\n"
 #define REC_MAGIC_SIZE 8
 #define REC_VERSION_MAJOR 1
-#define REC_VERSION_MINOR 3
+#define REC_VERSION_MINOR 4
 #define REC_HEADER_SIZE 16
 #define REC_FRAME_SIZE 8
 /* Larger frames are corrupt, not merely cut off: no record is this big. */
@@ -295,7 +321,19 @@ enum rec_type {
 	REC_MEM = 12,
 	REC_CPU_COUNTS = 13,
 	REC_VARIANT = 14,
+	REC_LOAD = 15,
 };
+
+enum rec_load_kind {
+	REC_LOAD_BEGIN = 1, /* the load command was let go */
+	REC_LOAD_END = 2,   /* it ended and was reaped */
+};
+
+/* Flags of REC_LOAD. */
+#define REC_LOAD_F_REQUESTS (1u << 0) /* requests holds the load's count */
+/* END: pprobe stopped the load itself (the recorded command ended
+ * first, or the recording was stopped) */
+#define REC_LOAD_F_STOPPED  (1u << 1)
 
 enum rec_task_kind {
 	REC_TASK_FORK = 1,  /* a new process, or a new thread (pid == ppid) */
@@ -530,6 +568,20 @@ struct rec_mem {
 	uint32_t flags;    /* REC_MEM_F_* */
 };
 
+struct rec_load {
+	uint64_t time_ns;
+	uint32_t run;
+	uint32_t kind;      /* enum rec_load_kind */
+	uint32_t pid;
+	uint32_t flags;     /* REC_LOAD_F_* */
+	uint32_t exit_kind; /* END: enum rec_exit_kind */
+	int32_t exit_code;
+	uint64_t requests;
+	struct rec_rusage rusage;
+	const char *command; /* never NULL after decoding */
+	const char *output;  /* never NULL after decoding; "" at BEGIN */
+};
+
 /* ---- Writing ---- */
 
 /*
@@ -641,6 +693,7 @@ int rec_write_cpu_counts(struct rec_writer *w, uint64_t time_ns, uint32_t run,
 /* argv: v->nr_args strings; v->args is not used. */
 int rec_write_variant(struct rec_writer *w, const struct rec_variant *v,
 		      const char *const *argv);
+int rec_write_load(struct rec_writer *w, const struct rec_load *l);
 
 /* ---- Reading ---- */
 
@@ -748,6 +801,7 @@ void rec_procs_get(const struct rec_procs *p, uint32_t i, struct rec_proc *out);
 int rec_decode_proc_exit(const struct rec *rec, struct rec_proc_exit *out);
 int rec_decode_mem_source(const struct rec *rec, struct rec_mem_source *out);
 int rec_decode_mem(const struct rec *rec, struct rec_mem *out);
+int rec_decode_load(const struct rec *rec, struct rec_load *out);
 
 /*
  * META entries, one at a time: set *pos to 0, then call until it returns 0

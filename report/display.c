@@ -28,6 +28,7 @@
 #include <time.h>
 
 #include "counter.h"
+#include "load_view.h"
 #include "memory_series.h"
 #include "recfile.h"
 #include "stats.h"
@@ -449,9 +450,14 @@ static void text_exit(FILE *out, const struct summary_run *r)
 	if (!sig)
 		return;
 	if (display_signal_name(sig, name, sizeof(name)))
-		fprintf(out, " (killed by signal %d, %s)", sig, name);
+		fprintf(out, " (killed by signal %d, %s", sig, name);
 	else
-		fprintf(out, " (killed by signal %d)", sig);
+		fprintf(out, " (killed by signal %d", sig);
+	/* `record --load` ends the server once its load is done. */
+	if (r->load.ended && (sig == SIGTERM || sig == SIGKILL) &&
+	    r->end.time_ns >= r->load.end_ns)
+		fputs(", which pprobe sent once the load ended", out);
+	fputc(')', out);
 }
 
 static void text_sampling(FILE *out, const struct summary *s,
@@ -503,6 +509,7 @@ static void text_run(FILE *out, const struct summary *s,
 	text_exit(out, r);
 	text_sampling(out, s, r);
 	fputc('\n', out);
+	load_view_text(out, s, r);
 	if (summary_run_has_tree(r))
 		text_processes(out, r, o);
 	if (summary_run_has_memory(r))
@@ -2003,6 +2010,7 @@ static void json_run(struct json_writer *w, const struct summary *s,
 	json_end_object(w);
 	json_tree(w, r);
 	json_memory(w, r);
+	load_view_json(w, s, r);
 	json_end_object(w);
 }
 

@@ -76,6 +76,10 @@ void summary_release(struct summary *s)
 	free(s->event_index);
 	for (size_t i = 0; i < s->nr_runs; i++) {
 		free(s->runs[i].readings);
+		free(s->runs[i].load.command);
+		free(s->runs[i].load.last_line);
+		free(s->runs[i].load.at_begin);
+		free(s->runs[i].load.at_end);
 		tree_release(&s->runs[i].tree);
 		for (size_t b = 0; b < MEMORY_BACKENDS; b++)
 			memory_series_release(&s->runs[i].memory[b]);
@@ -738,6 +742,86 @@ static int add_mem(struct summary *s, const struct rec *rec)
 	return 0;
 }
 
+/* ---- the load window (format 1.4) ---- */
+
+/* A copy of the run's latest readings: the counters at a window's edge. */
+static int copy_readings(const struct summary_run *r,
+			 struct summary_reading **out, size_t *nr)
+{
+	free(*out);
+	*nr = 0;
+	*out = malloc((r->nr_readings ? r->nr_readings : 1) * sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	if (r->nr_readings)
+		memcpy(*out, r->readings, r->nr_readings * sizeof(**out));
+	*nr = r->nr_readings;
+	return 0;
+}
+
+/* The last non-empty line of text, as a new string; NULL when none. */
+static char *last_line(const char *text)
+{
+	size_t end = strlen(text), start;
+	char *line;
+
+	while (end > 0 && (text[end - 1] == '\n' || text[end - 1] == '\r' ||
+			   text[end - 1] == ' '))
+		end--;
+	start = end;
+	while (start > 0 && text[start - 1] != '\n')
+		start--;
+	if (start == end)
+		return NULL;
+	line = malloc(end - start + 1);
+	if (line) {
+		memcpy(line, text + start, end - start);
+		line[end - start] = '\0';
+	}
+	return line;
+}
+
+static int add_load(struct summary *s, const struct rec *rec)
+{
+	struct rec_load l;
+	struct summary_run *r;
+	struct summary_load *d;
+
+	if (rec_decode_load(rec, &l) < 0)
+		return corrupt(s, "LOAD record does not decode");
+	if (skip_run(s, l.run))
+		return 0;
+	r = find_run(s, l.run);
+	if (!r)
+		return corrupt(s, "LOAD for run %u, which has not begun", l.run);
+	d = &r->load;
+	if (l.kind == REC_LOAD_BEGIN) {
+		if (d->began)
+			return corrupt(s, "run %u has a second load", l.run);
+		d->began = 1;
+		d->begin_ns = l.time_ns;
+		d->pid = l.pid;
+		if (set_string(&d->command, l.command) < 0)
+			return -ENOMEM;
+		return copy_readings(r, &d->at_begin, &d->nr_at_begin);
+	}
+	if (l.kind != REC_LOAD_END)
+		return 0; /* a kind from a newer minor version */
+	if (!d->began || d->ended)
+		return corrupt(s, "run %u: a load ends that did not begin", l.run);
+	if (l.time_ns < d->begin_ns)
+		return corrupt(s, "run %u: its load ends before it began", l.run);
+	d->ended = 1;
+	d->end_ns = l.time_ns;
+	d->flags = l.flags;
+	d->exit_kind = l.exit_kind;
+	d->exit_code = l.exit_code;
+	d->requests = l.requests;
+	d->rusage = l.rusage;
+	d->last_line = last_line(l.output);
+	return copy_readings(r, &d->at_end, &d->nr_at_end);
+}
+
 /* Per-CPU counts are the series' business (series.c); checked here. */
 static int add_cpu_counts(struct summary *s, const struct rec *rec)
 {
@@ -779,6 +863,8 @@ int summary_add(struct summary *s, const struct rec *rec)
 		return add_cpu_counts(s, rec);
 	case REC_VARIANT:
 		return add_variant(s, rec);
+	case REC_LOAD:
+		return add_load(s, rec);
 	default:
 		/* A type from a newer minor version (or END, which the
 		 * reader keeps to itself): skipped by its size. */
@@ -960,4 +1046,39 @@ double summary_run_seconds(const struct summary_run *r, uint64_t t)
 	if (t >= r->begin_ns)
 		return (double)(t - r->begin_ns) / 1e9;
 	return -(double)(r->begin_ns - t) / 1e9;
+}
+
+int summary_load_seconds(const struct summary_run *r, double *seconds)
+{
+	if (!r->load.began || !r->load.ended)
+		return -1;
+	*seconds = (double)(r->load.end_ns - r->load.begin_ns) / 1e9;
+	return 0;
+}
+
+/* A reading scaled to its enabled time, as counter_judge() scales. */
+static double scaled_value(const struct summary_reading *x)
+{
+	if (x->running_ns && x->running_ns < x->enabled_ns)
+		return (double)x->value * ((double)x->enabled_ns / (double)x->running_ns);
+	return (double)x->value;
+}
+
+int summary_load_delta(const struct summary *s, const struct summary_run *r,
+		       size_t i, double *value)
+{
+	const struct summary_load *l = &r->load;
+	const struct summary_reading *a, *b;
+
+	if (!l->began || !l->ended || i >= s->nr_events ||
+	    i >= l->nr_at_begin || i >= l->nr_at_end)
+		return -1;
+	a = &l->at_begin[i];
+	b = &l->at_end[i];
+	if (!a->present || !b->present || !b->running_ns)
+		return -1;
+	*value = scaled_value(b) - scaled_value(a);
+	if (*value < 0)
+		*value = 0;
+	return 0;
 }

@@ -59,6 +59,27 @@ struct summary_reading {
 	uint64_t value, enabled_ns, running_ns;
 };
 
+/*
+ * The load a run served (`record --load`, format 1.4): its window, from
+ * the BEGIN to the END LOAD record, and the counters at each edge (the
+ * collector reads them just before each record), indexed like
+ * summary.events.
+ */
+struct summary_load {
+	int began, ended;          /* its BEGIN, its END were read */
+	uint64_t begin_ns, end_ns;
+	uint32_t pid;
+	uint32_t flags;            /* END's REC_LOAD_F_* */
+	uint32_t exit_kind;        /* END: enum rec_exit_kind */
+	int32_t exit_code;
+	uint64_t requests;         /* with REC_LOAD_F_REQUESTS */
+	struct rec_rusage rusage;  /* END: the load's own */
+	char *command;             /* owned, never NULL once began */
+	char *last_line;           /* owned: its output's last line, or NULL */
+	struct summary_reading *at_begin, *at_end; /* owned, nr_events each */
+	size_t nr_at_begin, nr_at_end;
+};
+
 struct summary_run {
 	uint32_t run, pid, flags;  /* from RUN_BEGIN; flags are REC_RUN_F_* */
 	uint32_t variant;          /* since 1.3; 0 before */
@@ -81,6 +102,7 @@ struct summary_run {
 	/* Indexed by memory_backend_index(); a series nobody declared and
 	 * with no reading is not shown. */
 	struct memory_series memory[MEMORY_BACKENDS];
+	struct summary_load load;  /* began == 0: no load */
 };
 
 /* One REC_VARIANT (format 1.3): what some of the file's runs ran. */
@@ -228,6 +250,19 @@ long summary_cpu_time_event(const struct summary *s, const struct summary_run *r
 /* task-clock time / wall time. 0, or -1 when either is unknown. */
 int summary_run_cpus_utilized(const struct summary *s,
 			      const struct summary_run *r, double *cpus);
+
+/*
+ * The load window of a run: its seconds, 0 or -1 when the run has no
+ * whole window (no load, or its END is missing).
+ */
+int summary_load_seconds(const struct summary_run *r, double *seconds);
+/*
+ * Event i's count over the load window (scaled when multiplexed at
+ * either edge), 0; or -1 when the window or the event's readings at its
+ * edges are missing.
+ */
+int summary_load_delta(const struct summary *s, const struct summary_run *r,
+		       size_t i, double *value);
 
 /* Whether the run has a process table to show (format 1.1 records). */
 int summary_run_has_tree(const struct summary_run *r);
