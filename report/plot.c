@@ -833,6 +833,55 @@ void plot_vline(struct plot *p, const struct plot_panel *panel, double v,
 	cairo_set_dash(p->cr, NULL, 0, 0);
 }
 
+void plot_line(struct plot *p, double x0, double y0, double x1, double y1,
+	       uint32_t rgb, double width, int dashed)
+{
+	double dash[] = { p->font * 0.4, p->font * 0.25 };
+
+	plot_colour(p, rgb, 1);
+	cairo_set_line_width(p->cr, width);
+	if (dashed)
+		cairo_set_dash(p->cr, dash, 2, 0);
+	cairo_move_to(p->cr, x0, y0);
+	cairo_line_to(p->cr, x1, y1);
+	cairo_stroke(p->cr);
+	cairo_set_dash(p->cr, NULL, 0, 0);
+}
+
+void plot_whisker(struct plot *p, double x, double y0, double y1, double cap,
+		  uint32_t rgb)
+{
+	double width = fmax(1.5, p->font * 0.12);
+
+	plot_line(p, x, y0, x, y1, rgb, width, 0);
+	plot_line(p, x - cap / 2, y0, x + cap / 2, y0, rgb, width, 0);
+	plot_line(p, x - cap / 2, y1, x + cap / 2, y1, rgb, width, 0);
+}
+
+void plot_x_labels(struct plot *p, const struct plot_panel *panel,
+		   const double *xs, char (*texts)[AXIS_LABEL_MAX], size_t nr)
+{
+	double last_right = -1e9, y = panel->area.y + panel->area.h + p->font * 0.9;
+
+	for (size_t i = 0; i < nr; i++) {
+		double w = plot_text_width(p, 0.85, 0, texts[i]);
+
+		if (xs[i] - w / 2 < last_right + p->font * 0.5)
+			continue;
+		plot_text(p, xs[i], y, PLOT_CENTER, 0.85, 0, PLOT_MUTED_RGB,
+			  texts[i]);
+		last_right = xs[i] + w / 2;
+	}
+}
+
+void plot_bare_axis(double lo, double hi, struct axis *x)
+{
+	axis_nice(lo, hi, 2, 0, AXIS_PLAIN, x);
+	x->lo = lo;
+	x->hi = hi;
+	x->nr = 0;
+}
+
 void plot_point(struct plot *p, double x, double y, int shape, uint32_t rgb)
 {
 	double r = p->font * 0.38;

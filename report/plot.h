@@ -216,6 +216,22 @@ double plot_colour_bar(struct plot *p, const struct plot_rect *r,
 /* A thin vertical line across the panel at x value v, dashed. */
 void plot_vline(struct plot *p, const struct plot_panel *panel, double v,
 		uint32_t rgb);
+/* A line between two page points in rgb, `width` wide, dashed or not. */
+void plot_line(struct plot *p, double x0, double y0, double x1, double y1,
+	       uint32_t rgb, double width, int dashed);
+/* A whisker from page y0 to y1 at x, with caps `cap` wide (a min-max). */
+void plot_whisker(struct plot *p, double x, double y0, double y1, double cap,
+		  uint32_t rgb);
+/*
+ * Labels (as axis_label() writes them) under the panel's data area, at
+ * page x positions xs[], where plot_axes() puts its x labels; each is
+ * left out when it would touch the one before, so dense ticks keep their
+ * grid line or bar but not every label.
+ */
+void plot_x_labels(struct plot *p, const struct plot_panel *panel,
+		   const double *xs, char (*texts)[AXIS_LABEL_MAX], size_t nr);
+/* An axis whose values the caller draws: from lo to hi, no ticks. */
+void plot_bare_axis(double lo, double hi, struct axis *x);
 /* A point marker: 0 a circle, 1 a triangle, 2 a square, centred on x, y. */
 void plot_point(struct plot *p, double x, double y, int shape, uint32_t rgb);
 

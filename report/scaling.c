@@ -681,65 +681,9 @@ static void subtitle(const struct study *st, const char *tail, char *buf,
 	plot_utf8_trim(buf);
 }
 
-/* A thin line between two points in rgb, dashed or not. */
-static void line(struct plot *p, double x0, double y0, double x1, double y1,
-		 uint32_t rgb, double width, int dashed)
-{
-	double dash[] = { p->font * 0.4, p->font * 0.25 };
-
-	plot_colour(p, rgb, 1);
-	cairo_set_line_width(p->cr, width);
-	if (dashed)
-		cairo_set_dash(p->cr, dash, 2, 0);
-	cairo_move_to(p->cr, x0, y0);
-	cairo_line_to(p->cr, x1, y1);
-	cairo_stroke(p->cr);
-	cairo_set_dash(p->cr, NULL, 0, 0);
-}
-
-/* A whisker from y0 to y1 at x, with caps `cap` wide. */
-static void whisker(struct plot *p, double x, double y0, double y1, double cap,
-		    uint32_t rgb)
-{
-	double width = fmax(1.5, p->font * 0.12);
-
-	line(p, x, y0, x, y1, rgb, width, 0);
-	line(p, x - cap / 2, y0, x + cap / 2, y0, rgb, width, 0);
-	line(p, x - cap / 2, y1, x + cap / 2, y1, rgb, width, 0);
-}
-
 /* CPU counts labelled along an x axis, at most; the rest keep their
  * grid line or bar, unlabelled. */
 #define SCALING_LABELS_MAX 64
-
-/*
- * Labels under the data area at page x positions xs[] (texts[]), each
- * left out when it would touch the one before: dense CPU counts keep
- * their ticks but not every label.
- */
-static void x_labels(struct plot *p, const struct plot_panel *panel,
-		     const double *xs, char (*texts)[16], size_t nr)
-{
-	double last_right = -1e9, y = panel->area.y + panel->area.h + p->font * 0.9;
-
-	for (size_t i = 0; i < nr; i++) {
-		double w = plot_text_width(p, 0.85, 0, texts[i]);
-
-		if (xs[i] - w / 2 < last_right + p->font * 0.5)
-			continue;
-		plot_text(p, xs[i], y, PLOT_CENTER, 0.85, 0, MUTED_RGB, texts[i]);
-		last_right = xs[i] + w / 2;
-	}
-}
-
-/* An x axis whose values are drawn by the caller: from lo to hi, no ticks. */
-static void bare_axis(double lo, double hi, struct axis *x)
-{
-	axis_nice(lo, hi, 2, 0, AXIS_PLAIN, x);
-	x->lo = lo;
-	x->hi = hi;
-	x->nr = 0;
-}
 
 static void clip_to(struct plot *p, const struct plot_rect *r)
 {
@@ -755,7 +699,7 @@ static void draw_speedup(struct plot *p, const struct study *st,
 {
 	double base = st->sc->v[0].nr_cpus, max_cpus = st->sc->v[st->nr - 1].nr_cpus;
 	double ymax = 0, xs[SCALING_LABELS_MAX], room;
-	char texts[SCALING_LABELS_MAX][16];
+	char texts[SCALING_LABELS_MAX][AXIS_LABEL_MAX];
 	size_t nr_ticks = 0, drawn = 0;
 	int any = 0;
 
@@ -770,7 +714,7 @@ static void draw_speedup(struct plot *p, const struct study *st,
 	}
 	/* Room right of the last count for its label ("4.71x"). */
 	room = fmin(0.5, p->font * 4.5 / fmax(1, panel->area.w));
-	bare_axis(0, fmax(max_cpus * 1.08, max_cpus / (1 - room)), &panel->x);
+	plot_bare_axis(0, fmax(max_cpus * 1.08, max_cpus / (1 - room)), &panel->x);
 	/* An empty panel gets the plain 0..1 axis, as the timeline's do. */
 	axis_nice(0, any ? ymax * 1.06 : 1, any ? chart_ticks_for(p, panel->area.h, 2.2) : 2,
 		  1, AXIS_PLAIN, &panel->y);
@@ -779,15 +723,15 @@ static void draw_speedup(struct plot *p, const struct study *st,
 	for (size_t i = 0; i < st->nr; i++) {
 		double x = round(plot_x(panel, st->sc->v[i].nr_cpus)) + 0.5;
 
-		line(p, x, panel->area.y + 1, x, panel->area.y + panel->area.h - 1,
-		     GRID_RGB, 1, 0);
+		plot_line(p, x, panel->area.y + 1, x, panel->area.y + panel->area.h - 1,
+			  GRID_RGB, 1, 0);
 		if (nr_ticks < SCALING_LABELS_MAX) {
 			xs[nr_ticks] = x;
 			snprintf(texts[nr_ticks++], sizeof(texts[0]), "%u",
 				 st->sc->v[i].nr_cpus);
 		}
 	}
-	x_labels(p, panel, xs, texts, nr_ticks);
+	plot_x_labels(p, panel, xs, texts, nr_ticks);
 	if (!any) {
 		plot_no_data(p, &panel->area, st->rows[0].wall.n ?
 			     "no speedup: no run has a known wall time" :
@@ -795,9 +739,9 @@ static void draw_speedup(struct plot *p, const struct study *st,
 		return;
 	}
 	clip_to(p, &panel->area);
-	line(p, plot_x(panel, 0), plot_y(panel, 0), plot_x(panel, panel->x.hi),
-	     plot_y(panel, panel->x.hi / base), PALETTE_GREY,
-	     fmax(1.5, p->font * 0.13), 1);
+	plot_line(p, plot_x(panel, 0), plot_y(panel, 0), plot_x(panel, panel->x.hi),
+		  plot_y(panel, panel->x.hi / base), PALETTE_GREY,
+		  fmax(1.5, p->font * 0.13), 1);
 	/* The measured line first, whiskers and points over it. */
 	plot_colour(p, PALETTE_BLUE, 1);
 	cairo_set_line_width(p->cr, fmax(2, p->font * 0.18));
@@ -826,9 +770,9 @@ static void draw_speedup(struct plot *p, const struct study *st,
 		x = plot_x(panel, r->v->nr_cpus);
 		y = plot_y(panel, r->speedup);
 		if (r->wall.n > 1 && r->speedup_max > r->speedup_min)
-			whisker(p, x, plot_y(panel, r->speedup_min),
-				plot_y(panel, r->speedup_max), p->font * 0.7,
-				PALETTE_BLUE);
+			plot_whisker(p, x, plot_y(panel, r->speedup_min),
+				     plot_y(panel, r->speedup_max), p->font * 0.7,
+				     PALETTE_BLUE);
 		plot_point(p, x, y, 0, PALETTE_BLUE);
 		snprintf(text, sizeof(text), "%.2fx", r->speedup);
 		/*
@@ -863,14 +807,14 @@ static void slot_labels(struct plot *p, const struct plot_panel *panel,
 			const struct study *st, double slot)
 {
 	double xs[SCALING_LABELS_MAX];
-	char texts[SCALING_LABELS_MAX][16];
+	char texts[SCALING_LABELS_MAX][AXIS_LABEL_MAX];
 	size_t n = 0;
 
 	for (size_t i = 0; i < st->nr && n < SCALING_LABELS_MAX; i++) {
 		xs[n] = panel->area.x + slot * ((double)i + 0.5);
 		snprintf(texts[n++], sizeof(texts[0]), "%u", st->sc->v[i].nr_cpus);
 	}
-	x_labels(p, panel, xs, texts, n);
+	plot_x_labels(p, panel, xs, texts, n);
 }
 
 static void draw_efficiency(struct plot *p, const struct study *st,
@@ -888,7 +832,7 @@ static void draw_efficiency(struct plot *p, const struct study *st,
 		ymax = fmax(ymax, 100 * fmax(r->efficiency,
 					     r->speedup_max / r->ideal));
 	}
-	bare_axis(0, 1, &panel->x);
+	plot_bare_axis(0, 1, &panel->x);
 	axis_nice(0, any ? ymax * 1.1 : 1, any ? chart_ticks_for(p, panel->area.h, 2.2) : 2,
 		  1, AXIS_PLAIN, &panel->y);
 	plot_axes(p, panel, 1);
@@ -908,9 +852,9 @@ static void draw_efficiency(struct plot *p, const struct study *st,
 		bar(p, panel, cx - w / 2, w, 0, r->efficiency * 100, PALETTE_GREEN);
 		top = plot_y(panel, r->efficiency * 100);
 		if (r->wall.n > 1 && r->speedup_max > r->speedup_min) {
-			whisker(p, cx, plot_y(panel, 100 * r->speedup_min / r->ideal),
-				plot_y(panel, 100 * r->speedup_max / r->ideal),
-				w * 0.4, TEXT_RGB);
+			plot_whisker(p, cx, plot_y(panel, 100 * r->speedup_min / r->ideal),
+				     plot_y(panel, 100 * r->speedup_max / r->ideal),
+				     w * 0.4, TEXT_RGB);
 			top = fmin(top, plot_y(panel, 100 * r->speedup_max / r->ideal));
 		}
 		snprintf(text, sizeof(text), "%.0f%%", r->efficiency * 100);
@@ -919,8 +863,8 @@ static void draw_efficiency(struct plot *p, const struct study *st,
 				  0.8, 1, TEXT_RGB, text);
 	}
 	/* 100%: the ideal, over the bars so it shows through them. */
-	line(p, panel->area.x, plot_y(panel, 100), panel->area.x + panel->area.w,
-	     plot_y(panel, 100), PALETTE_GREY, fmax(1.5, p->font * 0.13), 1);
+	plot_line(p, panel->area.x, plot_y(panel, 100), panel->area.x + panel->area.w,
+		  plot_y(panel, 100), PALETTE_GREY, fmax(1.5, p->font * 0.13), 1);
 }
 
 static void draw_scaling(struct plot *p, const void *arg)
@@ -1106,7 +1050,7 @@ static void draw_cell(struct plot *p, const struct study *st,
 	panel.area.w = cell.x + cell.w - panel.area.x - p->font * 0.8;
 	panel.area.h = cell.y + cell.h - plot_bottom_gutter(p, 1) - panel.area.y;
 	max = cell_max(c, st, &any);
-	bare_axis(0, 1, &panel.x);
+	plot_bare_axis(0, 1, &panel.x);
 	axis_nice(0, any ? max * 1.15 : 1, any ? chart_ticks_for(p, panel.area.h, 2.0) : 2,
 		  1, c->units, &panel.y);
 	plot_axes(p, &panel, 1);
@@ -1139,9 +1083,9 @@ static void draw_cell(struct plot *p, const struct study *st,
 			}
 			label_top = plot_y(&panel, s->mean);
 			if (s->n > 1 && s->max > s->min) {
-				whisker(p, x + layer_w / 2, plot_y(&panel, s->min),
-					plot_y(&panel, s->max), layer_w * 0.35,
-					TEXT_RGB);
+				plot_whisker(p, x + layer_w / 2, plot_y(&panel, s->min),
+					     plot_y(&panel, s->max), layer_w * 0.35,
+					     TEXT_RGB);
 				label_top = fmin(label_top, plot_y(&panel, s->max));
 			}
 			value_text(c, s->mean, text, sizeof(text));
@@ -1155,15 +1099,15 @@ static void draw_cell(struct plot *p, const struct study *st,
 		}
 		/* CPU time: the total's whisker, task-clock's mark, the total. */
 		if (r->usersys.n > 1 && r->usersys.max > r->usersys.min) {
-			whisker(p, label_x, plot_y(&panel, r->usersys.min),
-				plot_y(&panel, r->usersys.max), w * 0.25, TEXT_RGB);
+			plot_whisker(p, label_x, plot_y(&panel, r->usersys.min),
+				     plot_y(&panel, r->usersys.max), w * 0.25, TEXT_RGB);
 			label_top = fmin(label_top, plot_y(&panel, r->usersys.max));
 		}
 		if (r->cpu.n) {
 			double y = plot_y(&panel, r->cpu.mean);
 
-			line(p, x0, y, x0 + w, y, PALETTE_CPU_TOTAL,
-			     fmax(2, p->font * 0.2), 0);
+			plot_line(p, x0, y, x0 + w, y, PALETTE_CPU_TOTAL,
+				  fmax(2, p->font * 0.2), 0);
 			label_top = fmin(label_top, y);
 		}
 		unknown_slot(p, &panel, c, r, label_x, slot);
