@@ -1,0 +1,3 @@
+module pprobe/samples/go-server
+
+go 1.19
