@@ -40,6 +40,9 @@ enum scaling_field {
 	FIELD_IVCSW,
 	FIELD_MIGRATIONS,
 	FIELD_FAULTS,
+	FIELD_RATE,
+	FIELD_CPU_PER_REQUEST,
+	FIELD_SWITCHES_PER_REQUEST,
 	FIELDS,
 };
 
@@ -60,6 +63,12 @@ static double **field(struct scaling_variant *v, enum scaling_field f)
 		return &v->ivcsw;
 	case FIELD_MIGRATIONS:
 		return &v->migrations;
+	case FIELD_RATE:
+		return &v->rate;
+	case FIELD_CPU_PER_REQUEST:
+		return &v->cpu_per_request;
+	case FIELD_SWITCHES_PER_REQUEST:
+		return &v->switches_per_request;
 	case FIELD_FAULTS:
 	case FIELDS:
 		break;
@@ -145,6 +154,38 @@ static double counter_value(const struct summary *s,
 	return NAN;
 }
 
+/* The index of the first counted event named name, or -1. */
+static long event_named(const struct summary *s, const char *name)
+{
+	for (size_t i = 0; i < s->nr_events; i++)
+		if (counter_name_is(s->events[i].name, name))
+			return (long)i;
+	return -1;
+}
+
+/*
+ * A run recorded under a load (`scale --load`): requests per second of
+ * the load's window, and task-clock (usec) and context switches per
+ * request over it. NAN without a window or a request count.
+ */
+static void take_load(struct scaling_variant *v, size_t n,
+		      const struct summary *s, const struct summary_run *r)
+{
+	const struct summary_load *l = &r->load;
+	long clock = summary_cpu_time_event(s, r), cs = event_named(s, "context-switches");
+	double seconds, requests, value;
+
+	if (summary_load_seconds(r, &seconds) < 0 || seconds <= 0 ||
+	    !(l->flags & REC_LOAD_F_REQUESTS) || !l->requests)
+		return;
+	requests = (double)l->requests;
+	v->rate[n] = requests / seconds;
+	if (clock >= 0 && summary_load_delta(s, r, (size_t)clock, &value) == 0)
+		v->cpu_per_request[n] = value / 1e3 / requests;
+	if (cs >= 0 && summary_load_delta(s, r, (size_t)cs, &value) == 0)
+		v->switches_per_request[n] = value / requests;
+}
+
 /* Run r's figures into slot n of every array of v. */
 static void take_run(struct scaling_variant *v, size_t n,
 		     const struct summary *s, const struct summary_run *r)
@@ -184,6 +225,7 @@ static void take_run(struct scaling_variant *v, size_t n,
 			faults = (double)(ru->minflt + ru->majflt);
 	}
 	v->faults[n] = faults;
+	take_load(v, n, s, r);
 }
 
 int scaling_add(struct scaling *sc, const struct summary *s)
@@ -261,6 +303,7 @@ struct scaling_row {
 	const struct scaling_variant *v;
 	struct stats wall, user, sys, usersys, cpu, utilized;
 	struct stats vcsw, ivcsw, migrations, faults;
+	struct stats rate, cpu_per_request, switches_per_request; /* a load's */
 	size_t outliers;            /* wall times flagged by stats_outliers() */
 	unsigned char *flags;       /* owned: flags[i] for v->wall[i] */
 	/* NAN when unknown; efficiency is a fraction, 1 is perfect. */
@@ -315,7 +358,10 @@ static int row_compute(struct scaling_row *row, const struct scaling_variant *v)
 	    summarise(v->vcsw, n, &row->vcsw) < 0 ||
 	    summarise(v->ivcsw, n, &row->ivcsw) < 0 ||
 	    summarise(v->migrations, n, &row->migrations) < 0 ||
-	    summarise(v->faults, n, &row->faults) < 0)
+	    summarise(v->faults, n, &row->faults) < 0 ||
+	    summarise(v->rate, n, &row->rate) < 0 ||
+	    summarise(v->cpu_per_request, n, &row->cpu_per_request) < 0 ||
+	    summarise(v->switches_per_request, n, &row->switches_per_request) < 0)
 		goto out;
 	row->outliers = stats_outliers(v->wall, n, &row->wall, row->flags);
 	ret = 0;
@@ -505,6 +551,36 @@ static void print_resources(FILE *out, const struct scaling_row *rows,
 	}
 }
 
+/*
+ * Under a load, the wall time is the load's: what scales is the rate,
+ * and what each request costs.
+ */
+static void print_load(FILE *out, const struct scaling_row *rows, size_t nr)
+{
+	int any = 0;
+
+	for (size_t i = 0; i < nr; i++)
+		any |= rows[i].rate.n > 0;
+	if (!any)
+		return;
+	fputs(" Under the load (its window only; mean per run):\n\n", out);
+	fprintf(out, "  %6s %14s %9s %18s %20s\n", "CPUs", "requests/s", "speedup",
+		"CPU usec/request", "switches/request");
+	for (size_t i = 0; i < nr; i++) {
+		const struct scaling_row *r = &rows[i];
+		char rate[32], cpu[32], cs[32], speedup[32] = "-";
+
+		if (r->rate.n && rows[0].rate.n && rows[0].rate.mean > 0)
+			snprintf(speedup, sizeof(speedup), "%.2fx",
+				 r->rate.mean / rows[0].rate.mean);
+		fprintf(out, "  %6u %14s %9s %18s %20s\n", r->v->nr_cpus,
+			cell(rate, sizeof(rate), &r->rate, 0), speedup,
+			cell(cpu, sizeof(cpu), &r->cpu_per_request, 2),
+			cell(cs, sizeof(cs), &r->switches_per_request, 3));
+	}
+	fputc('\n', out);
+}
+
 static void print_verdicts(FILE *out, const struct scaling_row *rows, size_t nr)
 {
 	for (size_t i = 1; i < nr; i++) {
@@ -592,6 +668,7 @@ void scaling_print(FILE *out, const struct scaling *sc)
 	fputs("\n Mean per run:\n\n", out);
 	print_resources(out, rows, sc->nr);
 	fputc('\n', out);
+	print_load(out, rows, sc->nr);
 	print_verdicts(out, rows, sc->nr);
 	fputc('\n', out);
 	print_footnotes(out, rows, sc->nr);
@@ -651,6 +728,9 @@ void scaling_json(struct json_writer *w, const struct scaling *sc)
 		json_mean(w, "involuntary_switches", &r->ivcsw);
 		json_mean(w, "migrations", &r->migrations);
 		json_mean(w, "page_faults", &r->faults);
+		json_mean(w, "requests_per_second", &r->rate);
+		json_mean(w, "cpu_usec_per_request", &r->cpu_per_request);
+		json_mean(w, "switches_per_request", &r->switches_per_request);
 		json_end_object(w);
 	}
 	json_end_array(w);

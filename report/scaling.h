@@ -65,6 +65,9 @@ struct scaling_variant {
 	/* Counts: rusage nvcsw and nivcsw of RUN_END, the cpu-migrations
 	 * counter, the page-faults counter (else rusage minflt + majflt). */
 	double *vcsw, *ivcsw, *migrations, *faults;
+	/* Under a load (`scale --load`): requests per second of its window,
+	 * and over it task-clock usec and context switches per request. */
+	double *rate, *cpu_per_request, *switches_per_request;
 };
 
 /* The variants, in ascending nr_cpus (ties in the order added). */
