@@ -153,7 +153,7 @@ static int number_before(const char *s, size_t at, uint64_t *n)
 	while (start > 0 && isdigit((unsigned char)s[start - 1]))
 		start--;
 	if (start == end || (start > 0 && (isalnum((unsigned char)s[start - 1]) ||
-					   s[start - 1] == '.')))
+					   s[start - 1] == '.' || s[start - 1] == ',')))
 		return -1;
 	*n = strtoull(s + start, NULL, 10);
 	return 0;

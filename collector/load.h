@@ -74,9 +74,10 @@ int load_table_listens(const char *text, unsigned port);
 int load_port_listening(unsigned port);
 
 /*
- * The request count a load reported: the first "<N> requests" (wrk,
- * redis-benchmark, pprobe's loadgen) or "requests: <N>" (ab's
- * "Complete requests:") in text. 1 with *n set, or 0.
+ * The request count a load reported: the first "requests: <N>" (ab's
+ * "Complete requests:") in text, else the first "<N> requests" (wrk,
+ * redis-benchmark, pprobe's loadgen; ab's progress lines "Completed 100
+ * requests" come before its total). 1 with *n set, or 0.
  */
 int load_parse_requests(const char *text, uint64_t *n);
 

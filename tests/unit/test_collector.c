@@ -33,6 +33,7 @@
 #include "counters.h"
 #include "cpumap.h"
 #include "event.h"
+#include "load.h"
 #include "usage.h"
 #include "workload.h"
 
@@ -1103,6 +1104,200 @@ static void test_cgroup_counting(void **state)
 	event_list_release(&events);
 }
 
+/* ---- the load of `record --load` (load.c) ---- */
+
+/* Tables as the kernel writes them (port 8080 is 1F90, 50000 C350). */
+#define TCP_HEADER "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+#define TCP6_HEADER "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
+
+static void test_load_table_listens(void **state)
+{
+	/* A listener on 9090, and 8080 only in a connection. */
+	static const char tcp[] = TCP_HEADER
+		"   0: 00000000:2382 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 41001 1 0000000000000000 100 0 0 10 0\n"
+		"   1: 0100007F:1F90 0100007F:C350 01 00000000:00000000 00:00000000 00000000  1000        0 41002 1 0000000000000000 20 4 30 10 -1\n"
+		"   2: 0100007F:C350 0100007F:1F90 01 00000000:00000000 00:00000000 00000000  1000        0 41003 1 0000000000000000 20 4 30 10 -1\n"
+		"  10: 0100007F:1F90 0100007F:C351 06 00000000:00000000 03:00001234 00000000     0        0 0 3 0000000000000000\n";
+	static const char tcp6[] = TCP6_HEADER
+		"   0: 00000000000000000000000000000000:1F90 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 42001 1 0000000000000000 100 0 0 10 0\n";
+	/* Lines that are not socket lines, then one that is (cut after
+	 * its state). */
+#define GARBAGE TCP_HEADER \
+		"garbage\n" \
+		"   3: zz\n" \
+		"   4: 0100007F:1F90\n" \
+		"   6: 0100007F:XYZ 00000000:0000 0A 00000000:00000000\n" \
+		"   7: 0100007F: 00000000:0000 0A\n" \
+		"   8: 0100007F:1F90 00000000:0000\n"
+	static const char garbage[] = GARBAGE;
+	static const char garbage_then_listen[] = GARBAGE
+		"   9: 0100007F:1F90 00000000:0000 0A\n";
+#undef GARBAGE
+
+	(void)state;
+	assert_int_equal(load_table_listens(tcp, 9090), 1);
+	assert_int_equal(load_table_listens(tcp, 8080), 0);
+	assert_int_equal(load_table_listens(tcp, 50000), 0);
+	assert_int_equal(load_table_listens(tcp, 80), 0);
+	assert_int_equal(load_table_listens(tcp6, 8080), 1);
+	assert_int_equal(load_table_listens(tcp6, 9090), 0);
+	/* The state is the fourth field, not the sl or a port. */
+	assert_int_equal(load_table_listens(tcp, 0x0A), 0);
+	assert_int_equal(load_table_listens(garbage, 8080), 0);
+	assert_int_equal(load_table_listens(garbage, 0), 0);
+	assert_int_equal(load_table_listens(garbage, 0x0A), 0);
+	assert_int_equal(load_table_listens(garbage_then_listen, 8080), 1);
+	assert_int_equal(load_table_listens("", 8080), 0);
+	assert_int_equal(load_table_listens(TCP_HEADER, 8080), 0);
+	/* The first line is the header, whatever it holds. */
+	assert_int_equal(load_table_listens(tcp6 + sizeof(TCP6_HEADER) - 1, 8080), 0);
+	/* No newline at the end of the last line. */
+	assert_int_equal(load_table_listens(TCP_HEADER
+		"   0: 00000000:1F90 00000000:0000 0A", 8080), 1);
+}
+
+static void expect_requests(const char *text, uint64_t want)
+{
+	uint64_t n = 12345;
+
+	if (load_parse_requests(text, &n) != 1)
+		fail_msg("no request count found in '%s'", text);
+	if (n != want)
+		fail_msg("%llu requests found in '%s', not %llu", (unsigned long long)n,
+			 text, (unsigned long long)want);
+}
+
+static void expect_no_requests(const char *text)
+{
+	uint64_t n = 12345;
+
+	if (load_parse_requests(text, &n) != 0)
+		fail_msg("a request count %llu found in '%s'", (unsigned long long)n, text);
+}
+
+static void test_load_parse_requests(void **state)
+{
+	(void)state;
+	/* wrk */
+	expect_requests("Running 2s test @ http://127.0.0.1:8080/\n"
+			"  2 threads and 10 connections\n"
+			"  Thread Stats   Avg      Stdev     Max   +/- Stdev\n"
+			"    Latency   250.00us  100.00us   2.00ms   90.00%\n"
+			"    Req/Sec    20.00k     1.00k   22.00k    70.00%\n"
+			"  80000 requests in 2.00s, 10.5MB read\n"
+			"Requests/sec:  40000.00\n"
+			"Transfer/sec:      5.25MB\n", 80000);
+	/* ab: the labelled total, not Failed's 0 after it... */
+	expect_requests("Concurrency Level:      10\n"
+			"Time taken for tests:   0.500 seconds\n"
+			"Complete requests:      1000\n"
+			"Failed requests:        0\n"
+			"Requests per second:    2000.00 [#/sec] (mean)\n"
+			"Time per request:       5.000 [ms] (mean)\n", 1000);
+	/* ...nor its progress lines on stderr, which come first. */
+	expect_requests("Benchmarking 127.0.0.1 (be patient)\n"
+			"Completed 100 requests\n"
+			"Completed 200 requests\n"
+			"Finished 1000 requests\n"
+			"\n"
+			"Complete requests:      1000\n"
+			"Failed requests:        0\n", 1000);
+	/* redis-benchmark */
+	expect_requests("====== PING_INLINE ======\n"
+			"  100000 requests completed in 1.23 seconds\n"
+			"  50 parallel clients\n", 100000);
+	/* pprobe's loadgen, whose rate is no count */
+	expect_requests("loadgen: 16000 requests in 0.224 s (71527 requests/s), "
+			"8 clients x 2000 messages of 64 bytes; latency p50 102 us, "
+			"p99 350 us\n", 16000);
+	expect_requests("17 requests", 17);
+	expect_requests("requests: 5", 5);
+	expect_requests("requests:\t7\n", 7);
+	expect_requests("18446744073709551615 requests", UINT64_MAX);
+	expect_requests("abc123 requests, then 42 requests\n", 42);
+
+	expect_no_requests("");
+	expect_no_requests("Requests/sec: 100");
+	expect_no_requests("requests");
+	expect_no_requests("1.5 requests");
+	/* A count with separators is not read as its last group. */
+	expect_no_requests("1,000 requests");
+	expect_no_requests("abc123 requests");
+	expect_no_requests("71527 requests/s");
+	expect_no_requests("PING_INLINE: 81300.81 requests per second, p50=0.311 msec\n");
+	expect_no_requests("requests: none\nrequests: 12ms\n");
+	expect_no_requests("100 requestsxyz");
+}
+
+/* Appends n bytes of a pattern that says where each byte was. */
+static void keep_pattern(struct load *l, size_t from, size_t n)
+{
+	char *buf = malloc(n ? n : 1);
+
+	assert_non_null(buf);
+	for (size_t i = 0; i < n; i++)
+		buf[i] = (char)('a' + (from + i) % 23);
+	assert_int_equal(load_keep_output(l, buf, n), 0);
+	free(buf);
+}
+
+/* The kept output is bytes [from, from + len) of the pattern, then NUL. */
+static void assert_kept(const struct load *l, size_t from, size_t len)
+{
+	assert_int_equal(l->len, len);
+	assert_non_null(l->output);
+	for (size_t i = 0; i < len; i++)
+		if (l->output[i] != (char)('a' + (from + i) % 23))
+			fail_msg("byte %zu of the output is '%c'", i, l->output[i]);
+	assert_int_equal(l->output[len], '\0');
+}
+
+static void test_load_keep_output(void **state)
+{
+	const size_t max = LOAD_OUTPUT_MAX, third = LOAD_OUTPUT_MAX / 3;
+	struct load l;
+
+	(void)state;
+	load_init(&l);
+	assert_null(l.output);
+	assert_int_equal(l.len, 0);
+	assert_int_equal(l.state, LOAD_DONE);
+	assert_int_equal(l.out_fd, -1);
+
+	keep_pattern(&l, 0, 0);
+	assert_kept(&l, 0, 0);
+	assert_string_equal(l.output, "");
+	keep_pattern(&l, 0, 10);
+	assert_kept(&l, 0, 10);
+	/* Up to the limit exactly, then one byte past it. */
+	keep_pattern(&l, 10, max - 10);
+	assert_kept(&l, 0, max);
+	keep_pattern(&l, max, 1);
+	assert_kept(&l, 1, max);
+	/* Several appends that together pass it. */
+	load_release(&l);
+	load_init(&l);
+	for (size_t i = 0; i < 5; i++)
+		keep_pattern(&l, i * third, third);
+	assert_kept(&l, 5 * third - max, max);
+	/* One append larger than the limit: its end only. */
+	keep_pattern(&l, 5 * third, max + 1000);
+	assert_kept(&l, 5 * third + 1000, max);
+	keep_pattern(&l, 5 * third + max + 1000, 3);
+	assert_kept(&l, 5 * third + 1003, max);
+	load_release(&l);
+	assert_null(l.output);
+	assert_int_equal(l.len, 0);
+
+	/* The first append larger than the limit, and one of it exactly. */
+	load_init(&l);
+	keep_pattern(&l, 7, 3 * max);
+	assert_kept(&l, 7 + 2 * max, max);
+	keep_pattern(&l, 100, max);
+	assert_kept(&l, 100, max);
+	load_release(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1131,6 +1326,9 @@ int main(void)
 		cmocka_unit_test(test_cpumap_spread),
 		cmocka_unit_test(test_cpumap_pick),
 		cmocka_unit_test(test_cgroup_counting),
+		cmocka_unit_test(test_load_table_listens),
+		cmocka_unit_test(test_load_parse_requests),
+		cmocka_unit_test(test_load_keep_output),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

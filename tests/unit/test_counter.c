@@ -2,8 +2,9 @@
  * test_counter.c - unit tests of the report: the counter judgements
  * (counter.c), JSON writing (json.c), the summary of a recording
  * (summary.c), the process tree (tree.c) and memory backends
- * (memory_series.c) of a run, its display (display.c) and `pprobe
- * report`'s exit codes (builtin-report.c).
+ * (memory_series.c) of a run, its display (display.c), the load window
+ * of `record --load` (summary.c, load_view.c) and `pprobe report`'s exit
+ * codes (builtin-report.c).
  *
  * Recordings are made in memory-backed temporary files with the real
  * rec_writer, so these tests also hold the report to the format library
@@ -29,6 +30,7 @@
 #include "counter.h"
 #include "display.h"
 #include "json.h"
+#include "load_view.h"
 #include "memory_series.h"
 #include "recfile.h"
 #include "summary.h"
@@ -2648,14 +2650,15 @@ static void test_display_format_1_0(void **state)
 	free(text);
 
 	/* JSON: every key as before, then "tree": null, no processes, no
-	 * memory. */
+	 * memory, no load. */
 	text = render(&s, VIEW_JSON);
 	assert_true(json_valid(text));
 	assert_contains(text, "\"format_version\": \"1.0\"");
 	assert_contains(text, "\"open_error\": null\n            }\n          },\n"
 		"          \"tree\": null,\n"
 		"          \"processes\": [],\n"
-		"          \"memory\": {}\n"
+		"          \"memory\": {},\n"
+		"          \"load\": null\n"
 		"        }\n");
 	free(text);
 
@@ -2667,6 +2670,407 @@ static void test_display_format_1_0(void **state)
 	free(text);
 	summary_release(&s);
 }
+
+/* ---- the load window of `record --load` (summary.c, load_view.c) ---- */
+
+#define LOAD_COMMAND "loadgen -c 8 -n 1000 127.0.0.1:7000"
+
+/* A LOAD record at t; an END's load exited 0 after 0.12 s user, 0.03 s sys. */
+static void write_load(struct rec_writer *w, uint32_t run, uint64_t t,
+		       uint32_t kind, uint32_t flags, uint64_t requests,
+		       const char *command, const char *output)
+{
+	struct rec_load l = {
+		.time_ns = t, .run = run, .kind = kind, .pid = 7000 + run,
+		.flags = flags, .requests = requests,
+		.command = command, .output = output,
+	};
+
+	if (kind == REC_LOAD_END) {
+		l.exit_kind = REC_EXIT_NORMAL;
+		l.rusage.utime_us = 120000;
+		l.rusage.stime_us = 30000;
+	}
+	assert_int_equal(rec_write_load(w, &l), 0);
+}
+
+/*
+ * Run 0 under a load from 100 to 300 ms: readings at 100 (then BEGIN),
+ * 200, 300 (then END), the run's end at 340 and its FINAL at 341. The
+ * FINAL's counts must not leak into the window.
+ */
+static void write_load_recording(struct rec_writer *w, int cut)
+{
+	write_meta(w);
+	write_events(w);
+	write_run_begin(w, 0, T0);
+	write_sample(w, 0, T0, 100, 0, 10);
+	write_load(w, 0, T0 + 100 * MS, REC_LOAD_BEGIN, 0, 0, LOAD_COMMAND, "");
+	write_sample(w, 0, T0, 200, 0, 10);
+	write_sample(w, 0, T0, 300, 0, 10);
+	if (cut)
+		return;
+	write_load(w, 0, T0 + 300 * MS, REC_LOAD_END, REC_LOAD_F_REQUESTS, 1000,
+		   LOAD_COMMAND, "x\nloadgen: 1000 requests in 1 s\n\n");
+	write_run_end(w, 0, T0 + 340 * MS, REC_EXIT_NORMAL, 0);
+	write_sample(w, 0, T0, 341, REC_COUNTS_F_FINAL, 10);
+	assert_int_equal(rec_write_end(w, T0 + 400 * MS), 0);
+}
+
+static void test_summary_load(void **state)
+{
+	struct recording r;
+	struct summary s;
+	const struct summary_run *run;
+	const struct summary_load *l;
+	struct load_per_request pr;
+	double seconds, value;
+	char *text;
+
+	(void)state;
+	recording_start(&r);
+	write_load_recording(&r.w, 0);
+	assert_int_equal(recording_read(&r, &s, 0), REC_DONE);
+	run = &s.runs[0];
+	l = &run->load;
+	assert_true(l->began && l->ended);
+	assert_true(l->begin_ns == T0 + 100 * MS && l->end_ns == T0 + 300 * MS);
+	assert_int_equal(l->pid, 7000);
+	assert_string_equal(l->command, LOAD_COMMAND);
+	assert_int_equal(l->flags, REC_LOAD_F_REQUESTS);
+	assert_int_equal(l->requests, 1000);
+	assert_int_equal(l->exit_kind, REC_EXIT_NORMAL);
+	assert_int_equal(l->exit_code, 0);
+	assert_int_equal(l->rusage.utime_us, 120000);
+	/* The output's last line that is not empty. */
+	assert_string_equal(l->last_line, "loadgen: 1000 requests in 1 s");
+
+	assert_int_equal(summary_load_seconds(run, &seconds), 0);
+	assert_true(fabs(seconds - 0.2) < 1e-12);
+	/* 10 switches per ms over 200 ms; not the FINAL's 3410 - 1000. */
+	assert_int_equal(summary_load_delta(&s, run, (size_t)event_index(&s, EV_CS), &value), 0);
+	assert_true(value == 2000.0);
+	/* task-clock in ns: 2 CPUs for 200 ms. */
+	assert_int_equal(summary_load_delta(&s, run, (size_t)event_index(&s, EV_TASK_CLOCK), &value), 0);
+	assert_true(value == 400.0 * MS);
+	/* instructions, counted half the time at both edges: scaled. */
+	assert_int_equal(summary_load_delta(&s, run, (size_t)event_index(&s, EV_INSTRUCTIONS), &value), 0);
+	assert_true(value == 400000.0);
+	/* Never ran, not supported, not an event. */
+	assert_int_equal(summary_load_delta(&s, run, (size_t)event_index(&s, EV_PAGE_FAULTS), &value), -1);
+	assert_int_equal(summary_load_delta(&s, run, (size_t)event_index(&s, EV_CYCLES), &value), -1);
+	assert_int_equal(summary_load_delta(&s, run, s.nr_events, &value), -1);
+
+	/* The run's rusage (write_run_end()) per request. */
+	assert_int_equal(load_per_request(run, &pr), 0);
+	assert_true(fabs(pr.user_us - 456.0) < 1e-9);
+	assert_true(fabs(pr.sys_us - 789.0) < 1e-9);
+	assert_true(fabs(pr.nvcsw - 40.0) < 1e-9);
+	assert_true(fabs(pr.nivcsw - 0.012) < 1e-12);
+	assert_true(fabs(pr.minflt - 0.32) < 1e-12);
+
+	text = render(&s, VIEW_TEXT);
+	assert_contains(text, " load: " LOAD_COMMAND " (pid 7000, exit 0)\n"
+			"       loadgen: 1000 requests in 1 s\n"
+			"       window 0.200 s, from 0.100 s to 0.300 s of the run; "
+			"1000 requests, 5000.0 per second\n");
+	assert_contains(text, "context-switches");
+	assert_contains(text, "456.00 usec user, 789.00 usec sys");
+	free(text);
+	text = render(&s, VIEW_JSON);
+	assert_true(json_valid(text));
+	assert_contains(text, "\"command\": \"" LOAD_COMMAND "\"");
+	assert_contains(text, "\"ended\": true");
+	assert_contains(text, "\"exit_status\": 0");
+	assert_contains(text, "\"seconds\": 0.2");
+	assert_contains(text, "\"requests\": 1000");
+	assert_contains(text, "\"requests_per_second\": 5000");
+	assert_contains(text, "\"output_last_line\": \"loadgen: 1000 requests in 1 s\"");
+	assert_contains(text, "\"user_us\": 456");
+	free(text);
+	summary_release(&s);
+}
+
+/*
+ * A multiplexed event is scaled at each edge with that edge's own
+ * enabled/running; a window whose scaled counts go down is 0; an event
+ * not running at the end, or not read at the start, has no figure. An
+ * END without REC_LOAD_F_REQUESTS has no count, whatever requests says.
+ */
+static void test_summary_load_multiplexed(void **state)
+{
+	const struct rec_count begin[] = {
+		{ EV_TASK_CLOCK, 500, 1000, 250 },   /* 2000 scaled */
+		{ EV_CS, 10, 10, 10 },
+		{ EV_INSTRUCTIONS, 100, 100, 50 },   /* 200 scaled */
+	};
+	const struct rec_count end[] = {
+		{ EV_TASK_CLOCK, 600, 2000, 1000 },  /* 1200 scaled */
+		{ EV_CS, 30, 20, 0 },                /* not running */
+		{ EV_INSTRUCTIONS, 300, 400, 100 },  /* 1200 scaled */
+		{ EV_PAGE_FAULTS, 5, 5, 5 },         /* not at the BEGIN */
+	};
+	struct recording r;
+	struct summary s;
+	const struct summary_run *run;
+	struct load_per_request pr;
+	double value;
+	char *text;
+
+	(void)state;
+	recording_start(&r);
+	write_meta(&r.w);
+	write_events(&r.w);
+	write_run_begin(&r.w, 0, T0);
+	assert_int_equal(rec_write_counts(&r.w, T0 + 10 * MS, 0, 0, begin, 3), 0);
+	write_load(&r.w, 0, T0 + 10 * MS, REC_LOAD_BEGIN, 0, 0, "sleep 1", "");
+	assert_int_equal(rec_write_counts(&r.w, T0 + 20 * MS, 0, 0, end, 4), 0);
+	write_load(&r.w, 0, T0 + 20 * MS, REC_LOAD_END, REC_LOAD_F_STOPPED, 77,
+		   "sleep 1", "77 requests\n");
+	write_run_end(&r.w, 0, T0 + 30 * MS, REC_EXIT_NORMAL, 0);
+	assert_int_equal(rec_write_end(&r.w, T0 + 40 * MS), 0);
+	assert_int_equal(recording_read(&r, &s, 0), REC_DONE);
+	run = &s.runs[0];
+
+	assert_int_equal(summary_load_delta(&s, run, (size_t)event_index(&s, EV_INSTRUCTIONS), &value), 0);
+	assert_true(value == 1000.0);
+	assert_int_equal(summary_load_delta(&s, run, (size_t)event_index(&s, EV_TASK_CLOCK), &value), 0);
+	assert_true(value == 0.0);
+	assert_int_equal(summary_load_delta(&s, run, (size_t)event_index(&s, EV_CS), &value), -1);
+	assert_int_equal(summary_load_delta(&s, run, (size_t)event_index(&s, EV_PAGE_FAULTS), &value), -1);
+	assert_int_equal(load_per_request(run, &pr), -1);
+
+	text = render(&s, VIEW_TEXT);
+	assert_contains(text, " load: sleep 1 (pid 7000, exit 0, stopped by pprobe: the server ended first)\n");
+	assert_contains(text, "no request count in its output");
+	free(text);
+	text = render(&s, VIEW_JSON);
+	assert_true(json_valid(text));
+	assert_contains(text, "\"stopped\": true");
+	assert_contains(text, "\"requests\": null");
+	assert_contains(text, "\"rusage_per_request\": null");
+	free(text);
+	summary_release(&s);
+}
+
+/*
+ * What the reader refuses of LOAD records: REC_ERR_CORRUPT at the bad
+ * record, saying what, with what came before it kept.
+ */
+static void expect_load_corrupt(struct recording *r, uint64_t offset,
+				const char *detail)
+{
+	struct summary s;
+
+	assert_int_equal(recording_read(r, &s, 0), REC_ERR_CORRUPT);
+	assert_int_equal(s.end_offset, offset);
+	if (!strstr(s.end_detail, detail))
+		fail_msg("'%s' not in the detail '%s'", detail, s.end_detail);
+	assert_true(strstr(s.end_detail, "LOAD") || strstr(s.end_detail, "load"));
+	/* The good BEGIN before a bad record is kept. */
+	if (s.nr_runs && s.runs[0].load.began)
+		assert_string_equal(s.runs[0].load.command, "first");
+	summary_release(&s);
+}
+
+/* A run 0 begun, with a COUNTS; the offset where the next record goes. */
+static uint64_t start_load_run(struct recording *r, int begin_load)
+{
+	recording_start(r);
+	write_events(&r->w);
+	write_run_begin(&r->w, 0, T0);
+	write_sample(&r->w, 0, T0, 100, 0, 10);
+	if (begin_load)
+		write_load(&r->w, 0, T0 + 100 * MS, REC_LOAD_BEGIN, 0, 0, "first", "");
+	assert_int_equal(rec_writer_flush(&r->w), 0);
+	return r->w.flushed;
+}
+
+static void test_summary_load_corrupt(void **state)
+{
+	struct recording r;
+	uint64_t at;
+
+	(void)state;
+	/* A load of a run that has not begun. */
+	at = start_load_run(&r, 0);
+	write_load(&r.w, 3, T0 + 100 * MS, REC_LOAD_BEGIN, 0, 0, "x", "");
+	expect_load_corrupt(&r, at, "LOAD for run 3, which has not begun");
+
+	/* A second BEGIN in a run, and one after the END. */
+	at = start_load_run(&r, 1);
+	write_load(&r.w, 0, T0 + 200 * MS, REC_LOAD_BEGIN, 0, 0, "second", "");
+	expect_load_corrupt(&r, at, "run 0 has a second load");
+	at = start_load_run(&r, 1);
+	write_load(&r.w, 0, T0 + 200 * MS, REC_LOAD_END, 0, 0, "first", "");
+	assert_int_equal(rec_writer_flush(&r.w), 0);
+	at = r.w.flushed;
+	write_load(&r.w, 0, T0 + 300 * MS, REC_LOAD_BEGIN, 0, 0, "second", "");
+	expect_load_corrupt(&r, at, "run 0 has a second load");
+
+	/* An END without a BEGIN, and a second END. */
+	at = start_load_run(&r, 0);
+	write_load(&r.w, 0, T0 + 200 * MS, REC_LOAD_END, 0, 0, "first", "");
+	expect_load_corrupt(&r, at, "run 0: a load ends that did not begin");
+	at = start_load_run(&r, 1);
+	write_load(&r.w, 0, T0 + 200 * MS, REC_LOAD_END, 0, 0, "first", "");
+	assert_int_equal(rec_writer_flush(&r.w), 0);
+	at = r.w.flushed;
+	write_load(&r.w, 0, T0 + 300 * MS, REC_LOAD_END, 0, 0, "first", "");
+	expect_load_corrupt(&r, at, "run 0: a load ends that did not begin");
+
+	/* An END before its BEGIN in time. */
+	at = start_load_run(&r, 1);
+	write_load(&r.w, 0, T0 + 100 * MS - 1, REC_LOAD_END, 0, 0, "first", "");
+	expect_load_corrupt(&r, at, "run 0: its load ends before it began");
+
+	/* A payload shorter than the fixed part, and a string past it. */
+	at = start_load_run(&r, 0);
+	rec_begin(&r.w, REC_LOAD);
+	rec_put_u64(&r.w, T0);
+	rec_put_u32(&r.w, 0);
+	rec_put_u32(&r.w, REC_LOAD_BEGIN);
+	assert_int_equal(rec_finish(&r.w), 0);
+	expect_load_corrupt(&r, at, "LOAD record does not decode");
+	at = start_load_run(&r, 0);
+	rec_begin(&r.w, REC_LOAD);
+	rec_put_u64(&r.w, T0 + 100 * MS);
+	rec_put_u32(&r.w, 0);
+	rec_put_u32(&r.w, REC_LOAD_BEGIN);
+	for (int i = 0; i < 12; i++)
+		rec_put_u64(&r.w, 0);
+	rec_put_u32(&r.w, 1000);       /* command: 1000 bytes said */
+	rec_put_u32(&r.w, 0);
+	assert_int_equal(rec_finish(&r.w), 0);
+	expect_load_corrupt(&r, at, "LOAD record does not decode");
+}
+
+/*
+ * A load that began and never ended (the file cut off): no window, no
+ * figures over it, and the views say so.
+ */
+static void test_summary_load_cut_off(void **state)
+{
+	struct recording r;
+	struct summary s;
+	const struct summary_run *run;
+	struct load_per_request pr;
+	struct json_writer w;
+	double seconds = 42, value = 42;
+	char *text = NULL;
+	size_t size = 0;
+	FILE *out;
+
+	(void)state;
+	recording_start(&r);
+	write_load_recording(&r.w, 1);
+	assert_int_equal(recording_read(&r, &s, 0), REC_ERR_TRUNCATED);
+	run = &s.runs[0];
+	assert_true(run->load.began);
+	assert_false(run->load.ended);
+	assert_null(run->load.last_line);
+	assert_int_equal(summary_load_seconds(run, &seconds), -1);
+	assert_true(seconds == 42);
+	for (size_t i = 0; i < s.nr_events; i++)
+		assert_int_equal(summary_load_delta(&s, run, i, &value), -1);
+	assert_true(value == 42);
+	assert_int_equal(load_per_request(run, &pr), -1);
+
+	out = open_memstream(&text, &size);
+	assert_non_null(out);
+	load_view_text(out, &s, run);
+	fclose(out);
+	assert_contains(text, " load: " LOAD_COMMAND " (pid 7000, no end recorded)\n");
+	assert_contains(text, "the load has no end in the file: no figures over it\n");
+	free(text);
+
+	text = NULL;
+	out = open_memstream(&text, &size);
+	assert_non_null(out);
+	json_writer_init(&w, out);
+	json_begin_object(&w, NULL);
+	load_view_json(&w, &s, run);
+	json_end_object(&w);
+	fclose(out);
+	assert_true(json_valid(text));
+	assert_contains(text, "\"ended\": false");
+	assert_contains(text, "\"exit_status\": null");
+	assert_contains(text, "\"end_seconds\": null");
+	assert_contains(text, "\"seconds\": null");
+	assert_contains(text, "\"load_rusage\": null");
+	assert_contains(text, "\"counters\": {}");
+	free(text);
+
+	/* The whole report too. */
+	text = render(&s, VIEW_TEXT);
+	assert_contains(text, "has no end in the file");
+	free(text);
+	text = render(&s, VIEW_JSON);
+	assert_true(json_valid(text));
+	free(text);
+	summary_release(&s);
+}
+
+/* A run of a variant, under a load named `load` unless NULL. */
+static void write_load_variant_run(struct rec_writer *w, uint32_t run,
+				   uint32_t variant, uint64_t begin,
+				   const char *load)
+{
+	struct rec_run_begin b = { .time_ns = begin, .run = run,
+				   .pid = 4242 + run, .variant = variant };
+
+	assert_int_equal(rec_write_run_begin(w, &b), 0);
+	write_sample(w, run, begin, 100, 0, 10);
+	if (load)
+		write_load(w, run, begin + 100 * MS, REC_LOAD_BEGIN, 0, 0, load, "");
+	write_sample(w, run, begin, 200, 0, 20);
+	if (load)
+		write_load(w, run, begin + 200 * MS, REC_LOAD_END,
+			   REC_LOAD_F_REQUESTS, 50, load, "50 requests\n");
+	write_run_end(w, run, begin + 300 * MS, REC_EXIT_NORMAL, 0);
+}
+
+/* Read for one variant, the other variants' loads are skipped. */
+static void test_summary_load_other_variant(void **state)
+{
+	const char *a[] = { "a" }, *b[] = { "b" };
+	struct recording r;
+	struct summary s;
+	double value;
+
+	(void)state;
+	recording_start(&r);
+	write_meta(&r.w);
+	write_events(&r.w);
+	assert_int_equal(rec_write_variant(&r.w, &(struct rec_variant){
+		.variant = 0, .nr_args = 1, .label = "a" }, a), 0);
+	assert_int_equal(rec_write_variant(&r.w, &(struct rec_variant){
+		.variant = 1, .nr_args = 1, .label = "b" }, b), 0);
+	write_load_variant_run(&r.w, 0, 0, T0, "load a");
+	write_load_variant_run(&r.w, 1, 1, T0 + 1000 * MS, "load b");
+	write_load_variant_run(&r.w, 2, 0, T0 + 2000 * MS, NULL);
+	assert_int_equal(rec_write_end(&r.w, T0 + 3000 * MS), 0);
+	assert_int_equal(rec_writer_flush(&r.w), 0);
+	rec_writer_release(&r.w);
+
+	for (uint32_t v = 0; v < 2; v++) {
+		assert_int_equal(lseek(fileno(r.file), 0, SEEK_SET), 0);
+		assert_int_equal(summary_init(&s, "v.data"), 0);
+		summary_only_variant(&s, v);
+		assert_int_equal(summary_read(&s, fileno(r.file)), REC_DONE);
+		assert_int_equal(s.nr_runs, v ? 1 : 2);
+		assert_true(s.runs[0].load.began && s.runs[0].load.ended);
+		assert_string_equal(s.runs[0].load.command, v ? "load b" : "load a");
+		assert_int_equal(summary_load_delta(&s, &s.runs[0],
+						    (size_t)event_index(&s, EV_CS), &value), 0);
+		assert_true(value == 4000.0 - 1000.0);
+		if (!v)
+			assert_false(s.runs[1].load.began);
+		summary_release(&s);
+	}
+	fclose(r.file);
+}
+
 
 /* ---- pprobe report: exit codes ---- */
 
@@ -2933,6 +3337,11 @@ int main(void)
 		cmocka_unit_test(test_display_tree_json_csv),
 		cmocka_unit_test(test_summary_memory_runs),
 		cmocka_unit_test(test_display_format_1_0),
+		cmocka_unit_test(test_summary_load),
+		cmocka_unit_test(test_summary_load_multiplexed),
+		cmocka_unit_test(test_summary_load_corrupt),
+		cmocka_unit_test(test_summary_load_cut_off),
+		cmocka_unit_test(test_summary_load_other_variant),
 		cmocka_unit_test(test_cmd_report),
 		cmocka_unit_test(test_cmd_report_tree),
 	};
