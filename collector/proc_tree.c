@@ -303,6 +303,26 @@ static int may_be_idle(const struct proc_tree_entry *e, unsigned what)
 }
 
 /*
+ * Whether e's peak RSS (VmHWM, in status, read once a second) may have
+ * moved since it was read: resident above it now, or enough page faults
+ * since for a spike that came and went between two ticks. Then status is
+ * read at once, so the peak of a process that ends unread (reaped by its
+ * parent, not by pprobe) is not lost; only processes that touch new
+ * memory pay for it.
+ */
+#define PEAK_FAULTS 256  /* pages: 1 MiB of 4 KiB pages */
+
+static int peak_may_have_moved(const struct proc_tree_entry *e, uint64_t rss)
+{
+	if (!(e->last.have & REC_PROC_HAVE_HWM))
+		return 1;
+	if (rss > e->last.hwm_bytes)
+		return 1;
+	return (e->last.have & REC_PROC_HAVE_FAULTS) &&
+	       e->last.minflt + e->last.majflt >= e->faults_at_status + PEAK_FAULTS;
+}
+
+/*
  * Adds e's latest figures to the PROCS record, and to the sums with
  * rss_bytes, what this pass found resident.
  */
@@ -326,6 +346,7 @@ int proc_tree_sample(struct proc_tree *t, uint64_t time_ns, uint32_t run,
 	for (size_t i = 0; i < t->nr; i++) {
 		struct proc_tree_entry *e = &t->v[i];
 		struct proc_figures f, ran;
+		uint64_t rss, pss;
 		unsigned reads;
 		int err;
 
@@ -372,9 +393,18 @@ int proc_tree_sample(struct proc_tree *t, uint64_t time_ns, uint32_t run,
 			e->ran_known = 1;
 		}
 		fold(&e->last, &f);
+		rss = (f.have & PROC_HAVE_RSS) ? f.rss_bytes : 0;
+		pss = (f.have & PROC_HAVE_PSS) ? f.pss_bytes : 0;
+		if (reads & PROC_READ_STATUS)
+			e->faults_at_status = e->last.minflt + e->last.majflt;
+		else if (peak_may_have_moved(e, rss) &&
+			 proc_handle_read(&e->handle, PROC_READ_STATUS, &f) == 0) {
+			fold(&e->last, &f);
+			e->faults_at_status = e->last.minflt + e->last.majflt;
+		}
 		e->last.flags = 0;
-		add_entry(t, &sums, e, (f.have & PROC_HAVE_RSS) ? f.rss_bytes : 0, &nr);
-		sums.pss_bytes += (f.have & PROC_HAVE_PSS) ? f.pss_bytes : 0;
+		add_entry(t, &sums, e, rss, &nr);
+		sums.pss_bytes += pss;
 	}
 	t->sums = sums;
 	return rec_write_procs(w, time_ns, run, t->scratch, nr);

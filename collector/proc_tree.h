@@ -33,6 +33,7 @@ struct proc_tree_entry {
 	uint64_t slow_read_ns;   /* when the costly files were last read */
 	uint64_t ran_ns;         /* its main thread's CPU time at that read */
 	int ran_known;
+	uint64_t faults_at_status; /* its page faults when status was last read */
 	struct proc_handle handle;
 	struct rec_proc last;    /* the latest figures written for it */
 };
