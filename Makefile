@@ -7,6 +7,8 @@
 #                   samples/crunch on 1, 2, 4... CPUs into build/demo/scale
 #   make test       build with -Werror and run every test, then again under
 #                   AddressSanitizer + UndefinedBehaviorSanitizer
+#   make studies    the two studies of docs/STUDIES.md, in full, into
+#                   build/studies: servers under load, memory backends
 #   make bench      the overhead benchmarks (docs/BENCHMARKS.md)
 #   make clean
 
@@ -15,7 +17,9 @@ ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 DEMO_OUT ?= $(BUILD)/demo
 
-.PHONY: all deps demo test test-plain test-asan bench clean
+STUDIES_OUT ?= $(BUILD)/studies
+
+.PHONY: all deps demo studies test test-plain test-asan bench clean
 
 all: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -29,6 +33,11 @@ demo: all
 	$(BUILD)/pprobe record -I 10 --mem all --label busy-tree -o $(DEMO_OUT)/busy-tree.data -- $(BUILD)/samples/busy-tree
 	$(BUILD)/pprobe report --png $(DEMO_OUT)/charts $(DEMO_OUT)/busy-tree.data
 	$(BUILD)/pprobe scale -r 3 --png -o $(DEMO_OUT)/scale -- $(BUILD)/samples/crunch
+
+studies: all
+	@mkdir -p $(STUDIES_OUT)
+	samples/server-study --build $(BUILD) -o $(STUDIES_OUT)
+	samples/memory-study --build $(BUILD) -o $(STUDIES_OUT)
 
 test: test-plain test-asan
 

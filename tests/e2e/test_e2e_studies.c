@@ -7,7 +7,13 @@
  *    summary.csv has a row per pprobe backend, the cgroup backend's peak
  *    is within 10% of memhog's own truth, and ru_maxrss (pprobe's rusage
  *    backend) is about the largest of memhog's two workers, half the
- *    tree, not the tree.
+ *    tree, not the tree;
+ *  - the server comparison (`samples/server-study --quick`): the fork and
+ *    epoll servers at 1 and 4 clients on 1 and all CPUs, each recorded
+ *    under loadgen with `record --load`: every chart and file is there,
+ *    summary.csv has a row per configuration with every request served,
+ *    the fork server has a process per client (and its parent), the
+ *    epoll server one, and top was read beside pprobe.
  *
  * The studies are scripts: they run with /usr/bin/python3 and find the
  * build through the environment (tests/CMakeLists.txt sets it):
@@ -326,11 +332,96 @@ static void test_memory_study(void **state)
 	free(out);
 }
 
+static void test_server_study(void **state)
+{
+	static const char *const charts[] = {
+		"cpu-load.png", "context-switches.png", "memory.png", "scaling.png",
+	};
+	const char *samples = env_dir("PPROBE_SAMPLES"), *source = env_dir("PPROBE_SOURCE");
+	const char *pprobe = h_pprobe();
+	char script[4096], build[4096], loadgen[4096];
+	char *out, *folder, *path, *text, *pos, *f[32];
+	struct h_args a = { .n = 0 };
+	struct h_result r;
+	int rows = 0;
+
+	(void)state;
+	nr_tests++;
+	if (!pprobe)
+		STUDY_SKIP("PPROBE is not set");
+	if (access(PYTHON, X_OK) < 0)
+		STUDY_SKIP("the server study needs " PYTHON);
+	if (!samples || !source)
+		STUDY_SKIP("PPROBE_SAMPLES and PPROBE_SOURCE are not set (see tests/CMakeLists.txt)");
+	snprintf(script, sizeof(script), "%s/samples/server-study", source);
+	snprintf(loadgen, sizeof(loadgen), "%s/loadgen", samples);
+	if (access(loadgen, X_OK) < 0)
+		STUDY_SKIP("'%s' is not built", loadgen);
+	/* The study finds the samples under <build>/samples. */
+	snprintf(build, sizeof(build), "%s/..", samples);
+
+	out = h_tmp_path("server-study-XXXXXX");
+	assert_non_null(out);
+	assert_non_null(mkdtemp(out));
+	h_args_push(&a, PYTHON, script, "--quick", "--build", build, "--pprobe", pprobe,
+		    "-o", out, NULL);
+	assert_int_equal(h_run(a.v, STUDY_TIMEOUT, &r), 0);
+	h_assert_exit("server-study --quick", &r, 0);
+	print_message("server-study --quick took %.1f s\n", r.seconds);
+	h_result_release(&r);
+
+	folder = only_entry(out, "server-study-");
+	assert_non_null(folder);
+	for (size_t i = 0; i < sizeof(charts) / sizeof(charts[0]); i++) {
+		assert_file(folder, charts[i]);
+		assert_png(folder, charts[i]);
+	}
+	assert_file(folder, "summary.csv");
+	assert_file(folder, "summary.md");
+	assert_file(folder, "study.log");
+	/* 2 servers x 2 client counts x the CPU counts */
+	assert_dir(folder, "recordings", 4);
+	assert_dir(folder, "top", 4);
+
+	assert_int_not_equal(asprintf(&path, "%s/summary.csv", folder), -1);
+	text = h_read_file(path, NULL);
+	assert_non_null(text);
+	pos = text;
+	/* server,cpus,clients,requests,...,processes (13),...,top_server_pct (18) */
+	assert_true(h_csv_fields(&pos, f, 32) > 18);
+	assert_string_equal(f[0], "server");
+	assert_string_equal(f[13], "processes");
+	assert_string_equal(f[18], "top_server_pct");
+	while (*pos) {
+		int n = h_csv_fields(&pos, f, 32), clients, procs;
+
+		assert_true(n > 18);
+		clients = atoi(f[2]);
+		procs = atoi(f[13]);
+		/* --quick: 20000 requests split between the clients */
+		assert_int_equal(atoi(f[3]), 20000 / clients * clients);
+		if (!strcmp(f[0], "fork"))
+			assert_true(h_compare("fork", "processes", procs, clients + 1, 0, 0,
+					      " (one per client, and the parent)"));
+		else
+			assert_true(h_compare(f[0], "processes", procs, 1, 0, 0, ""));
+		/* top read the machine beside pprobe */
+		assert_true(f[18][0] != '\0');
+		rows++;
+	}
+	assert_true(rows >= 4);
+	free(text);
+	free(path);
+	free(folder);
+	free(out);
+}
+
 int main(void)
 {
 	const char *refused = h_perf_refused();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_memory_study),
+		cmocka_unit_test(test_server_study),
 	};
 	int failed;
 
