@@ -956,7 +956,8 @@ static long memory_readings(const char *data, const char *backend)
  * (every COUNTS record but the final totals; the final ones may be rows
  * too), in increasing time.
  */
-static void check_counters_csv(const char *dir, const char *data)
+/* floor: the fewest readings the recording must have, so the check says something. */
+static void check_counters_csv(const char *dir, const char *data, long floor)
 {
 	struct h_recording *rec = calloc(1, sizeof(*rec));
 	struct table t;
@@ -987,7 +988,7 @@ static void check_counters_csv(const char *dir, const char *data)
 	}
 	print_message("counters.csv: %ld task-clock rows for %s (%ld to %ld readings recorded)\n",
 		      rows, data, expected_min, expected_max);
-	if (rows < expected_min || rows > expected_max || rows < 10)
+	if (rows < expected_min || rows > expected_max || rows < floor)
 		fail_msg("counters.csv has %ld task-clock rows for '%s', not one per reading (%ld to %ld)",
 			 rows, data, expected_min, expected_max);
 	table_release(&t);
@@ -1086,8 +1087,9 @@ static void test_csv_dir(void **state)
 	for (i = 0; i < 4; i++)
 		assert_wrote(&r, dir, files[i]);
 	assert_dir_holds(dir, names, 4);
-	check_counters_csv(dir, data_a);
-	check_counters_csv(dir, data_b);
+	check_counters_csv(dir, data_a, 10);
+	/* forktree is short: a few readings, fewer under the sanitizers. */
+	check_counters_csv(dir, data_b, 3);
 	check_memory_csv(dir, data_a);
 	check_memory_csv(dir, data_b);
 	check_tasks_csv(dir, data_b);
