@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "procfs.h"
 #include "usage.h"      /* PPROBE_PRINTF only: nothing here prints */
 
 #define DEFAULT_NAME_HINT "pprobe"
@@ -88,59 +89,7 @@ static int explain(char *why, size_t whylen, int err, const char *doing,
 		    tail(t, sizeof(t), advice(err), instead));
 }
 
-/* ---- small file helpers ------------------------------------------- */
-
-/*
- * The whole of a (small, /proc or cgroupfs) file open on fd, from its
- * start, NUL-terminated: with pread(2), so a kept-open fd reads afresh.
- */
-static int read_fd_text(int fd, char **out)
-{
-	size_t cap = 4096, len = 0;
-	char *buf = NULL;
-
-	*out = NULL;
-	for (;;) {
-		ssize_t n;
-
-		if (!buf || len + 1 >= cap) {
-			char *bigger = realloc(buf, buf ? cap *= 2 : cap);
-
-			if (!bigger) {
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = bigger;
-		}
-		n = pread(fd, buf + len, cap - len - 1, (off_t)len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int err = -errno;
-
-			free(buf);
-			return err;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	*out = buf;
-	return 0;
-}
-
-static int read_text(const char *path, char **out)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC), err;
-
-	*out = NULL;
-	if (fd < 0)
-		return -errno;
-	err = read_fd_text(fd, out);
-	close(fd);
-	return err;
-}
+/* ---- small file helpers (reading: procfs.h) ----------------------- */
 
 static int write_text(const char *path, const char *text)
 {
@@ -175,7 +124,7 @@ static int read_in(const char *dir, const char *name, char **out)
 
 	if (!path)
 		return -ENOMEM;
-	err = read_text(path, out);
+	err = proc_read_text(path, out);
 	free(path);
 	return err;
 }
@@ -545,7 +494,7 @@ static pid_t parent_of(pid_t pid)
 	int ppid = -1;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (read_text(path, &text))
+	if (proc_read_text(path, &text))
 		return -1;
 	/* "pid (comm) S ppid ...": comm may hold anything, even ") " */
 	p = strrchr(text, ')');
@@ -1035,7 +984,7 @@ static int set_cpus(const struct cgroup_dir *d, const char *cpus,
 		if (!from || !to)
 			err = -ENOMEM;
 		if (!err)
-			err = read_text(from, &mems);
+			err = proc_read_text(from, &mems);
 		if (!err)
 			err = write_text(to, mems);
 		if (err) {
@@ -1093,12 +1042,12 @@ int cgroup_create(struct cgroup *cg, const struct cgroup_options *opts,
 		return err;
 	}
 
-	err = read_text("/proc/self/mountinfo", &mountinfo);
+	err = proc_read_text("/proc/self/mountinfo", &mountinfo);
 	if (err) {
 		explain(why, whylen, -err, "cannot read", "/proc/self/mountinfo", instead);
 		goto out;
 	}
-	err = read_text("/proc/self/cgroup", &proc_cgroup);
+	err = proc_read_text("/proc/self/cgroup", &proc_cgroup);
 	if (err) {
 		explain(why, whylen, -err, "cannot read", "/proc/self/cgroup", instead);
 		goto out;
@@ -1319,7 +1268,7 @@ int cgroup_mem_read_split(struct cgroup_mem *cm, uint64_t *anon_bytes,
 
 	if (cm->stat_fd < 0)
 		return -ENOENT;
-	err = read_fd_text(cm->stat_fd, &buf);
+	err = proc_read_fd_text(cm->stat_fd, &buf);
 	if (err)
 		return err;
 	if (cm->version == 2) {

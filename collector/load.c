@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "procfs.h"
+
 /* TCP state LISTEN in /proc/net/tcp (include/net/tcp_states.h). */
 #define TCP_LISTEN_STATE 0x0A
 
@@ -81,59 +83,19 @@ int load_table_listens(const char *text, unsigned port)
 	return 0;
 }
 
-/* The whole of a small /proc file, NUL-terminated, or NULL (errno set). */
-static char *read_text(const char *path)
-{
-	size_t len = 0, alloc = 16384;
-	char *buf = malloc(alloc);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (!buf || fd < 0) {
-		int err = buf ? errno : ENOMEM;
-
-		free(buf);
-		if (fd >= 0)
-			close(fd);
-		errno = err;
-		return NULL;
-	}
-	while ((n = read(fd, buf + len, alloc - len - 1)) > 0 ||
-	       (n < 0 && errno == EINTR)) {
-		char *more;
-
-		if (n < 0)
-			continue;
-		len += (size_t)n;
-		if (alloc - len > 1)
-			continue;
-		more = realloc(buf, alloc * 2);
-		if (!more) {
-			free(buf);
-			close(fd);
-			errno = ENOMEM;
-			return NULL;
-		}
-		buf = more;
-		alloc *= 2;
-	}
-	close(fd);
-	buf[len] = '\0';
-	return buf;
-}
-
 int load_port_listening(unsigned port)
 {
 	static const char *const tables[] = { "/proc/net/tcp", "/proc/net/tcp6" };
 	int found = 0, err = 0;
 
 	for (size_t i = 0; i < 2 && !found; i++) {
-		char *text = read_text(tables[i]);
+		char *text;
+		int e = proc_read_text(tables[i], &text);
 
-		if (!text) {
+		if (e < 0) {
 			/* A kernel without IPv6 has no tcp6. */
-			if (errno != ENOENT)
-				err = -errno;
+			if (e != -ENOENT)
+				err = e;
 			continue;
 		}
 		found = load_table_listens(text, port);

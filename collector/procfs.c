@@ -839,3 +839,57 @@ int proc_peek_exited_child(pid_t pid, struct proc_figures *out)
 	out->have |= PROC_HAVE_STATE;
 	return 0;
 }
+
+/* ---- small files, whole ---- */
+
+/*
+ * The whole of a (small, /proc or cgroupfs) file open on fd, from its
+ * start, NUL-terminated: with pread(2), so a kept-open fd reads afresh.
+ */
+int proc_read_fd_text(int fd, char **out)
+{
+	size_t cap = 4096, len = 0;
+	char *buf = NULL;
+
+	*out = NULL;
+	for (;;) {
+		ssize_t n;
+
+		if (!buf || len + 1 >= cap) {
+			char *bigger = realloc(buf, buf ? cap *= 2 : cap);
+
+			if (!bigger) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = bigger;
+		}
+		n = pread(fd, buf + len, cap - len - 1, (off_t)len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int err = -errno;
+
+			free(buf);
+			return err;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	return 0;
+}
+
+int proc_read_text(const char *path, char **out)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err;
+
+	*out = NULL;
+	if (fd < 0)
+		return -errno;
+	err = proc_read_fd_text(fd, out);
+	close(fd);
+	return err;
+}

@@ -325,4 +325,12 @@ int proc_parse_sched(const char *buf, size_t len, struct proc_figures *out);
 int proc_parse_smaps_rollup(const char *buf, size_t len,
 			    uint64_t *pss_bytes, uint64_t *rss_bytes);
 
+/*
+ * The whole of a small file (/proc, sysfs, cgroupfs), NUL-terminated, in
+ * *out (free() it). proc_read_fd_text() reads an open fd from its start
+ * with pread(2), so a kept-open fd reads afresh. 0 or -errno.
+ */
+int proc_read_fd_text(int fd, char **out);
+int proc_read_text(const char *path, char **out);
+
 #endif /* PPROBE_PROCFS_H */

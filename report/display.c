@@ -289,24 +289,35 @@ static void text_header(FILE *out, const struct summary *s,
 	text_header_end(out, s);
 }
 
+int display_rate(char *buf, size_t size, int is_time, double value,
+		 double seconds)
+{
+	double rate, shown;
+
+	buf[0] = '\0';
+	if (counter_rate(value, seconds, &rate) < 0)
+		return -1;
+	if (is_time) {
+		/* msec of CPU per second of wall time, / 1000. */
+		snprintf(buf, size, "%8.3f CPUs utilized", rate / 1e3);
+	} else {
+		const char *prefix = counter_si_prefix(rate, &shown);
+
+		snprintf(buf, size, "%8.3f %s/sec", shown, prefix);
+	}
+	return 0;
+}
+
 /* "# 1.989 CPUs utilized" or "# 1.419 K/sec" for a value over a wall
  * time, or "" when there is no rate. */
 static void counter_comment(char *buf, size_t size, int is_time, double value,
 			    int wall_known, double wall_seconds)
 {
-	double rate, shown;
+	char rate[COUNTER_NUMBER_MAX + 24];
 
 	buf[0] = '\0';
-	if (!wall_known || counter_rate(value, wall_seconds, &rate) < 0)
-		return;
-	if (is_time) {
-		/* msec of CPU per second of wall time, / 1000. */
-		snprintf(buf, size, "# %8.3f CPUs utilized", rate / 1e3);
-	} else {
-		const char *prefix = counter_si_prefix(rate, &shown);
-
-		snprintf(buf, size, "# %8.3f %s/sec", shown, prefix);
-	}
+	if (wall_known && display_rate(rate, sizeof(rate), is_time, value, wall_seconds) == 0)
+		snprintf(buf, size, "# %s", rate);
 }
 
 /* One counter's line, of a run or of the mean of runs. */

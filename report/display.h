@@ -110,6 +110,14 @@ const char *display_end_reason(const struct summary *s, char *buf, size_t size);
 /* The end status as a stable JSON word: "complete", "truncated", ... */
 const char *display_end_status(const struct summary *s);
 
+/*
+ * A counter's rate as perf stat prints it: "   1.989 CPUs utilized" for
+ * a time event (value in msec), "   1.419 K/sec" otherwise, over
+ * `seconds`. 0, or -1 (buf "") when no rate can be given.
+ */
+int display_rate(char *buf, size_t size, int is_time, double value,
+		 double seconds);
+
 /* "SIGKILL", "SIGRTMIN+3"; NULL for a number no signal has. */
 const char *display_signal_name(int sig, char *buf, size_t size);
 

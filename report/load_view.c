@@ -66,25 +66,17 @@ static void text_window_counter(FILE *out, const struct summary *s,
 				double seconds, int has_requests, double requests)
 {
 	const struct summary_event *e = &s->events[i];
-	char total[COUNTER_NUMBER_MAX], rate[COUNTER_NUMBER_MAX + 16];
+	char total[COUNTER_NUMBER_MAX], rate[COUNTER_NUMBER_MAX + 24];
 	char each[COUNTER_NUMBER_MAX + 16] = "";
-	double divisor, value, per;
+	double divisor, value;
 	const char *unit = counter_unit(e->name, e->unit, &divisor);
 	int is_time = counter_is_time(e->name, e->unit), pad;
 
 	if (summary_load_delta(s, r, i, &value) < 0)
 		return;
 	counter_format_double(total, sizeof(total), value / divisor, is_time ? 2 : 0);
-	if (counter_rate(value, seconds, &per) < 0)
+	if (display_rate(rate, sizeof(rate), is_time, value / divisor, seconds) < 0)
 		snprintf(rate, sizeof(rate), "-");
-	else if (is_time)
-		snprintf(rate, sizeof(rate), "%.3f CPUs", per / 1e9);
-	else {
-		double shown;
-		const char *prefix = counter_si_prefix(per, &shown);
-
-		snprintf(rate, sizeof(rate), "%.3f %s/sec", shown, prefix);
-	}
 	if (has_requests && is_time)
 		snprintf(each, sizeof(each), "%.2f usec", value / requests / 1e3);
 	else if (has_requests)
@@ -92,7 +84,7 @@ static void text_window_counter(FILE *out, const struct summary *s,
 	pad = NAME_COLUMN - (int)strlen(e->name);
 	fprintf(out, "%18s %-4s ", total, unit);
 	display_sanitized(out, e->name);
-	fprintf(out, "%*s%20s %16s\n", pad > 0 ? pad : 0, "", rate, each);
+	fprintf(out, "%*s%24s %16s\n", pad > 0 ? pad : 0, "", rate, each);
 }
 
 void load_view_text(FILE *out, const struct summary *s, const struct summary_run *r)
@@ -124,7 +116,7 @@ void load_view_text(FILE *out, const struct summary *s, const struct summary_run
 		fprintf(out, "; %.0f requests, %.1f per second", requests, requests / seconds);
 	else if (!has_requests)
 		fputs("; no request count in its output (\"<N> requests\")", out);
-	fprintf(out, "\n\n%18s %-4s %-*s%20s %16s\n", "over the load", "", NAME_COLUMN, "", "per second",
+	fprintf(out, "\n\n%18s %-4s %-*s%24s %16s\n", "over the load", "", NAME_COLUMN, "", "per second",
 		has_requests ? "per request" : "");
 	for (size_t i = 0; i < s->nr_events; i++)
 		text_window_counter(out, s, r, i, seconds, has_requests, requests);
