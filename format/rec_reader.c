@@ -44,6 +44,9 @@
 #define MEM_SIZE 40
 #define VARIANT_FIXED_SIZE 16
 #define LOAD_FIXED_SIZE 112
+#define SAMPLING_FIXED_SIZE 56
+#define MMAP_FIXED_SIZE 104
+#define SAMPLE_FIXED_SIZE 24
 
 __attribute__((format(printf, 3, 4)))
 static enum rec_status fail(struct rec_reader *r, enum rec_status status,
@@ -610,6 +613,84 @@ int rec_decode_load(const struct rec *rec, struct rec_load *out)
 	    get_string(rec, &pos, 4, &out->output, &len))
 		return -1;
 	return 0;
+}
+
+int rec_decode_sampling(const struct rec *rec, struct rec_sampling *out)
+{
+	const unsigned char *p = rec->payload;
+	size_t pos = SAMPLING_FIXED_SIZE, len;
+
+	if (rec->type != REC_SAMPLING || rec->payload_size < SAMPLING_FIXED_SIZE)
+		return -1;
+	memset(out, 0, sizeof(*out));
+	out->time_ns = get_u64(p);
+	out->run = get_u32(p + 8);
+	out->kind = get_u32(p + 12);
+	out->status = get_u32(p + 16);
+	out->frequency = get_u32(p + 20);
+	out->flags = get_u32(p + 24);
+	out->error = to_i32(get_u32(p + 28));
+	out->samples = get_u64(p + 32);
+	out->lost = get_u64(p + 40);
+	out->throttled = get_u64(p + 48);
+	if (get_string(rec, &pos, 2, &out->boot_id, &len) ||
+	    get_string(rec, &pos, 2, &out->why, &len))
+		return -1;
+	return 0;
+}
+
+int rec_decode_mmap(const struct rec *rec, struct rec_mmap *out)
+{
+	const unsigned char *p = rec->payload;
+	size_t pos = MMAP_FIXED_SIZE, len;
+
+	if (rec->type != REC_MMAP || rec->payload_size < MMAP_FIXED_SIZE)
+		return -1;
+	memset(out, 0, sizeof(*out));
+	out->time_ns = get_u64(p);
+	out->pid = get_u32(p + 8);
+	out->tid = get_u32(p + 12);
+	out->start = get_u64(p + 16);
+	out->len = get_u64(p + 24);
+	out->pgoff = get_u64(p + 32);
+	out->prot = get_u32(p + 40);
+	out->flags = get_u32(p + 44);
+	out->dev = get_u64(p + 48);
+	out->ino = get_u64(p + 56);
+	out->size = get_u64(p + 64);
+	out->mtime_ns = get_u64(p + 72);
+	out->build_id_size = p[80];
+	if (out->build_id_size > REC_BUILD_ID_MAX)
+		return -1;
+	memcpy(out->build_id, p + 84, REC_BUILD_ID_MAX);
+	if (get_string(rec, &pos, 2, &out->filename, &len))
+		return -1;
+	return 0;
+}
+
+int rec_decode_sample(const struct rec *rec, struct rec_sample *out)
+{
+	const unsigned char *p = rec->payload;
+
+	if (rec->type != REC_SAMPLE || rec->payload_size < SAMPLE_FIXED_SIZE)
+		return -1;
+	memset(out, 0, sizeof(*out));
+	out->time_ns = get_u64(p);
+	out->pid = get_u32(p + 8);
+	out->tid = get_u32(p + 12);
+	out->cpu = get_u32(p + 16);
+	out->nr = get_u16(p + 20);
+	out->nr_kernel = get_u16(p + 22);
+	if (!out->nr || out->nr_kernel > out->nr ||
+	    rec->payload_size < SAMPLE_FIXED_SIZE + 8 * (size_t)out->nr)
+		return -1;
+	out->addrs = p + SAMPLE_FIXED_SIZE;
+	return 0;
+}
+
+uint64_t rec_sample_addr(const struct rec_sample *s, size_t i)
+{
+	return get_u64(s->addrs + 8 * i);
 }
 
 const char *rec_variant_arg(const struct rec_variant *v, size_t *pos)

@@ -476,6 +476,66 @@ int rec_write_load(struct rec_writer *w, const struct rec_load *l)
 	return rec_finish(w);
 }
 
+int rec_write_sampling(struct rec_writer *w, const struct rec_sampling *s)
+{
+	rec_begin(w, REC_SAMPLING);
+	rec_put_u64(w, s->time_ns);
+	rec_put_u32(w, s->run);
+	rec_put_u32(w, s->kind);
+	rec_put_u32(w, s->status);
+	rec_put_u32(w, s->frequency);
+	rec_put_u32(w, s->flags);
+	rec_put_u32(w, (uint32_t)s->error);
+	rec_put_u64(w, s->samples);
+	rec_put_u64(w, s->lost);
+	rec_put_u64(w, s->throttled);
+	rec_put_str16(w, s->boot_id);
+	rec_put_str16(w, s->why);
+	return rec_finish(w);
+}
+
+int rec_write_mmap(struct rec_writer *w, const struct rec_mmap *m)
+{
+	uint8_t n = m->build_id_size < REC_BUILD_ID_MAX ? m->build_id_size
+							: REC_BUILD_ID_MAX;
+
+	rec_begin(w, REC_MMAP);
+	rec_put_u64(w, m->time_ns);
+	rec_put_u32(w, m->pid);
+	rec_put_u32(w, m->tid);
+	rec_put_u64(w, m->start);
+	rec_put_u64(w, m->len);
+	rec_put_u64(w, m->pgoff);
+	rec_put_u32(w, m->prot);
+	rec_put_u32(w, m->flags);
+	rec_put_u64(w, m->dev);
+	rec_put_u64(w, m->ino);
+	rec_put_u64(w, m->size);
+	rec_put_u64(w, m->mtime_ns);
+	rec_put_u8(w, n);
+	for (int i = 0; i < 3; i++)
+		rec_put_u8(w, 0);
+	for (size_t i = 0; i < REC_BUILD_ID_MAX; i++)
+		rec_put_u8(w, i < n ? m->build_id[i] : 0);
+	rec_put_str16(w, m->filename);
+	return rec_finish(w);
+}
+
+int rec_write_sample(struct rec_writer *w, const struct rec_sample *s,
+		     const uint64_t *addrs)
+{
+	rec_begin(w, REC_SAMPLE);
+	rec_put_u64(w, s->time_ns);
+	rec_put_u32(w, s->pid);
+	rec_put_u32(w, s->tid);
+	rec_put_u32(w, s->cpu);
+	rec_put_u16(w, s->nr);
+	rec_put_u16(w, s->nr_kernel);
+	for (size_t i = 0; i < s->nr; i++)
+		rec_put_u64(w, addrs[i]);
+	return rec_finish(w);
+}
+
 int rec_write_end(struct rec_writer *w, uint64_t time_ns)
 {
 	uint64_t records = w->records;

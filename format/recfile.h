@@ -288,6 +288,64 @@
  *   cut off, or the load was still running when the recording ended)
  *   has no window.
  *
+ * Since format 1.5 - where the time goes (`record -F HZ`, `-g`).
+ *
+ * REC_MMAP (16) - a process of the tree mapped a file, or anonymous
+ *   memory, executable (perf MMAP2 records). Like TASK it carries no run
+ *   number, and TASK, MMAP and SAMPLE records of a run are written in
+ *   time order among themselves, so a reader replaying them knows each
+ *   process's mappings when a sample comes: a FORK'd process starts
+ *   with its parent's mappings, an EXEC starts it with none.
+ *        0    8  time_ns
+ *        8    4  pid
+ *       12    4  tid
+ *       16    8  start: the first address mapped
+ *       24    8  len
+ *       32    8  pgoff: the file offset mapped at start
+ *       40    4  prot (PROT_* of mmap(2))
+ *       44    4  flags (REC_MMAP_F_*)
+ *       48    8  dev of the file (major << 32 | minor), REC_MMAP_F_STAT
+ *       56    8  ino, REC_MMAP_F_STAT
+ *       64    8  size of the file in bytes when recorded, REC_MMAP_F_STAT
+ *       72    8  mtime of the file in ns since the epoch, REC_MMAP_F_STAT
+ *       80    1  build_id_size, REC_MMAP_F_BUILD_ID (at most 20)
+ *       81    3  reserved, 0
+ *       84   20  build_id, the first build_id_size bytes
+ *      104    -  filename (str16): the path, or the kernel's name for
+ *                what is not a file ("[vdso]", "//anon", "[stack]")
+ *
+ * REC_SAMPLE (17) - the instruction pointer of a thread of the tree,
+ *   sampled on its CPU clock, and with `-g` its callers:
+ *        0    8  time_ns
+ *        8    4  pid
+ *       12    4  tid
+ *       16    4  cpu
+ *       20    2  nr: addresses that follow, at least 1
+ *       22    2  nr_kernel: the first nr_kernel addresses are in the
+ *                kernel; the rest are the process's
+ *       24 8*nr  addresses: the one sampled, then its callers, innermost
+ *                first (return addresses, as the kernel walked the
+ *                frame pointers)
+ *
+ * REC_SAMPLING (18) - how the tree was sampled, once per run right after
+ *   its RUN_BEGIN (kind BEGIN), and the totals once it ended (kind END,
+ *   before its RUN_END):
+ *        0    8  time_ns
+ *        8    4  run
+ *       12    4  kind (enum rec_sampling_kind)
+ *       16    4  status (enum rec_sampling_status), BEGIN; else 0
+ *       20    4  frequency asked for, in samples per second of CPU time
+ *       24    4  flags (REC_SAMPLING_F_*)
+ *       28    4  error: BEGIN when unavailable, the errno; else 0
+ *       32    8  samples: END, SAMPLE records written in the run
+ *       40    8  lost: END, samples the kernel dropped (ring full)
+ *       48    8  throttled: END, times the kernel slowed the sampling
+ *                down (perf_event_max_sample_rate)
+ *       56    -  boot_id (str16): /proc/sys/kernel/random/boot_id at
+ *                BEGIN, so a report knows whether /proc/kallsyms and the
+ *                vDSO it can read are the recording's; "" at END
+ *        -    -  why (str16): BEGIN when unavailable, what to do; else ""
+ *
  * A file without an END record was cut off: readers report what they have
  * and say so (REC_ERR_TRUNCATED from rec_reader_next()).
  */
@@ -300,7 +358,7 @@
 #define REC_MAGIC "\x89PPROBE\n"
 #define REC_MAGIC_SIZE 8
 #define REC_VERSION_MAJOR 1
-#define REC_VERSION_MINOR 4
+#define REC_VERSION_MINOR 5
 #define REC_HEADER_SIZE 16
 #define REC_FRAME_SIZE 8
 /* Larger frames are corrupt, not merely cut off: no record is this big. */
@@ -322,6 +380,9 @@ enum rec_type {
 	REC_CPU_COUNTS = 13,
 	REC_VARIANT = 14,
 	REC_LOAD = 15,
+	REC_MMAP = 16,
+	REC_SAMPLE = 17,
+	REC_SAMPLING = 18,
 };
 
 enum rec_load_kind {
@@ -334,6 +395,33 @@ enum rec_load_kind {
 /* END: pprobe stopped the load itself (the recorded command ended
  * first, or the recording was stopped) */
 #define REC_LOAD_F_STOPPED  (1u << 1)
+
+enum rec_sampling_kind {
+	REC_SAMPLING_BEGIN = 1, /* the run's sampling was set up (or not) */
+	REC_SAMPLING_END = 2,   /* its totals */
+};
+
+enum rec_sampling_status {
+	REC_SAMPLING_RECORDING = 0,   /* MMAP and SAMPLE records follow */
+	REC_SAMPLING_UNAVAILABLE = 1, /* none follow: see error and why */
+};
+
+/* Flags of REC_SAMPLING. */
+#define REC_SAMPLING_F_CALLCHAIN (1u << 0) /* -g: samples carry callers */
+/* The kernel side was not sampled: perf_event_paranoid allows user
+ * mode only, and pprobe fell back to it. */
+#define REC_SAMPLING_F_USER_ONLY (1u << 1)
+/* MMAP records of files carry the kernel's build-ids */
+#define REC_SAMPLING_F_BUILD_ID  (1u << 2)
+
+/* Flags of REC_MMAP. */
+#define REC_MMAP_F_BUILD_ID (1u << 0) /* build_id holds the file's */
+#define REC_MMAP_F_STAT     (1u << 1) /* dev, ino, size, mtime_ns hold it */
+
+#define REC_BUILD_ID_MAX 20
+/* The most addresses a SAMPLE holds (the kernel stops at 127 frames per
+ * context by default: perf_event_max_stack). */
+#define REC_SAMPLE_MAX_ADDRS 1024
 
 enum rec_task_kind {
 	REC_TASK_FORK = 1,  /* a new process, or a new thread (pid == ppid) */
@@ -582,6 +670,40 @@ struct rec_load {
 	const char *output;  /* never NULL after decoding; "" at BEGIN */
 };
 
+struct rec_sampling {
+	uint64_t time_ns;
+	uint32_t run;
+	uint32_t kind;      /* enum rec_sampling_kind */
+	uint32_t status;    /* enum rec_sampling_status */
+	uint32_t frequency;
+	uint32_t flags;     /* REC_SAMPLING_F_* */
+	int32_t error;
+	uint64_t samples, lost, throttled;
+	const char *boot_id; /* never NULL after decoding */
+	const char *why;     /* never NULL after decoding */
+};
+
+struct rec_mmap {
+	uint64_t time_ns;
+	uint32_t pid, tid;
+	uint64_t start, len, pgoff;
+	uint32_t prot;
+	uint32_t flags;     /* REC_MMAP_F_* */
+	uint64_t dev, ino, size, mtime_ns;
+	uint8_t build_id_size;
+	unsigned char build_id[REC_BUILD_ID_MAX];
+	const char *filename; /* never NULL after decoding */
+};
+
+struct rec_sample {
+	uint64_t time_ns;
+	uint32_t pid, tid, cpu;
+	uint16_t nr, nr_kernel;
+	/* Decoding: the nr addresses as stored (8 bytes each, unaligned):
+	 * read them with rec_sample_addr(). */
+	const unsigned char *addrs;
+};
+
 /* ---- Writing ---- */
 
 /*
@@ -694,6 +816,11 @@ int rec_write_cpu_counts(struct rec_writer *w, uint64_t time_ns, uint32_t run,
 int rec_write_variant(struct rec_writer *w, const struct rec_variant *v,
 		      const char *const *argv);
 int rec_write_load(struct rec_writer *w, const struct rec_load *l);
+int rec_write_sampling(struct rec_writer *w, const struct rec_sampling *s);
+int rec_write_mmap(struct rec_writer *w, const struct rec_mmap *m);
+/* s->nr addresses from addrs (s->addrs is not used). */
+int rec_write_sample(struct rec_writer *w, const struct rec_sample *s,
+		     const uint64_t *addrs);
 
 /* ---- Reading ---- */
 
@@ -802,6 +929,13 @@ int rec_decode_proc_exit(const struct rec *rec, struct rec_proc_exit *out);
 int rec_decode_mem_source(const struct rec *rec, struct rec_mem_source *out);
 int rec_decode_mem(const struct rec *rec, struct rec_mem *out);
 int rec_decode_load(const struct rec *rec, struct rec_load *out);
+int rec_decode_sampling(const struct rec *rec, struct rec_sampling *out);
+int rec_decode_mmap(const struct rec *rec, struct rec_mmap *out);
+/* Fails when nr is 0, nr_kernel > nr, or the addresses are not all
+ * there. */
+int rec_decode_sample(const struct rec *rec, struct rec_sample *out);
+/* Address i (< s->nr) of a decoded sample. */
+uint64_t rec_sample_addr(const struct rec_sample *s, size_t i);
 
 /*
  * META entries, one at a time: set *pos to 0, then call until it returns 0

@@ -1870,6 +1870,9 @@ static void decode_anything(const struct rec *rec)
 	struct rec_mem m;
 	struct rec_variant va;
 	struct rec_load lo;
+	struct rec_sampling sg;
+	struct rec_mmap mm;
+	struct rec_sample sa;
 	size_t pos = 0;
 
 	if (!rec_decode_event(rec, &e)) {
@@ -1919,6 +1922,15 @@ static void decode_anything(const struct rec *rec)
 		assert_in_payload(rec, lo.command);
 		assert_in_payload(rec, lo.output);
 	}
+	if (!rec_decode_sampling(rec, &sg)) {
+		assert_in_payload(rec, sg.boot_id);
+		assert_in_payload(rec, sg.why);
+	}
+	if (!rec_decode_mmap(rec, &mm))
+		assert_in_payload(rec, mm.filename);
+	if (!rec_decode_sample(rec, &sa))
+		for (uint16_t i = 0; i < sa.nr; i++)
+			(void)rec_sample_addr(&sa, i);
 }
 
 /*
@@ -4461,6 +4473,278 @@ static void test_interrupted_io(void **state)
 	free(values);
 }
 
+/* ---- Format 1.5: sampled instruction pointers ---- */
+
+static void test_mmap_bytes(void **state)
+{
+	static const unsigned char want[] = {
+		16, 0, 0, 0,  120, 0, 0, 0,                       /* frame */
+		0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01,   /* time_ns */
+		0x0d, 0x0c, 0x0b, 0x0a,                           /* pid */
+		0x0e, 0x0c, 0x0b, 0x0a,                           /* tid */
+		0, 0x10, 0x40, 0, 0, 0, 0, 0,                     /* start */
+		0, 0x20, 0, 0, 0, 0, 0, 0,                        /* len */
+		0, 0x10, 0, 0, 0, 0, 0, 0,                        /* pgoff */
+		5, 0, 0, 0,                                       /* prot */
+		3, 0, 0, 0,                                       /* flags */
+		1, 0, 0, 0, 8, 0, 0, 0,                           /* dev 8:1 */
+		0x2a, 0, 0, 0, 0, 0, 0, 0,                        /* ino */
+		0, 0x30, 0, 0, 0, 0, 0, 0,                        /* size */
+		9, 0, 0, 0, 0, 0, 0, 0x10,                        /* mtime_ns */
+		3, 0, 0, 0,                                       /* build-id size */
+		0xab, 0xcd, 0xef, 0, 0, 0, 0, 0, 0, 0,            /* build-id */
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		5, 0,  '/', 'b', 'i', 'n', 'x', 0,                /* filename */
+	};
+	const struct rec_mmap m = {
+		.time_ns = 0x0102030405060708ull, .pid = 0x0a0b0c0d,
+		.tid = 0x0a0b0c0e, .start = 0x401000, .len = 0x2000,
+		.pgoff = 0x1000, .prot = 5,
+		.flags = REC_MMAP_F_BUILD_ID | REC_MMAP_F_STAT,
+		.dev = 8ull << 32 | 1, .ino = 42, .size = 0x3000,
+		.mtime_ns = 0x1000000000000009ull, .build_id_size = 3,
+		.build_id = { 0xab, 0xcd, 0xef }, .filename = "/binx",
+	};
+	struct out o;
+
+	(void)state;
+	out_init(&o);
+	assert_int_equal(rec_write_mmap(&o.w, &m), 0);
+	expect_written(&o, want, sizeof(want));
+}
+
+static void test_sample_bytes(void **state)
+{
+	static const unsigned char want[] = {
+		17, 0, 0, 0,  48, 0, 0, 0,                        /* frame */
+		0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01,   /* time_ns */
+		0x0d, 0x0c, 0x0b, 0x0a,                           /* pid */
+		0x0e, 0x0c, 0x0b, 0x0a,                           /* tid */
+		1, 0, 0, 0,                                       /* cpu */
+		2, 0,  1, 0,                                      /* nr, kernel */
+		0x10, 0, 0, 0x81, 0xff, 0xff, 0xff, 0xff,         /* addrs */
+		0x34, 0x12, 0x40, 0, 0, 0, 0, 0,
+	};
+	const struct rec_sample sa = {
+		.time_ns = 0x0102030405060708ull, .pid = 0x0a0b0c0d,
+		.tid = 0x0a0b0c0e, .cpu = 1, .nr = 2, .nr_kernel = 1,
+	};
+	const uint64_t addrs[] = { 0xffffffff81000010ull, 0x401234 };
+	struct out o;
+
+	(void)state;
+	out_init(&o);
+	assert_int_equal(rec_write_sample(&o.w, &sa, addrs), 0);
+	expect_written(&o, want, sizeof(want));
+}
+
+static void assert_mmap_equal(const struct rec_mmap *got,
+			      const struct rec_mmap *want)
+{
+	assert_true(got->time_ns == want->time_ns);
+	assert_int_equal(got->pid, want->pid);
+	assert_int_equal(got->tid, want->tid);
+	assert_true(got->start == want->start);
+	assert_true(got->len == want->len);
+	assert_true(got->pgoff == want->pgoff);
+	assert_int_equal(got->prot, want->prot);
+	assert_int_equal(got->flags, want->flags);
+	assert_true(got->dev == want->dev);
+	assert_true(got->ino == want->ino);
+	assert_true(got->size == want->size);
+	assert_true(got->mtime_ns == want->mtime_ns);
+	assert_int_equal(got->build_id_size, want->build_id_size);
+	assert_memory_equal(got->build_id, want->build_id, want->build_id_size);
+	assert_string_equal(got->filename, want->filename ? want->filename : "");
+}
+
+/*
+ * The three records of a sampled run, with every field set, edge values
+ * and NULL strings; a sample with the longest chain; from a file and
+ * through a pipe.
+ */
+static void test_sampling_round_trip(void **state)
+{
+	static uint64_t chain[REC_SAMPLE_MAX_ADDRS];
+	const struct rec_sampling sgs[] = {
+		{ .time_ns = 10, .run = 1, .kind = REC_SAMPLING_BEGIN,
+		  .frequency = 999,
+		  .flags = REC_SAMPLING_F_CALLCHAIN | REC_SAMPLING_F_BUILD_ID,
+		  .boot_id = "0b7e5c1a-4b1f-4c3b-9e0a-3f1f2d6c7a11", .why = "" },
+		{ .time_ns = UINT64_MAX, .run = UINT32_MAX, .kind = UINT32_MAX,
+		  .status = UINT32_MAX, .frequency = UINT32_MAX,
+		  .flags = UINT32_MAX, .error = INT32_MIN,
+		  .samples = UINT64_MAX, .lost = UINT64_MAX - 1,
+		  .throttled = UINT64_MAX - 2 },
+	};
+	const struct rec_mmap mms[] = {
+		{ .time_ns = 11, .pid = 100, .tid = 100, .start = 0x55550000,
+		  .len = 0x1000, .pgoff = 0, .prot = 5,
+		  .flags = REC_MMAP_F_BUILD_ID, .build_id_size = 20,
+		  .build_id = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+				15, 16, 17, 18, 19, 20 },
+		  .filename = "/usr/lib/x86_64-linux-gnu/libc.so.6" },
+		{ .time_ns = UINT64_MAX, .pid = UINT32_MAX, .tid = UINT32_MAX,
+		  .start = UINT64_MAX, .len = UINT64_MAX, .pgoff = UINT64_MAX,
+		  .prot = UINT32_MAX, .flags = REC_MMAP_F_STAT,
+		  .dev = UINT64_MAX, .ino = UINT64_MAX, .size = UINT64_MAX,
+		  .mtime_ns = UINT64_MAX, .filename = NULL },
+	};
+	const struct rec_sample sas[] = {
+		{ .time_ns = 12, .pid = 100, .tid = 101, .cpu = 0, .nr = 1 },
+		{ .time_ns = 13, .pid = 100, .tid = 100, .cpu = UINT32_MAX,
+		  .nr = REC_SAMPLE_MAX_ADDRS, .nr_kernel = 7 },
+	};
+	struct out o;
+	struct bytes file = { 0 };
+	struct in in;
+	struct rec rec;
+
+	(void)state;
+	for (size_t i = 0; i < REC_SAMPLE_MAX_ADDRS; i++)
+		chain[i] = 0x8000000000000000ull | (i * 0x10001);
+	out_init(&o);
+	for (size_t i = 0; i < 2; i++) {
+		assert_int_equal(rec_write_sampling(&o.w, &sgs[i]), 0);
+		assert_int_equal(rec_write_mmap(&o.w, &mms[i]), 0);
+		assert_int_equal(rec_write_sample(&o.w, &sas[i], chain), 0);
+	}
+	assert_int_equal(rec_write_end(&o.w, 0), 0);
+	out_finish(&o, &file);
+
+	for (int pipe = 0; pipe < 2; pipe++) {
+		if (pipe)
+			assert_int_equal(in_open_pipe(&in, &file, 4093, 0), REC_OK);
+		else
+			assert_int_equal(in_open(&in, &file), REC_OK);
+		for (size_t i = 0; i < 2; i++) {
+			struct rec_sampling sg;
+			struct rec_mmap mm;
+			struct rec_sample sa;
+
+			next_ok(&in, &rec, REC_SAMPLING);
+			memset(&sg, 0xa5, sizeof(sg));
+			assert_int_equal(rec_decode_sampling(&rec, &sg), 0);
+			assert_true(sg.time_ns == sgs[i].time_ns);
+			assert_int_equal(sg.run, sgs[i].run);
+			assert_int_equal(sg.kind, sgs[i].kind);
+			assert_int_equal(sg.status, sgs[i].status);
+			assert_int_equal(sg.frequency, sgs[i].frequency);
+			assert_int_equal(sg.flags, sgs[i].flags);
+			assert_int_equal(sg.error, sgs[i].error);
+			assert_true(sg.samples == sgs[i].samples);
+			assert_true(sg.lost == sgs[i].lost);
+			assert_true(sg.throttled == sgs[i].throttled);
+			assert_string_equal(sg.boot_id,
+					    sgs[i].boot_id ? sgs[i].boot_id : "");
+			assert_string_equal(sg.why, sgs[i].why ? sgs[i].why : "");
+
+			next_ok(&in, &rec, REC_MMAP);
+			memset(&mm, 0xa5, sizeof(mm));
+			assert_int_equal(rec_decode_mmap(&rec, &mm), 0);
+			assert_mmap_equal(&mm, &mms[i]);
+			assert_in_payload(&rec, mm.filename);
+
+			next_ok(&in, &rec, REC_SAMPLE);
+			memset(&sa, 0xa5, sizeof(sa));
+			assert_int_equal(rec_decode_sample(&rec, &sa), 0);
+			assert_true(sa.time_ns == sas[i].time_ns);
+			assert_int_equal(sa.pid, sas[i].pid);
+			assert_int_equal(sa.tid, sas[i].tid);
+			assert_int_equal(sa.cpu, sas[i].cpu);
+			assert_int_equal(sa.nr, sas[i].nr);
+			assert_int_equal(sa.nr_kernel, sas[i].nr_kernel);
+			for (size_t k = 0; k < sa.nr; k++)
+				assert_true(rec_sample_addr(&sa, k) == chain[k]);
+		}
+		expect_done(&in, 6);
+		in_close(&in);
+	}
+	bytes_release(&file);
+}
+
+/* A decoder on a copy of exactly size bytes, so ASan sees overreads. */
+static int decode_exact(uint32_t type, const unsigned char *p, size_t size)
+{
+	unsigned char *copy = malloc(size ? size : 1);
+	struct rec_sampling sg;
+	struct rec_mmap mm;
+	struct rec_sample sa;
+	struct rec rec;
+	int ret = -1;
+
+	assert_non_null(copy);
+	memcpy(copy, p, size);
+	rec = rec_of(type, copy, size);
+	switch (type) {
+	case REC_SAMPLING:
+		ret = rec_decode_sampling(&rec, &sg);
+		if (!ret) {
+			assert_in_payload(&rec, sg.boot_id);
+			assert_in_payload(&rec, sg.why);
+		}
+		break;
+	case REC_MMAP:
+		ret = rec_decode_mmap(&rec, &mm);
+		if (!ret)
+			assert_in_payload(&rec, mm.filename);
+		break;
+	case REC_SAMPLE:
+		ret = rec_decode_sample(&rec, &sa);
+		if (!ret)
+			for (uint16_t i = 0; i < sa.nr; i++)
+				(void)rec_sample_addr(&sa, i);
+		break;
+	}
+	free(copy);
+	return ret;
+}
+
+static void test_decode_bad_sampling(void **state)
+{
+	unsigned char p[256] = { 0 };
+
+	(void)state;
+	/* SAMPLING: the fixed part and two empty strings, 62 bytes. */
+	for (size_t size = 0; size < 62; size++)
+		assert_int_equal(decode_exact(REC_SAMPLING, p, size), -1);
+	assert_int_equal(decode_exact(REC_SAMPLING, p, 62), 0);
+	put_u32(p + 56, 1000);  /* boot_id past the end */
+	assert_int_equal(decode_exact(REC_SAMPLING, p, 62), -1);
+	memset(p, 0, sizeof(p));
+
+	/* MMAP: the fixed part and an empty name, 107 bytes. */
+	for (size_t size = 0; size < 107; size++)
+		assert_int_equal(decode_exact(REC_MMAP, p, size), -1);
+	assert_int_equal(decode_exact(REC_MMAP, p, 107), 0);
+	p[80] = REC_BUILD_ID_MAX + 1;
+	assert_int_equal(decode_exact(REC_MMAP, p, 107), -1);
+	p[80] = REC_BUILD_ID_MAX;
+	assert_int_equal(decode_exact(REC_MMAP, p, 107), 0);
+	put_u32(p + 104, 0xffff);  /* str16: only the low half is the length */
+	assert_int_equal(decode_exact(REC_MMAP, p, 107), -1);
+	memset(p, 0, sizeof(p));
+
+	/* SAMPLE: nr 0, nr_kernel > nr, addresses cut off. */
+	assert_int_equal(decode_exact(REC_SAMPLE, p, 24), -1);
+	p[20] = 2;
+	for (size_t size = 0; size < 40; size++)
+		assert_int_equal(decode_exact(REC_SAMPLE, p, size), -1);
+	assert_int_equal(decode_exact(REC_SAMPLE, p, 40), 0);
+	p[22] = 3;
+	assert_int_equal(decode_exact(REC_SAMPLE, p, 40), -1);
+	p[22] = 2;
+	assert_int_equal(decode_exact(REC_SAMPLE, p, 40), 0);
+	p[20] = 0xff;
+	p[21] = 0xff;
+	assert_int_equal(decode_exact(REC_SAMPLE, p, sizeof(p)), -1);
+	/* Bytes after the addresses: a newer minor's fields. */
+	p[20] = 1;
+	p[21] = 0;
+	p[22] = 0;
+	assert_int_equal(decode_exact(REC_SAMPLE, p, 64), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -4551,6 +4835,10 @@ int main(void)
 		cmocka_unit_test(test_write_error_closed_pipe),
 		cmocka_unit_test(test_write_error_bad_fd),
 		cmocka_unit_test(test_interrupted_io),
+		cmocka_unit_test(test_mmap_bytes),
+		cmocka_unit_test(test_sample_bytes),
+		cmocka_unit_test(test_sampling_round_trip),
+		cmocka_unit_test(test_decode_bad_sampling),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
