@@ -50,6 +50,7 @@
 #include "pprobe-version.h"
 #include "recfile.h"
 #include "record.h"
+#include "sampler.h"
 #include "task_tracker.h"
 #include "usage.h"
 #include "workload.h"
@@ -95,6 +96,9 @@ struct record {
 	struct rusage load_ru;  /* the run's load, taken out of its rusage */
 	int load_failed;        /* the load could not run as asked */
 	int stopping;           /* --load: pprobe stops the command */
+	long sample_hz;         /* -F: sample at this frequency, or 0 */
+	int sample_default;     /* --sample: at SAMPLER_DEFAULT_HZ */
+	int callchain;          /* -g: with the callers */
 
 	/* What the runs run: the commands, each on its CPUs (record.h). */
 	struct record_variant variants[MAX_VARIANTS];
@@ -130,6 +134,9 @@ struct record {
 
 	struct task_tracker tracker;
 	int tracking;           /* the tracker is open */
+	struct sampler sampler;
+	int sampling;           /* the sampler is open */
+	int sampler_error;      /* why it could not be opened, or 0 */
 	struct proc_tree tree;
 	struct mem_backends mem;
 	uint64_t last_proc_ns;  /* the last process tick */
@@ -383,14 +390,41 @@ static int on_task_event(const struct task_event *ev, void *arg)
 {
 	struct record *rec = arg;
 
+	/* The samples and mappings before it go first (sampler.h, ORDER):
+	 * those stamped with an EXIT's time are still the process's; a
+	 * FORK's or EXEC's are the new program's. */
+	if (rec->sampling)
+		sampler_write(&rec->sampler,
+			      ev->kind == TASK_EXIT ? ev->time_ns : ev->time_ns - 1,
+			      &rec->writer);
 	return proc_tree_event(&rec->tree, ev, &rec->writer);
 }
 
-/* Hands every task event the kernel has written so far to the tree. */
+/*
+ * Hands every task event the kernel has written so far to the tree, and
+ * writes the samples and mappings in time order among them, all up to
+ * one cut (or everything, at the end).
+ */
+static void drain_events(struct record *rec, int all)
+{
+	uint64_t cut = all ? UINT64_MAX : task_tracker_cut();
+	int err = 0;
+
+	if (rec->sampling && sampler_read(&rec->sampler) == -EIO)
+		warning("a sampling ring held a malformed record: its samples were dropped");
+	if (rec->tracking)
+		err = all ? task_tracker_drain_all(&rec->tracker, on_task_event, rec)
+			  : task_tracker_drain_to(&rec->tracker, cut, on_task_event, rec);
+	if (rec->sampling)
+		sampler_write(&rec->sampler, cut, &rec->writer);
+	if (err == -ENOMEM)
+		warning(all ? "out of memory following the process tree: some process events are missing"
+			    : "out of memory following the process tree: some process events are late");
+}
+
 static void drain_tasks(struct record *rec)
 {
-	if (rec->tracking && task_tracker_drain(&rec->tracker, on_task_event, rec) == -ENOMEM)
-		warning("out of memory following the process tree: some process events are late");
+	drain_events(rec, 0);
 }
 
 /*
@@ -457,6 +491,9 @@ static void tick(struct record *rec)
 	sample(rec, 0);
 	if (rec->follow_tree || rec->mem.recording)
 		process_tick(rec, now_ns(), 0);
+	/* The samples flow every tick, whenever the process tick is due. */
+	if (rec->sampling)
+		drain_tasks(rec);
 }
 
 static int setup_signals(struct record *rec)
@@ -1019,6 +1056,92 @@ static void write_run_end(struct record *rec, int status)
 	rec_write_run_end(&rec->writer, &e);
 }
 
+static int watch_fd(int fd);
+
+/*
+ * -F: opens the sampler on the held command, before it execs. A sampler
+ * that cannot be opened is said once and recorded as unavailable; the
+ * recording goes on without it, as it does without cycles.
+ */
+static void start_sampling(struct record *rec)
+{
+	int err;
+
+	rec->sampler_error = 0;
+	if (!rec->sample_hz)
+		return;
+	err = sampler_open(&rec->sampler, rec->workload.pid,
+			   (uint32_t)rec->sample_hz, rec->callchain);
+	if (err) {
+		rec->sampler_error = -err;
+		if (rec->run == 0)
+			warning("cannot sample the command: %s%s", strerror(-err),
+				err == -EACCES || err == -EPERM
+					? " (perf_event_paranoid is above 2, or perf is disabled for this user: see /proc/sys/kernel/perf_event_paranoid)"
+					: "");
+		return;
+	}
+	rec->sampling = 1;
+	if (rec->sampler.user_only && rec->run == 0 && !rec->quiet)
+		note("sampling user mode only: the kernel's side needs perf_event_paranoid <= 1 or CAP_PERFMON");
+	for (size_t i = 0; i < sampler_nr_fds(&rec->sampler); i++)
+		if (watch_fd(sampler_fd(&rec->sampler, i)) < 0)
+			break;
+}
+
+/* The run's REC_SAMPLING BEGIN, after its RUN_BEGIN. */
+static void begin_sampling(struct record *rec)
+{
+	char boot_id[64];
+	struct rec_sampling sg = {
+		.time_ns = rec->begin_ns,
+		.run = rec->run,
+		.kind = REC_SAMPLING_BEGIN,
+		.frequency = (uint32_t)rec->sample_hz,
+	};
+
+	if (!rec->sample_hz)
+		return;
+	sampler_boot_id(boot_id, sizeof(boot_id));
+	sg.boot_id = boot_id;
+	if (rec->sampling) {
+		sg.flags = (rec->sampler.callchain ? REC_SAMPLING_F_CALLCHAIN : 0) |
+			   (rec->sampler.user_only ? REC_SAMPLING_F_USER_ONLY : 0) |
+			   (rec->sampler.build_id ? REC_SAMPLING_F_BUILD_ID : 0);
+	} else {
+		sg.status = REC_SAMPLING_UNAVAILABLE;
+		sg.error = rec->sampler_error;
+		sg.why = strerror(rec->sampler_error);
+	}
+	rec_write_sampling(&rec->writer, &sg);
+}
+
+/* After the last samples were written: the run's totals, and the sampler
+ * goes. */
+static void finish_sampling(struct record *rec)
+{
+	struct sampler *s = &rec->sampler;
+
+	if (!rec->sampling)
+		return;
+	rec_write_sampling(&rec->writer, &(struct rec_sampling){
+		.time_ns = now_ns(),
+		.run = rec->run,
+		.kind = REC_SAMPLING_END,
+		.samples = s->samples,
+		.lost = s->lost + s->dropped,
+		.throttled = s->throttled,
+	});
+	if ((s->lost || s->dropped) && !rec->quiet)
+		warning("%llu samples were lost (the sampling ring was full): lower -F, or drop -g",
+			(unsigned long long)(s->lost + s->dropped));
+	if (s->throttled && !rec->quiet)
+		warning("the kernel throttled the sampling %llu times (perf_event_max_sample_rate): the profile holds fewer samples",
+			(unsigned long long)s->throttled);
+	sampler_release(s);
+	rec->sampling = 0;
+}
+
 /*
  * After the tree ended: the last task events, and every record the kernel
  * dropped, including drops no LOST record has reported yet.
@@ -1027,10 +1150,10 @@ static void finish_tasks(struct record *rec)
 {
 	uint64_t lost;
 
+	drain_events(rec, 1);
+	finish_sampling(rec);
 	if (!rec->tracking)
 		return;
-	if (task_tracker_drain_all(&rec->tracker, on_task_event, rec) == -ENOMEM)
-		warning("out of memory following the process tree: some process events are missing");
 	lost = task_tracker_lost(&rec->tracker);
 	if (lost > rec->tree.lost) {
 		struct rec_lost l = {
@@ -1078,18 +1201,24 @@ static void start_tracking(struct record *rec)
 	watch_rings(rec);
 }
 
-/* See start_tracking(): a ring half full raises RING_SIGNAL. */
+/* See start_tracking(): a ring half full raises RING_SIGNAL. Returns 0,
+ * or -1 when it cannot (the tick still drains). */
+static int watch_fd(int fd)
+{
+	int flags = fcntl(fd, F_GETFL);
+
+	if (fcntl(fd, F_SETOWN, getpid()) < 0 ||
+	    fcntl(fd, F_SETSIG, RING_SIGNAL) < 0 ||
+	    flags < 0 || fcntl(fd, F_SETFL, flags | O_ASYNC) < 0)
+		return -1;
+	return 0;
+}
+
 static void watch_rings(struct record *rec)
 {
-	for (size_t i = 0; i < task_tracker_nr_fds(&rec->tracker); i++) {
-		int fd = task_tracker_fd(&rec->tracker, i);
-		int flags = fcntl(fd, F_GETFL);
-
-		if (fcntl(fd, F_SETOWN, getpid()) < 0 ||
-		    fcntl(fd, F_SETSIG, RING_SIGNAL) < 0 ||
-		    flags < 0 || fcntl(fd, F_SETFL, flags | O_ASYNC) < 0)
-			break; /* the tick still drains */
-	}
+	for (size_t i = 0; i < task_tracker_nr_fds(&rec->tracker); i++)
+		if (watch_fd(task_tracker_fd(&rec->tracker, i)) < 0)
+			break;
 	rec->tracking = 1;
 }
 
@@ -1325,6 +1454,8 @@ static void record_release(struct record *rec)
 	workload_release(&rec->workload);
 	if (rec->tracking)
 		task_tracker_release(&rec->tracker);
+	if (rec->sampling)
+		sampler_release(&rec->sampler);
 	proc_tree_release(&rec->tree);
 	attach_release(&rec->attach);
 	counter_set_close(&rec->counters); /* before its cgroup goes */
@@ -1486,6 +1617,7 @@ static int start_command(struct record *rec)
 	if (!rec->meta_written)
 		explain_events(rec);
 	start_tracking(rec);
+	start_sampling(rec);
 	if (proc_tree_add_command(&rec->tree, rec->workload.pid, getpid()) < 0) {
 		error("out of memory");
 		workload_cancel(&rec->workload);
@@ -1525,6 +1657,7 @@ static int start_command(struct record *rec)
 		.flags = rec->run < run_warmups(rec) ? REC_RUN_F_WARMUP : 0,
 		.variant = (uint32_t)(v - rec->variants),
 	});
+	begin_sampling(rec);
 	return 0;
 }
 
@@ -1790,6 +1923,39 @@ static int settle_variants(struct record *rec, const struct record_cpu_sets *set
  * rest. Returns 0, or -1 after an error() (a usage error); *mem_wanted
  * has the memory backends.
  */
+/* The most a kernel samples per second (perf_event_max_sample_rate). */
+static long max_sample_rate(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/perf_event_max_sample_rate", "re");
+	long max = 0;
+
+	if (f) {
+		if (fscanf(f, "%ld", &max) != 1)
+			max = 0;
+		fclose(f);
+	}
+	return max;
+}
+
+static int check_sampling_options(struct record *rec)
+{
+	long max;
+
+	if ((rec->sample_default || rec->callchain) && !rec->sample_hz)
+		rec->sample_hz = SAMPLER_DEFAULT_HZ;
+	if (!rec->sample_hz)
+		return 0;
+	if (rec->attaching)
+		return error("-F, --sample and -g need a command pprobe starts: sampling processes attached with -p is not supported yet");
+	if (!rec->follow_tree)
+		return error("-F, --sample and -g need the tree (drop --no-tree): a child's samples resolve through the mappings it inherits at fork");
+	max = max_sample_rate();
+	if (max > 0 && rec->sample_hz > max)
+		return error("-F %ld: the kernel samples at most %ld times a second (/proc/sys/kernel/perf_event_max_sample_rate); use a lower -F",
+			     rec->sample_hz, max);
+	return 0;
+}
+
 static int check_options(struct record *rec, int argc, unsigned *mem_wanted)
 {
 	char err[256];
@@ -1823,6 +1989,8 @@ static int check_options(struct record *rec, int argc, unsigned *mem_wanted)
 		return error("--ready and --ready-delay both say when the load may start: give one");
 	if (rec->load.command && rec->attaching)
 		return error("--load needs a command pprobe starts (the server it loads): not -p");
+	if (check_sampling_options(rec) < 0)
+		return -1;
 
 	*mem_wanted = 0;
 	if (rec->mem_spec && mem_backends_parse(rec->mem_spec, mem_wanted, err, sizeof(err)) < 0)
@@ -1858,6 +2026,9 @@ static void end_run(struct record *rec)
 	if (rec->tracking)
 		task_tracker_release(&rec->tracker);
 	rec->tracking = 0;
+	if (rec->sampling)
+		sampler_release(&rec->sampler);
+	rec->sampling = 0;
 	proc_tree_release(&rec->tree);
 	counter_set_close(&rec->counters);
 	cgroup_destroy(&rec->count_cgroup, NULL, 0);
@@ -1996,6 +2167,12 @@ int record_main(int argc, const char **argv, const struct record_cpu_sets *sets)
 			    "read PSS, which walks page tables, at most every <ms> (default 1000)"),
 		OPT_STRING(0, "label", &rec.label, "text",
 			   "name this recording in reports and charts"),
+		OPT_INTEGER('F', "freq", &rec.sample_hz, "hz", 1, INT32_MAX,
+			    "sample where the tree's threads are, <hz> times per second of CPU time each, for `report --hot`"),
+		OPT_BOOL(0, "sample", &rec.sample_default,
+			 "sample at the default frequency (999 Hz, as perf record)"),
+		OPT_BOOL('g', "call-graph", &rec.callchain,
+			 "sample the callers too (frame pointers), for `report --folded` and the flame graph; implies --sample"),
 		OPT_BOOL('q', "quiet", &rec.quiet, "print no notes or summary"),
 		OPT_END(),
 	};

@@ -28,11 +28,8 @@
  * task ids are in the records themselves, so each record is 16 bytes
  * smaller (40 instead of 56 for FORK and EXIT) and a ring holds 40% more.
  *
- * The ring protocol: the kernel advances data_head (read with acquire
- * semantics before reading the data it covers); we advance data_tail
- * (written with release semantics after we are done with the data), and
- * the kernel never overwrites what lies between the two. A record may
- * wrap around the end of the ring: it is copied out in two pieces.
+ * The rings are read by perf_ring.c, which hands each record out whole
+ * even when it wraps around the ring's end.
  */
 #include "task_tracker.h"
 
@@ -50,6 +47,7 @@
 
 #include "cpumap.h"
 #include "event.h"
+#include "perf_ring.h"
 
 #define NSEC_PER_SEC 1000000000ull
 #define RING_MAX_BYTES (1ul << 30)
@@ -81,22 +79,6 @@ static uint64_t monotonic_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
-}
-
-static uint32_t get_u32(const unsigned char *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t get_u64(const unsigned char *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
 }
 
 static void init_attr(struct perf_event_attr *attr, size_t ring_bytes,
@@ -153,18 +135,8 @@ static int open_event(struct task_tracker *t, pid_t tid, uint32_t cpu, int on_ex
 
 static int map_ring(struct task_tracker *t, struct task_ring *r)
 {
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	void *m;
-
-	r->map_bytes = page + t->ring_bytes;
-	m = mmap(NULL, r->map_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, 0);
-	if (m == MAP_FAILED) {
-		r->map_bytes = 0;
-		return -errno;
-	}
-	r->meta = m;
-	r->data = (unsigned char *)m + page;
-	return 0;
+	return perf_ring_map(r->fd, t->ring_bytes, &r->meta, &r->data,
+			     &r->map_bytes);
 }
 
 /* The size of a ring: a power of two pages, at least one. */
@@ -521,21 +493,6 @@ int task_tracker_fd(const struct task_tracker *t, size_t i)
 	return i < t->nr_rings ? t->rings[i].fd : -1;
 }
 
-/* Copies len bytes at ring offset off, wrapping around the ring's end. */
-static void copy_out(const struct task_tracker *t, const struct task_ring *r,
-		     uint64_t off, void *dst, size_t len)
-{
-	size_t pos = (size_t)(off & (t->ring_bytes - 1));
-	size_t first = t->ring_bytes - pos;
-
-	if (first >= len) {
-		memcpy(dst, r->data + pos, len);
-	} else {
-		memcpy(dst, r->data + pos, first);
-		memcpy((unsigned char *)dst + first, r->data, len - first);
-	}
-}
-
 static struct task_event *queue_event(struct task_tracker *t)
 {
 	struct task_pending *p;
@@ -587,16 +544,16 @@ static int decode(struct task_tracker *t, const struct task_ring *r,
 	ev = queue_event(t);
 	if (!ev)
 		return -ENOMEM;
-	ev->time_ns = get_u64(rec + body);
+	ev->time_ns = perf_get_u64(rec + body);
 	ev->cpu = r->cpu;
 	switch (h->type) {
 	case PERF_RECORD_FORK:
 	case PERF_RECORD_EXIT:
 		ev->kind = h->type == PERF_RECORD_FORK ? TASK_FORK : TASK_EXIT;
-		ev->pid = get_u32(rec + 8);
-		ev->ppid = get_u32(rec + 12);
-		ev->tid = get_u32(rec + 16);
-		ev->ptid = get_u32(rec + 20);
+		ev->pid = perf_get_u32(rec + 8);
+		ev->ppid = perf_get_u32(rec + 12);
+		ev->tid = perf_get_u32(rec + 16);
+		ev->ptid = perf_get_u32(rec + 20);
 		break;
 	case PERF_RECORD_COMM: {
 		size_t room = body - 16;
@@ -604,8 +561,8 @@ static int decode(struct task_tracker *t, const struct task_ring *r,
 		if (room > sizeof(ev->comm) - 1)
 			room = sizeof(ev->comm) - 1;
 		ev->kind = TASK_COMM;
-		ev->pid = get_u32(rec + 8);
-		ev->tid = get_u32(rec + 12);
+		ev->pid = perf_get_u32(rec + 8);
+		ev->tid = perf_get_u32(rec + 12);
 		ev->exec = !!(h->misc & PERF_RECORD_MISC_COMM_EXEC);
 		memcpy(ev->comm, rec + 16, room);
 		ev->comm[room] = '\0';
@@ -613,7 +570,7 @@ static int decode(struct task_tracker *t, const struct task_ring *r,
 	}
 	default: /* PERF_RECORD_LOST */
 		ev->kind = TASK_LOST;
-		ev->lost = get_u64(rec + 16);
+		ev->lost = perf_get_u64(rec + 16);
 		t->stats.lost_reported += ev->lost;
 		break;
 	}
@@ -626,45 +583,41 @@ static int is_followed(uint32_t type)
 	       type == PERF_RECORD_COMM || type == PERF_RECORD_LOST;
 }
 
+struct ring_reader {
+	struct task_tracker *t;
+	const struct task_ring *r;
+};
+
+static int on_record(void *arg, const struct perf_event_header *h,
+		     const unsigned char *rec)
+{
+	struct ring_reader *rd = arg;
+
+	if (!rec || !is_followed(h->type))
+		return 0;
+	return decode(rd->t, rd->r, rec, h);
+}
+
 /*
  * Moves every complete record of one ring into the queue and gives the
- * space back to the kernel. Records written meanwhile wait for the next
- * call, so a drain's work is bounded by the ring size.
+ * space back to the kernel (perf_ring_read()). When the queue cannot
+ * grow, the record stays in the ring.
  */
 static int read_ring(struct task_tracker *t, struct task_ring *r)
 {
-	uint64_t head, tail;
-	int err = 0;
+	unsigned char rec[RECORD_MAX_DECODED];
+	struct ring_reader rd = { t, r };
+	uint64_t fill, records = 0;
+	int err;
 
 	if (!r->meta)
 		return 0;
-	head = __atomic_load_n(&r->meta->data_head, __ATOMIC_ACQUIRE);
-	tail = __atomic_load_n(&r->meta->data_tail, __ATOMIC_RELAXED);
-	if (head - tail > t->stats.peak_fill)
-		t->stats.peak_fill = head - tail;
-
-	while (tail != head) {
-		unsigned char rec[RECORD_MAX_DECODED];
-		struct perf_event_header h;
-
-		copy_out(t, r, tail, &h, sizeof(h));
-		if (h.size < sizeof(h) || h.size > head - tail) {
-			/* Lost track of the framing: drop what is left. */
-			tail = head;
-			err = -EIO;
-			break;
-		}
-		if (is_followed(h.type) && h.size <= sizeof(rec)) {
-			copy_out(t, r, tail, rec, h.size);
-			err = decode(t, r, rec, &h);
-			if (err)
-				break; /* this record stays in the ring */
-		}
-		tail += h.size;
-		t->stats.records++;
-		t->stats.last_records++;
-	}
-	__atomic_store_n(&r->meta->data_tail, tail, __ATOMIC_RELEASE);
+	err = perf_ring_read(r->meta, r->data, t->ring_bytes, rec, sizeof(rec),
+			     on_record, &rd, &fill, &records);
+	if (fill > t->stats.peak_fill)
+		t->stats.peak_fill = fill;
+	t->stats.records += records;
+	t->stats.last_records += records;
 	return err;
 }
 
@@ -726,9 +679,7 @@ static int drain_up_to(struct task_tracker *t, uint64_t cut,
  */
 #define TASK_VISIBLE_NS (20 * 1000000ull)
 
-int task_tracker_drain(struct task_tracker *t,
-		       int (*fn)(const struct task_event *ev, void *arg),
-		       void *arg)
+uint64_t task_tracker_cut(void)
 {
 	/*
 	 * A FORK stamped just before this drain may show up only after its
@@ -740,8 +691,21 @@ int task_tracker_drain(struct task_tracker *t,
 	 * two ticks.
 	 */
 	uint64_t now = monotonic_ns();
-	uint64_t cut = now > TASK_VISIBLE_NS ? now - TASK_VISIBLE_NS : 0;
 
+	return now > TASK_VISIBLE_NS ? now - TASK_VISIBLE_NS : 0;
+}
+
+int task_tracker_drain(struct task_tracker *t,
+		       int (*fn)(const struct task_event *ev, void *arg),
+		       void *arg)
+{
+	return drain_up_to(t, task_tracker_cut(), fn, arg);
+}
+
+int task_tracker_drain_to(struct task_tracker *t, uint64_t cut,
+			  int (*fn)(const struct task_event *ev, void *arg),
+			  void *arg)
+{
 	return drain_up_to(t, cut, fn, arg);
 }
 

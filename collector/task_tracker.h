@@ -250,6 +250,18 @@ int task_tracker_drain(struct task_tracker *t,
 		       void *arg);
 
 /*
+ * The time before which every record is visible in its ring: what
+ * task_tracker_drain() delivers up to. Other rings read with the same cut
+ * (the sampler's) merge with these events in time order.
+ */
+uint64_t task_tracker_cut(void);
+
+/* Like task_tracker_drain(), delivering the events stamped up to cut. */
+int task_tracker_drain_to(struct task_tracker *t, uint64_t cut,
+			  int (*fn)(const struct task_event *ev, void *arg),
+			  void *arg);
+
+/*
  * Like task_tracker_drain(), delivering every event read, whatever its
  * time: for the end, once the whole tree has been reaped and nothing can
  * be in flight any more.
