@@ -113,6 +113,10 @@ static int get_value(struct parse_ctx *ctx, const struct option *opt,
 		return opt->callback(opt, NULL) ? PARSE_FAIL : 0;
 	}
 
+	if (!arg && opt->optional) {
+		*(long *)opt->value = opt->def;
+		return 0;
+	}
 	if (!arg) {
 		if (ctx->i + 1 >= ctx->argc)
 			return error("%s requires a value",
@@ -291,7 +295,9 @@ static void print_option(FILE *out, const struct option *opt)
 		pos += fprintf(out, ", ");
 	if (opt->long_name)
 		pos += fprintf(out, "--%s", opt->long_name);
-	if (opt->argh)
+	if (opt->argh && opt->optional)
+		pos += fprintf(out, "[=<%s>]", opt->argh);
+	else if (opt->argh)
 		pos += fprintf(out, strpbrk(opt->argh, "<>[]()|") ? " %s" : " <%s>",
 			       opt->argh);
 

@@ -32,6 +32,11 @@ struct option {
 	const char *argh;       /* argument name in --help, NULL: no argument */
 	const char *help;
 	long min, max;          /* OPTION_INTEGER bounds */
+	/* OPTION_INTEGER: the value is optional and only ever attached
+	 * (--name=value, as git's PARSE_OPT_OPTARG); without one the
+	 * option sets `def` */
+	int optional;
+	long def;
 	option_callback callback;
 	void *data;             /* for the callback */
 };
@@ -46,6 +51,11 @@ struct option {
 #define OPT_INTEGER(s, l, v, a, lo, hi, h) \
 	{ .type = OPTION_INTEGER, .short_name = (s), .long_name = (l), \
 	  .value = (v), .argh = (a), .min = (lo), .max = (hi), .help = (h) }
+/* --name alone sets def; --name=<n> sets n, within [lo, hi]. */
+#define OPT_INTEGER_OPTARG(s, l, v, a, lo, hi, d, h) \
+	{ .type = OPTION_INTEGER, .short_name = (s), .long_name = (l), \
+	  .value = (v), .argh = (a), .min = (lo), .max = (hi), \
+	  .optional = 1, .def = (d), .help = (h) }
 /* A callback that takes an argument when a is not NULL. */
 #define OPT_CALLBACK(s, l, d, a, h, f) \
 	{ .type = OPTION_CALLBACK, .short_name = (s), .long_name = (l), \

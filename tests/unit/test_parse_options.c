@@ -444,6 +444,44 @@ static void test_integer_full_range(void **state)
 	assert_true(any == 5);
 }
 
+/* --hot alone takes its default; --hot=N its value; the next word is
+ * never taken (it is a file); the help says so. */
+static void test_integer_optional(void **state)
+{
+	static long hot;
+	static const struct option opts[] = {
+		OPT_INTEGER_OPTARG(0, "hot", &hot, "n", 1, 1000, 20,
+				   "the top <n> functions"),
+		OPT_END(),
+	};
+
+	(void)state;
+	hot = 0;
+	run_with(opts, 0, "--hot", "pprobe.data", (const char *)NULL);
+	expect_args(1, "pprobe.data");
+	assert_int_equal(hot, 20);
+
+	reset(NULL);
+	run_with(opts, 0, "--hot=5", (const char *)NULL);
+	expect_args(0);
+	assert_int_equal(hot, 5);
+
+	reset(NULL);
+	hot = 7;
+	run_with(opts, 0, "--hot=0", (const char *)NULL);
+	expect_error("option '--hot' expects a number from 1 to 1000, not '0'");
+	assert_int_equal(hot, 7);
+
+	reset(NULL);
+	run_with(opts, 0, "--ho", (const char *)NULL);
+	assert_int_equal(hot, 20);
+
+	reset(NULL);
+	run_with(opts, 0, "-h", (const char *)NULL);
+	assert_int_equal(r.ret, PARSE_OPT_HELP);
+	assert_non_null(strstr(r.out, "    --hot[=<n>]"));
+}
+
 static void test_callbacks(void **state)
 {
 	(void)state;
@@ -727,6 +765,7 @@ int main(void)
 		cmocka_unit_test_setup(test_integers, reset),
 		cmocka_unit_test_setup(test_integer_errors, reset),
 		cmocka_unit_test_setup(test_integer_full_range, reset),
+		cmocka_unit_test_setup(test_integer_optional, reset),
 		cmocka_unit_test_setup(test_callbacks, reset),
 		cmocka_unit_test_setup(test_abbreviations, reset),
 		cmocka_unit_test_setup(test_ambiguity_lists_every_candidate, reset),
