@@ -22,6 +22,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +36,10 @@
 #include "display.h"
 #include "parse-options.h"
 #include "pprobe-version.h"
+#include "hot_view.h"
 #include "memory_series.h"
+#include "profile.h"
+#include "profile_charts.h"
 #include "scaling.h"
 #include "series.h"
 #include "series_csv.h"
@@ -44,6 +48,9 @@
 #include "usage.h"
 
 #define DEFAULT_INPUT "pprobe.data"
+/* --hot alone: rows per table; and the bars of hot-functions.png. */
+#define HOT_DEFAULT_ROWS 20
+#define HOT_CHART_ROWS 20
 
 enum report_format {
 	REPORT_TEXT,
@@ -53,6 +60,10 @@ enum report_format {
 	REPORT_CSV_MEMORY,    /* --csv --memory: one row per memory backend */
 	REPORT_CSV_STATS,     /* --csv --stats: one row per figure of the runs */
 	REPORT_NONE,          /* --csv DIR: files only, nothing on stdout */
+	REPORT_HOT,           /* --hot: the hot functions, as text */
+	REPORT_HOT_JSON,      /* --hot --json */
+	REPORT_HOT_CSV,       /* --hot --csv */
+	REPORT_FOLDED,        /* --folded: the folded stacks */
 };
 
 /* The files named with -i, in order; room for one per argv word. */
@@ -79,6 +90,8 @@ struct report {
 	struct scaling scaling;
 	int scaling_failed;       /* out of memory taking them: said */
 
+	long hot;                 /* --hot: rows per table */
+
 	/* --csv DIR: the time series, instead of a table on stdout. */
 	const char *csv_dir;
 	struct series_csv csv;
@@ -87,6 +100,8 @@ struct report {
 static const char *const report_usage[] = {
 	"pprobe report [<options>] [<file>...]",
 	"pprobe report --csv [--processes | --memory | --stats] [<file>...]",
+	"pprobe report --hot[=<n>] [--json | --csv] [<file>...]",
+	"pprobe report --folded [<file>...]",
 	NULL,
 };
 
@@ -108,6 +123,9 @@ static void print_help_tail(void)
 	       "                          (one row per figure of the measured runs of each variant (record -r N):\n"
 	       "                          each event, then duration_time, user_time, system_time in seconds;\n"
 	       "                          warm-ups and cut-off runs left out; outlier_runs separated by spaces)\n"
+	       "    --hot --csv           file,command,function,module,samples,percent,total_samples,total_percent\n"
+	       "                          (the top functions of all commands, command empty, then of each command;\n"
+	       "                          total: samples with the function anywhere on the stack, with record -g)\n"
 	       "\n"
 	       "Process table (text): --sort by %s;\n"
 	       "pid, start, end and command sort ascending, the others descending (default: cpu).\n"
@@ -255,6 +273,7 @@ static void write_failed(const char *path, int err)
 struct report_hooks {
 	struct report *rep;
 	struct series series;
+	struct profile *profile;  /* NULL: no hot functions asked for */
 };
 
 static int hooks_add(void *arg, const struct summary *s, const struct rec *rec)
@@ -262,6 +281,8 @@ static int hooks_add(void *arg, const struct summary *s, const struct rec *rec)
 	struct report_hooks *h = arg;
 
 	if (h->rep->nr_charts && series_add(&h->series, s, rec) < 0)
+		return -ENOMEM;
+	if (h->profile && profile_add(h->profile, s, rec) < 0)
 		return -ENOMEM;
 	if (h->rep->csv_dir)
 		return series_csv_add(&h->rep->csv, s, rec);
@@ -294,14 +315,52 @@ static void chart_suffix(const struct report *rep,
  * when asked for; draws the recording's own charts. Returns 0, or -1
  * when out of memory.
  */
-static int read_with_hooks(struct report *rep, struct summary *s, int fd)
+/* The charts of a sampled recording: its hot functions, its flame
+ * graph. Returns 0 or -ENOMEM. */
+static int draw_profile(struct chart_output *out, const struct summary *s,
+			const struct profile *p, const char *suffix)
 {
-	struct report_hooks h = { .rep = rep };
+	struct hot_sampling hs;
+	struct profile_row *rows;
+	struct hot_row *bars;
+	char subtitle[512];
+	long nr;
+	int ret = 0;
+
+	if (!profile_samples(p))
+		return 0;
+	hot_sampling(s, &hs);
+	snprintf(subtitle, sizeof(subtitle), "%s: %" PRIu64 " samples at %" PRIu32 " Hz%s",
+		 s->file, profile_samples(p), hs.frequency,
+		 hs.flags & REC_SAMPLING_F_USER_ONLY ? ", user mode only" : "");
+	nr = profile_rows(p, NULL, HOT_CHART_ROWS, &rows);
+	if (nr < 0)
+		return -ENOMEM;
+	bars = malloc((size_t)nr * sizeof(*bars) + 1);
+	if (!bars) {
+		free(rows);
+		return -ENOMEM;
+	}
+	for (long i = 0; i < nr; i++)
+		bars[i] = (struct hot_row){ rows[i].function, rows[i].module, rows[i].self };
+	ret = charts_draw_hot(out, suffix, subtitle, bars, (size_t)nr,
+			      profile_samples(p));
+	free(bars);
+	free(rows);
+	if (ret == 0 && profile_has_callchains(p) && profile_stacks(p))
+		ret = charts_draw_flame(out, suffix, subtitle, profile_stacks(p));
+	return ret < 0 ? -ENOMEM : 0;
+}
+
+static int read_with_hooks(struct report *rep, struct summary *s, int fd,
+			   struct profile *profile)
+{
+	struct report_hooks h = { .rep = rep, .profile = profile };
 	struct chart_recording *c;
 	char suffix[300];
 	int ret = 0;
 
-	if (!rep->nr_charts && !rep->csv_dir) {
+	if (!rep->nr_charts && !rep->csv_dir && !profile) {
 		summary_read(s, fd);
 		return 0;
 	}
@@ -339,12 +398,19 @@ static int read_with_hooks(struct report *rep, struct summary *s, int fd)
 	chart_suffix(rep, c, suffix, sizeof(suffix));
 	for (size_t i = 0; i < rep->nr_charts && ret == 0; i++)
 		if (charts_draw_recording(&rep->charts[i], s, &h.series, c,
-					  suffix) < 0)
+					  suffix) < 0 ||
+		    (profile && draw_profile(&rep->charts[i], s, profile, suffix) < 0))
 			ret = -1;
 	chart_recording_take_memory(c, &h.series);
 out:
 	series_release(&h.series);
 	return ret;
+}
+
+static void warn_problem(void *arg, const char *path, const char *why)
+{
+	(void)arg;
+	warning("'%s' %s: its samples are shown as offsets in it", path, why);
 }
 
 /*
@@ -359,12 +425,21 @@ static int report_variant(struct report *rep, const char *file, int fd,
 			  size_t *nr_variants)
 {
 	struct summary s;
+	struct profile *profile = NULL;
 	int ret = 0;
 
 	if (summary_init(&s, file) < 0)
 		return error("cannot read '%s': %s", file, strerror(ENOMEM));
 	summary_only_variant(&s, variant);
-	if (read_with_hooks(rep, &s, fd) < 0) {
+	/* Where the samples fell, for --hot, --folded and the charts. */
+	if ((rep->hot || rep->format == REPORT_FOLDED || rep->nr_charts) &&
+	    !(profile = profile_new(rep->format == REPORT_FOLDED ||
+				    rep->nr_charts, NULL))) {
+		summary_release(&s);
+		return error("out of memory");
+	}
+	if (read_with_hooks(rep, &s, fd, profile) < 0) {
+		profile_free(profile);
 		summary_release(&s);
 		return error("out of memory");
 	}
@@ -408,7 +483,31 @@ static int report_variant(struct report *rep, const char *file, int fd,
 		break;
 	case REPORT_NONE:
 		break;
+	case REPORT_HOT:
+		if (s.opened && hot_view_text(rep->out, &s, profile, (size_t)rep->hot) < 0)
+			ret = error("out of memory");
+		break;
+	case REPORT_HOT_JSON:
+		if (s.opened && hot_view_json(&rep->json, &s, profile, (size_t)rep->hot) < 0)
+			ret = error("out of memory");
+		break;
+	case REPORT_HOT_CSV:
+		if (hot_view_csv(rep->out, &s, profile, (size_t)rep->hot) < 0)
+			ret = error("out of memory");
+		break;
+	case REPORT_FOLDED: {
+		int err = stacks_write_folded(profile_stacks(profile), rep->out);
+
+		if (err < 0)
+			ret = error("cannot write the folded stacks: %s", strerror(-err));
+		break;
 	}
+	}
+	if (rep->format == REPORT_TEXT && s.opened)
+		hot_view_sampling_line(rep->out, &s);
+	if (profile)
+		profile_problems(profile, warn_problem, NULL);
+	profile_free(profile);
 	/* The message about a file comes after its figures, also when both
 	 * go to one terminal or pipe. */
 	fflush(rep->out);
@@ -470,10 +569,16 @@ static int report_file(struct report *rep, const char *file)
  */
 static int choose_format(struct report *rep, int json, int csv, int processes,
 			 int memory, int stats, const char *sort, long top,
-			 int no_collapse, int per_run)
+			 int no_collapse, int per_run, int folded)
 {
 	if (json && csv)
 		return error("--json and --csv cannot be used together");
+	if (rep->hot && folded)
+		return error("--hot and --folded cannot be used together: one output at a time");
+	if ((rep->hot || folded) && (processes || memory || stats || rep->csv_dir))
+		return error("--hot and --folded replace the tables: not with --processes, --memory, --stats or --csv DIR");
+	if (folded && (json || csv))
+		return error("--folded has one format (the flame-graph tools' folded stacks): not with --json or --csv");
 	if ((processes || memory || stats) && !csv)
 		return error("--processes, --memory and --stats choose a CSV table: use them with --csv");
 	if (processes + memory + stats > 1)
@@ -485,7 +590,11 @@ static int choose_format(struct report *rep, int json, int csv, int processes,
 			     tree_sort_names());
 	rep->text.top = (size_t)top;
 	rep->text.collapse = !no_collapse;
-	if (json)
+	if (folded)
+		rep->format = REPORT_FOLDED;
+	else if (rep->hot)
+		rep->format = json ? REPORT_HOT_JSON : csv ? REPORT_HOT_CSV : REPORT_HOT;
+	else if (json)
 		rep->format = REPORT_JSON;
 	else if (processes)
 		rep->format = REPORT_CSV_PROCESSES;
@@ -629,7 +738,7 @@ int cmd_report(int argc, const char **argv)
 	struct report rep = { .format = REPORT_TEXT, .out = stdout };
 	struct report_inputs inputs = { 0 };
 	int json = 0, csv = 0, processes = 0, memory = 0, no_collapse = 0;
-	int stats = 0, per_run = 0;
+	int stats = 0, per_run = 0, folded = 0;
 	int failed = 0, nr;
 	const char *sort = NULL, *dirs[3] = { NULL, NULL, NULL };
 	long top = DISPLAY_TOP_DEFAULT;
@@ -650,6 +759,10 @@ int cmd_report(int argc, const char **argv)
 			 "list every process, even of a command with many"),
 		OPT_BOOL(0, "per-run", &per_run,
 			 "text of repeated runs (record -r N): every run in full too"),
+		OPT_INTEGER_OPTARG(0, "hot", &rep.hot, "n", 1, 1000000, HOT_DEFAULT_ROWS,
+				   "where the samples (record -F) fell: the top <n> functions (default 20) overall and per command, as text, --json or --csv"),
+		OPT_BOOL(0, "folded", &folded,
+			 "the sampled call stacks (record -g), one line each as flamegraph.pl and other flame-graph tools read them"),
 		OPT_STRING(0, "png", &dirs[PLOT_PNG], "dir",
 			   "draw the charts as PNG into <dir> (made if missing; charts below)"),
 		OPT_STRING(0, "svg", &dirs[PLOT_SVG], "dir",
@@ -686,7 +799,7 @@ int cmd_report(int argc, const char **argv)
 		return EXIT_USAGE;
 	}
 	if (choose_format(&rep, json, csv, processes, memory, stats, sort, top,
-			  no_collapse, per_run) < 0) {
+			  no_collapse, per_run, folded) < 0) {
 		usage_with_options(report_usage, options, 1);
 		free(inputs.names);
 		return EXIT_USAGE;
@@ -694,8 +807,12 @@ int cmd_report(int argc, const char **argv)
 
 	switch (rep.format) {
 	case REPORT_JSON:
+	case REPORT_HOT_JSON:
 		json_writer_init(&rep.json, rep.out);
 		display_json_begin(&rep.json, PPROBE_VERSION);
+		break;
+	case REPORT_HOT_CSV:
+		hot_view_csv_header(rep.out);
 		break;
 	case REPORT_CSV:
 		display_csv_header(rep.out);
@@ -711,6 +828,8 @@ int cmd_report(int argc, const char **argv)
 		break;
 	case REPORT_TEXT:
 	case REPORT_NONE:
+	case REPORT_HOT:
+	case REPORT_FOLDED:
 		break;
 	}
 	if (open_outputs(&rep, dirs, inputs.nr + nr ? inputs.nr + nr : 1) < 0) {
@@ -733,6 +852,8 @@ int cmd_report(int argc, const char **argv)
 		scaling_json(&rep.json, &rep.scaling);
 		json_end_object(&rep.json);
 	}
+	if (rep.format == REPORT_HOT_JSON)
+		display_json_end(&rep.json);
 	failed |= close_outputs(&rep) < 0;
 	scaling_release(&rep.scaling);
 

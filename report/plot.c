@@ -358,19 +358,24 @@ char *plot_fit_text(struct plot *p, double font_size, int bold,
 
 double plot_title(struct plot *p, const char *title, const char *subtitle)
 {
-	double x = p->font * 1.5, y = p->font * 1.7;
+	double x = p->font * 1.5;
 
-	plot_text(p, x, y, PLOT_LEFT, 1.45, 1, PLOT_TEXT_RGB, title);
-	y += p->font * 1.6;
+	plot_text(p, x, p->font * 1.7, PLOT_LEFT, 1.45, 1, PLOT_TEXT_RGB, title);
 	if (subtitle) {
 		char buf[512];
 
 		plot_fit_text(p, 0.95, 0, subtitle, p->width - 2 * x, buf,
 			      sizeof(buf));
-		plot_text(p, x, y, PLOT_LEFT, 0.95, 0, PLOT_MUTED_RGB, buf);
-		y += p->font * 1.5;
+		plot_text(p, x, p->font * 3.3, PLOT_LEFT, 0.95, 0,
+			  PLOT_MUTED_RGB, buf);
 	}
-	return y;
+	return plot_title_height(p, subtitle != NULL);
+}
+
+double plot_title_height(const struct plot *p, int with_subtitle)
+{
+	/* Under the subtitle's line (at 3.3), or the title's (at 1.7). */
+	return p->font * (with_subtitle ? 4.8 : 3.3);
 }
 
 /* ---- legends ---- */

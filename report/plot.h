@@ -104,6 +104,11 @@ char *plot_fit_text(struct plot *p, double font_size, int bold,
  * top of the page. Returns the y where the content below may start.
  */
 double plot_title(struct plot *p, const char *title, const char *subtitle);
+/*
+ * Where plot_title() will end, with or without a subtitle: for a chart
+ * whose subtitle depends on the room left under it.
+ */
+double plot_title_height(const struct plot *p, int with_subtitle);
 
 /* One entry of a legend: a swatch of colour and a text. */
 enum plot_swatch {

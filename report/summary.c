@@ -78,6 +78,7 @@ void summary_release(struct summary *s)
 		free(s->runs[i].readings);
 		free(s->runs[i].load.command);
 		free(s->runs[i].load.last_line);
+		free(s->runs[i].sampling.why);
 		free(s->runs[i].load.at_begin);
 		free(s->runs[i].load.at_end);
 		tree_release(&s->runs[i].tree);
@@ -822,6 +823,70 @@ static int add_load(struct summary *s, const struct rec *rec)
 	return copy_readings(r, &d->at_end, &d->nr_at_end);
 }
 
+static int add_sampling(struct summary *s, const struct rec *rec)
+{
+	struct rec_sampling g;
+	struct summary_run *r;
+	struct summary_sampling *d;
+
+	if (rec_decode_sampling(rec, &g) < 0)
+		return corrupt(s, "SAMPLING record does not decode");
+	if (skip_run(s, g.run))
+		return 0;
+	r = find_run(s, g.run);
+	if (!r)
+		return corrupt(s, "SAMPLING for run %u, which has not begun", g.run);
+	d = &r->sampling;
+	if (g.kind == REC_SAMPLING_BEGIN) {
+		if (d->began)
+			return corrupt(s, "run %u is sampled twice", g.run);
+		d->began = 1;
+		d->status = g.status;
+		d->frequency = g.frequency;
+		d->flags = g.flags;
+		d->error = g.error;
+		if (g.status != REC_SAMPLING_RECORDING && g.why[0] &&
+		    set_string(&d->why, g.why) < 0)
+			return -ENOMEM;
+		return 0;
+	}
+	if (g.kind != REC_SAMPLING_END)
+		return 0; /* a kind from a newer minor version */
+	if (!d->began || d->ended)
+		return corrupt(s, "run %u: sampling ends that did not begin", g.run);
+	d->ended = 1;
+	d->lost = g.lost;
+	d->throttled = g.throttled;
+	return 0;
+}
+
+/* Samples and mappings: the profile's (profile.c); counted and checked
+ * here. */
+static int add_sample(struct summary *s, const struct rec *rec)
+{
+	struct rec_sample sa;
+	struct summary_run *r;
+
+	if (rec_decode_sample(rec, &sa) < 0)
+		return corrupt(s, "SAMPLE record does not decode");
+	if (skip_run(s, -1))
+		return 0;
+	r = current_run(s);
+	if (r)
+		r->sampling.samples++;
+	return 0;
+}
+
+static int add_mmap(struct summary *s, const struct rec *rec)
+{
+	struct rec_mmap m;
+
+	if (rec_decode_mmap(rec, &m) < 0)
+		return corrupt(s, "MMAP record does not decode");
+	(void)skip_run(s, -1);
+	return 0;
+}
+
 /* Per-CPU counts are the series' business (series.c); checked here. */
 static int add_cpu_counts(struct summary *s, const struct rec *rec)
 {
@@ -865,6 +930,12 @@ int summary_add(struct summary *s, const struct rec *rec)
 		return add_variant(s, rec);
 	case REC_LOAD:
 		return add_load(s, rec);
+	case REC_SAMPLING:
+		return add_sampling(s, rec);
+	case REC_SAMPLE:
+		return add_sample(s, rec);
+	case REC_MMAP:
+		return add_mmap(s, rec);
 	default:
 		/* A type from a newer minor version (or END, which the
 		 * reader keeps to itself): skipped by its size. */

@@ -60,6 +60,23 @@ struct summary_reading {
 };
 
 /*
+ * How a run was sampled (`record -F`, format 1.5): from its SAMPLING
+ * records, and the SAMPLE records counted as they come, so that a file
+ * cut off before the END still says how many it holds. Where the samples
+ * fell is the profile's business (profile.h).
+ */
+struct summary_sampling {
+	int began, ended;          /* its BEGIN, its END were read */
+	uint32_t status;           /* BEGIN: enum rec_sampling_status */
+	uint32_t frequency;
+	uint32_t flags;            /* REC_SAMPLING_F_* */
+	int32_t error;             /* unavailable: the errno */
+	char *why;                 /* owned: unavailable, what to do */
+	uint64_t samples;          /* SAMPLE records read */
+	uint64_t lost, throttled;  /* END's */
+};
+
+/*
  * The load a run served (`record --load`, format 1.4): its window, from
  * the BEGIN to the END LOAD record, and the counters at each edge (the
  * collector reads them just before each record), indexed like
@@ -103,6 +120,7 @@ struct summary_run {
 	 * with no reading is not shown. */
 	struct memory_series memory[MEMORY_BACKENDS];
 	struct summary_load load;  /* began == 0: no load */
+	struct summary_sampling sampling; /* began == 0: not sampled */
 };
 
 /* One REC_VARIANT (format 1.3): what some of the file's runs ran. */
