@@ -970,3 +970,18 @@ int h_csv_fields(char **pos, char **fields, int max)
 		return n;
 	}
 }
+
+const char *h_sample(const char *name)
+{
+	static char buf[4][512];
+	static int next;
+	const char *dir = getenv("PPROBE_SAMPLES");
+	char *p = buf[next++ % 4];
+
+	if (!dir)
+		H_SKIP("PPROBE_SAMPLES is not set: where are the samples?");
+	snprintf(p, sizeof(buf[0]), "%s/%s", dir, name);
+	if (access(p, X_OK) != 0)
+		H_SKIP("no sample '%s' (build the project first)", p);
+	return p;
+}

@@ -260,6 +260,12 @@ struct h_args {
 /* Appends strings up to a NULL argument. */
 void h_args_push(struct h_args *a, ...);
 
+/*
+ * $PPROBE_SAMPLES/name (the samples/ build), or the current test is
+ * skipped with the reason. The last four results stay valid.
+ */
+const char *h_sample(const char *name);
+
 /* $PPROBE, or the current test is skipped with the reason. */
 const char *h_pprobe_or_skip(void);
 

@@ -146,21 +146,6 @@ static void read_facts(const char *path, struct load_facts *f)
 			f->children++;
 }
 
-/* $PPROBE_SAMPLES/name, or the test is skipped. */
-static const char *sample(const char *name)
-{
-	static char buf[4][512];
-	static int next;
-	const char *dir = getenv("PPROBE_SAMPLES");
-	char *p = buf[next++ % 4];
-
-	if (!dir)
-		H_SKIP("PPROBE_SAMPLES is not set: where are the sample servers?");
-	snprintf(p, sizeof(buf[0]), "%s/%s", dir, name);
-	if (access(p, X_OK) != 0)
-		H_SKIP("no sample '%s' (build the project first)", p);
-	return p;
-}
 
 /* A TCP port on 127.0.0.1 that nothing listens on just now. */
 static int free_port(void)
@@ -197,7 +182,7 @@ static const char *loadgen(int port, int clients)
 {
 	static char cmd[700];
 
-	snprintf(cmd, sizeof(cmd), "%s -p %d -c %d -n " MESSAGES, sample("loadgen"),
+	snprintf(cmd, sizeof(cmd), "%s -p %d -c %d -n " MESSAGES, h_sample("loadgen"),
 		 port, clients);
 	return cmd;
 }
@@ -216,7 +201,7 @@ static void record_server(const char *server, int clients, struct load_facts *f,
 	snprintf(port, sizeof(port), "%d", p);
 	*data = h_tmp_path("server.data");
 	h_args_push(&a, h_pprobe_or_skip(), "record", "-o", *data, "--load",
-		    loadgen(p, clients), "--ready", port, "--", sample(server),
+		    loadgen(p, clients), "--ready", port, "--", h_sample(server),
 		    "-p", port, NULL);
 	assert_int_equal(h_run(a.v, RUN_TIMEOUT, r), 0);
 	h_assert_exit("record --load", r, 0);
@@ -332,7 +317,7 @@ static void test_port_in_use(void **state)
 	(void)state;
 	snprintf(ports, sizeof(ports), "%d", port);
 	h_args_push(&a, h_pprobe_or_skip(), "record", "-o", data, "--load", "true",
-		    "--ready", ports, "--", sample("fork-server"), "-p", ports, NULL);
+		    "--ready", ports, "--", h_sample("fork-server"), "-p", ports, NULL);
 	assert_int_equal(h_run(a.v, RUN_TIMEOUT, &r), 0);
 	close(fd);
 	h_assert_exit("record --ready <a port in use>", &r, 1);
@@ -398,7 +383,7 @@ static void test_ready_delay(void **state)
 	snprintf(ports, sizeof(ports), "%d", port);
 	h_args_push(&a, h_pprobe_or_skip(), "record", "-q", "-o", data,
 		    "--load", loadgen(port, 2), "--ready-delay", "300",
-		    "--", sample("epoll-server"), "-p", ports, NULL);
+		    "--", h_sample("epoll-server"), "-p", ports, NULL);
 	assert_int_equal(h_run(a.v, RUN_TIMEOUT, &r), 0);
 	h_assert_exit("record --ready-delay 300", &r, 0);
 	read_facts(data, &f);
@@ -424,7 +409,7 @@ static void test_load_fails(void **state)
 	/* loadgen against a port nothing listens on: it fails, exit 1. */
 	snprintf(wrong, sizeof(wrong), "%s", loadgen(other, 1));
 	h_args_push(&a, h_pprobe_or_skip(), "record", "-o", "/dev/null", "--load", wrong,
-		    "--ready", ports, "--", sample("fork-server"), "-p", ports, NULL);
+		    "--ready", ports, "--", h_sample("fork-server"), "-p", ports, NULL);
 	assert_int_equal(h_run(a.v, RUN_TIMEOUT, &r), 0);
 	h_assert_exit("record --load of a load that fails", &r, 1);
 	assert_non_null(strstr(r.err, "the load exited with status 1"));
@@ -481,7 +466,7 @@ static void test_scale_load(void **state)
 	snprintf(ports, sizeof(ports), "%d", port);
 	h_args_push(&a, h_pprobe_or_skip(), "scale", "-q", "--cpus", "1", "-r", "1",
 		    "-o", dir, "--load", loadgen(port, 2), "--ready", ports,
-		    "--", sample("epoll-server"), "-p", ports, NULL);
+		    "--", h_sample("epoll-server"), "-p", ports, NULL);
 	assert_int_equal(h_run(a.v, RUN_TIMEOUT, &r), 0);
 	h_assert_exit("scale --load", &r, 0);
 	assert_non_null(strstr(r.out, "per request"));
@@ -509,13 +494,13 @@ static void test_unprivileged(void **state)
 	assert_int_equal(system(cmd), 0);
 	assert_int_equal(mkdir(dir, 0777), 0);
 	assert_int_equal(chmod(dir, 01777), 0);
-	if (!h_nobody_can_use(h_pprobe_or_skip(), sample("fork-server"), dir) ||
-	    !h_nobody_can_use(sample("loadgen"), NULL, dir))
+	if (!h_nobody_can_use(h_pprobe_or_skip(), h_sample("fork-server"), dir) ||
+	    !h_nobody_can_use(h_sample("loadgen"), NULL, dir))
 		H_SKIP("nobody cannot reach pprobe, the samples or '%s'", dir);
 	assert_true(asprintf(&data, "%s/nobody.data", dir) > 0);
 	snprintf(ports, sizeof(ports), "%d", port);
 	h_args_push(&a, h_pprobe_or_skip(), "record", "-q", "-o", data, "--load",
-		    loadgen(port, 4), "--ready", ports, "--", sample("fork-server"),
+		    loadgen(port, 4), "--ready", ports, "--", h_sample("fork-server"),
 		    "-p", ports, NULL);
 	assert_int_equal(h_spawn(&p, a.v, NULL, h_become_nobody, NULL), 0);
 	assert_int_equal(h_wait(&p, RUN_TIMEOUT, &r), 0);
