@@ -137,6 +137,8 @@ struct record {
 	struct sampler sampler;
 	int sampling;           /* the sampler is open */
 	int sampler_error;      /* why it could not be opened, or 0 */
+	uint64_t last_drain_ns; /* when the rings were last drained */
+	uint64_t ip_samples;    /* SAMPLE records written, all runs */
 	struct proc_tree tree;
 	struct mem_backends mem;
 	uint64_t last_proc_ns;  /* the last process tick */
@@ -410,6 +412,7 @@ static void drain_events(struct record *rec, int all)
 	uint64_t cut = all ? UINT64_MAX : task_tracker_cut();
 	int err = 0;
 
+	rec->last_drain_ns = now_ns();
 	if (rec->sampling && sampler_read(&rec->sampler) == -EIO)
 		warning("a sampling ring held a malformed record: its samples were dropped");
 	if (rec->tracking)
@@ -486,14 +489,29 @@ static void process_tick(struct record *rec, uint64_t now, int force)
 	mem_backends_tick(&rec->mem, now, rec->run, &rec->tree.sums, &rec->writer);
 }
 
+/*
+ * The sampler's rings are drained on a clock of their own, every
+ * SAMPLE_DRAIN_NS whatever -I is: a ring of 256 KiB holds about a second
+ * of samples with deep call chains, and a drain costs a sort of what came
+ * since. Not on the rings' wakeups: with O_ASYNC the kernel signals every
+ * sample (perf_event_overflow() queues a wakeup for each on an fd with
+ * fasync), which cost pprobe 25 us a sample; and polling them would make
+ * exiting tasks yield (see start_tracking()).
+ */
+#define SAMPLE_DRAIN_NS (100 * NSEC_PER_MSEC)
+
+static void drain_samples(struct record *rec, uint64_t now)
+{
+	if (rec->sampling && now - rec->last_drain_ns >= SAMPLE_DRAIN_NS)
+		drain_tasks(rec);
+}
+
 static void tick(struct record *rec)
 {
 	sample(rec, 0);
 	if (rec->follow_tree || rec->mem.recording)
 		process_tick(rec, now_ns(), 0);
-	/* The samples flow every tick, whenever the process tick is due. */
-	if (rec->sampling)
-		drain_tasks(rec);
+	drain_samples(rec, now_ns());
 }
 
 static int setup_signals(struct record *rec)
@@ -936,6 +954,8 @@ static int poll_timeout_ms(const struct record *rec, uint64_t now)
 		until = rec->deadline_ns;
 	if (rec->kill_ns && rec->kill_ns < until)
 		until = rec->kill_ns;
+	if (rec->sampling && rec->last_drain_ns + SAMPLE_DRAIN_NS < until)
+		until = rec->last_drain_ns + SAMPLE_DRAIN_NS;
 	if (rec->load.state == LOAD_WAITING) {
 		uint64_t check = rec->load.port ?
 				 now + LOAD_READY_POLL_MS * NSEC_PER_MSEC :
@@ -995,6 +1015,7 @@ static int run_loop(struct record *rec, int *status)
 			break;
 		check_deadline(rec, now_ns());
 		check_load(rec, now_ns());
+		drain_samples(rec, now_ns());
 		if (rec->stopped)
 			break;
 		if (now_ns() - rec->last_flush_ns >= FLUSH_EVERY_NS)
@@ -1056,8 +1077,6 @@ static void write_run_end(struct record *rec, int status)
 	rec_write_run_end(&rec->writer, &e);
 }
 
-static int watch_fd(int fd);
-
 /*
  * -F: opens the sampler on the held command, before it execs. A sampler
  * that cannot be opened is said once and recorded as unavailable; the
@@ -1082,11 +1101,9 @@ static void start_sampling(struct record *rec)
 		return;
 	}
 	rec->sampling = 1;
+	rec->last_drain_ns = now_ns();
 	if (rec->sampler.user_only && rec->run == 0 && !rec->quiet)
 		note("sampling user mode only: the kernel's side needs perf_event_paranoid <= 1 or CAP_PERFMON");
-	for (size_t i = 0; i < sampler_nr_fds(&rec->sampler); i++)
-		if (watch_fd(sampler_fd(&rec->sampler, i)) < 0)
-			break;
 }
 
 /* The run's REC_SAMPLING BEGIN, after its RUN_BEGIN. */
@@ -1135,6 +1152,7 @@ static void finish_sampling(struct record *rec)
 	if ((s->lost || s->dropped) && !rec->quiet)
 		warning("%llu samples were lost (the sampling ring was full): lower -F, or drop -g",
 			(unsigned long long)(s->lost + s->dropped));
+	rec->ip_samples += s->samples;
 	if (s->throttled && !rec->quiet)
 		warning("the kernel throttled the sampling %llu times (perf_event_max_sample_rate): the profile holds fewer samples",
 			(unsigned long long)s->throttled);
@@ -1438,9 +1456,12 @@ static void print_summary(const struct record *rec)
 	if (getrusage(RUSAGE_SELF, &self) == 0)
 		cpu_ms = (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec) * 1e3 +
 			 (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec) / 1e3;
-	fprintf(stderr, "[ pprobe record: wrote '%s' (%llu sample%s, %.1f KiB; pprobe's own CPU %.1f ms) ]\n",
+	fprintf(stderr, "[ pprobe record: wrote '%s' (%llu sample%s, ",
 		output_name(rec), (unsigned long long)rec->samples,
-		rec->samples == 1 ? "" : "s", kib, cpu_ms);
+		rec->samples == 1 ? "" : "s");
+	if (rec->sample_hz)
+		fprintf(stderr, "%llu IP samples, ", (unsigned long long)rec->ip_samples);
+	fprintf(stderr, "%.1f KiB; pprobe's own CPU %.1f ms) ]\n", kib, cpu_ms);
 }
 
 static void record_release(struct record *rec)

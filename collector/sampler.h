@@ -85,7 +85,10 @@ struct sampler {
 int sampler_open(struct sampler *s, pid_t pid, uint32_t frequency,
 		 int callchain);
 
-/* The events' fds, for the half-full wakeups (as task_tracker_fd()). */
+/*
+ * The events' fds. Not to be watched with O_ASYNC: the kernel signals an
+ * fd with fasync on every sample, not at the watermark; drain on a clock.
+ */
 size_t sampler_nr_fds(const struct sampler *s);
 int sampler_fd(const struct sampler *s, size_t i);
 
