@@ -160,6 +160,7 @@ struct process {
 	const char *command;     /* interned */
 	struct map *maps;        /* sorted by start, not overlapping */
 	size_t nr_maps, alloc_maps;
+	uint32_t threads;        /* alive: its mappings go with the last */
 };
 
 struct problem {
@@ -379,6 +380,7 @@ static struct process *new_process(struct profile *p, uint32_t pid,
 		return NULL;
 	pr->pid = pid;
 	pr->command = command;
+	pr->threads = 1;
 	if (hash_put(&p->process_hash, pid, 0, (uint32_t)p->nr_processes) < 0) {
 		free(pr);
 		return NULL;
@@ -476,8 +478,13 @@ static int on_task(struct profile *p, const struct rec *rec)
 		return 0;
 	switch (t.kind) {
 	case REC_TASK_FORK:
-		if (t.pid == t.ppid)
-			return 0; /* a thread: it shares its process's */
+		if (t.pid == t.ppid) {
+			/* A thread: it shares its process's mappings. */
+			pr = find_process(p, t.pid);
+			if (pr)
+				pr->threads++;
+			return 0;
+		}
 		parent = find_process(p, t.ppid);
 		pr = new_process(p, t.pid, parent ? parent->command : NULL);
 		if (!pr)
@@ -508,7 +515,10 @@ static int on_task(struct profile *p, const struct rec *rec)
 		}
 		return 0;
 	case REC_TASK_EXIT:
-		if (t.tid == t.pid)
+		/* Not at the main thread's EXIT: the others may outlive it
+		 * (pthread_exit() in main) and still be sampled. */
+		pr = find_process(p, t.pid);
+		if (pr && !--pr->threads)
 			drop_process(p, t.pid);
 		return 0;
 	default:
@@ -522,6 +532,20 @@ static const char *base_name(const char *path)
 	const char *slash = strrchr(path, '/');
 
 	return slash && slash[1] ? slash + 1 : path;
+}
+
+/*
+ * Whether an MMAP's name is a file to read symbols from. The kernel
+ * gives a leading '/' to some memory that is no file too: "//anon"
+ * (anonymous memory), "/memfd:NAME (deleted)", and shared anonymous
+ * memory as "/dev/zero (deleted)" or "/anon_hugepage (deleted)". They
+ * are JIT code and the like, not files that went missing.
+ */
+static int is_file(const char *name)
+{
+	return name[0] == '/' && strcmp(name, "//anon") &&
+	       strncmp(name, "/memfd:", 7) && strncmp(name, "/dev/zero", 9) &&
+	       strncmp(name, "/anon_hugepage", 14);
 }
 
 static int on_mmap(struct profile *p, const struct rec *rec)
@@ -538,7 +562,7 @@ static int on_mmap(struct profile *p, const struct rec *rec)
 	map.start = m.start;
 	map.end = m.start + m.len;
 	map.pgoff = m.pgoff;
-	if (m.filename[0] == '/') {
+	if (is_file(m.filename)) {
 		struct sym_identity id = { 0 };
 
 		if (m.flags & REC_MMAP_F_BUILD_ID) {

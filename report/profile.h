@@ -8,9 +8,9 @@
  * collector writes in time order (recfile.h), keeping the mappings of
  * every live process: a FORK'd process starts with a copy of its
  * parent's, an EXEC with none, an MMAP adds one (over whatever it
- * covered), and a process's mappings go when its main thread exits. A
- * sample is then resolved against the mappings its process had when it
- * was taken. Warm-up runs are left out; the measured runs add up.
+ * covered), and a process's mappings go when its last thread exits (its
+ * main thread may end first, pthread_exit() in main). A sample is then
+ * resolved against the mappings its process had when it was taken. Warm-up runs are left out; the measured runs add up.
  *
  * Memory grows with the distinct functions and stacks and the live
  * processes' mappings, not with the number of samples, so the profile
