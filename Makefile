@@ -2,7 +2,8 @@
 # `make test`. Everything real is in CMakeLists.txt.
 #
 #   make            build into build/
-#   make demo       record samples/busy-tree, print its report and draw its
+#   make demo       record samples/busy-tree (sampled, with call chains),
+#                   print its report and its hot functions, and draw its
 #                   charts into build/demo/charts; then a scaling study of
 #                   samples/crunch on 1, 2, 4... CPUs into build/demo/scale
 #   make test       build with -Werror and run every test, then again under
@@ -30,8 +31,9 @@ deps:
 
 demo: all
 	@mkdir -p $(DEMO_OUT)
-	$(BUILD)/pprobe record -I 10 --mem all --label busy-tree -o $(DEMO_OUT)/busy-tree.data -- $(BUILD)/samples/busy-tree
+	$(BUILD)/pprobe record -I 10 --mem all -g --label busy-tree -o $(DEMO_OUT)/busy-tree.data -- $(BUILD)/samples/busy-tree
 	$(BUILD)/pprobe report --png $(DEMO_OUT)/charts $(DEMO_OUT)/busy-tree.data
+	$(BUILD)/pprobe report --hot=10 $(DEMO_OUT)/busy-tree.data
 	$(BUILD)/pprobe scale -r 3 --png -o $(DEMO_OUT)/scale -- $(BUILD)/samples/crunch
 
 studies: all

@@ -35,7 +35,7 @@ workloads=(
 	"forktree|$wl/forktree 200"
 )
 
-now_ns() { date +%s%N; }
+. "$(dirname "$0")/lib.sh"
 
 # run_one KIND CMD... : prints the wall time in ns of one run.
 run_one() {
@@ -51,7 +51,6 @@ run_one() {
 	echo $((t1 - t0))
 }
 
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 echo "| workload | bare (s) | pprobe -I $interval (s) | perf stat -I $interval (s) | pprobe / bare | perf / bare | pprobe / perf |"
 echo "|---|---|---|---|---|---|---|"
