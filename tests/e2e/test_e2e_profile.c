@@ -296,7 +296,7 @@ static void test_changed_binary(void **state)
  */
 static void test_unprivileged(void **state)
 {
-	char *dir = h_tmp_path("nobody-profile"), *data, cmd[700];
+	char *dir = h_tmp_path("nobody-profile"), *data, *paranoid, cmd[700];
 	struct h_args a = { 0 };
 	struct h_proc p;
 	struct h_result r;
@@ -317,8 +317,10 @@ static void test_unprivileged(void **state)
 	assert_int_equal(h_spawn(&p, a.v, NULL, h_become_nobody, NULL), 0);
 	assert_int_equal(h_wait(&p, RUN_TIMEOUT, &r), 0);
 	h_assert_exit("record -F as nobody", &r, 0);
-	if (h_read_file("/proc/sys/kernel/perf_event_paranoid", NULL)[0] >= '2')
+	paranoid = h_read_file("/proc/sys/kernel/perf_event_paranoid", NULL);
+	if (paranoid && paranoid[0] >= '2')
 		assert_non_null(strstr(r.err, "sampling user mode only"));
+	free(paranoid);
 	h_result_release(&r);
 	read_hot(data, &h);
 	check_ratio("nobody", &h, "ratio-pie", "ratio-pie");
