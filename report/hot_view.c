@@ -81,12 +81,15 @@ void hot_view_sampling_line(FILE *out, const struct summary *s)
 	fputs(" (pprobe report --hot: where)\n\n", out);
 }
 
-/* Calls fn with each command's top rows, the busiest command first.
- * Returns 0 or -ENOMEM. */
-static int each_command(const struct profile *p, size_t top,
-			void (*fn)(void *arg, const char *command,
-				   uint64_t samples,
-				   const struct profile_row *rows, long nr),
+/*
+ * Calls fn with each command's top rows, the busiest command first, and
+ * how many commands there are. Returns 0 or -ENOMEM.
+ */
+typedef void (*command_fn)(void *arg, const char *command, uint64_t samples,
+			   const struct profile_row *rows, long nr,
+			   long nr_commands);
+
+static int each_command(const struct profile *p, size_t top, command_fn fn,
 			void *arg)
 {
 	const char **commands;
@@ -104,7 +107,7 @@ static int each_command(const struct profile *p, size_t top,
 			ret = -ENOMEM;
 			break;
 		}
-		fn(arg, commands[c], samples[c], rows, nr);
+		fn(arg, commands[c], samples[c], rows, nr, nr_commands);
 		free(rows);
 	}
 	free(commands);
@@ -134,15 +137,16 @@ static void print_rows(FILE *out, const struct profile_row *rows, long nr,
 struct text_args {
 	FILE *out;
 	uint64_t whole;
-	int several;  /* more than one command: their tables are shown */
 };
 
+/* A command's own table, when there are several (else it is the first). */
 static void text_command(void *arg, const char *command, uint64_t samples,
-			 const struct profile_row *rows, long nr)
+			 const struct profile_row *rows, long nr,
+			 long nr_commands)
 {
 	struct text_args *a = arg;
 
-	if (!a->several)
+	if (nr_commands < 2)
 		return;
 	fputs("\n ", a->out);
 	display_sanitized(a->out, command);
@@ -157,8 +161,7 @@ int hot_view_text(FILE *out, const struct summary *s,
 {
 	struct hot_sampling h;
 	struct profile_row *rows;
-	const char **commands;
-	struct text_args a = { out, profile_samples(p), 0 };
+	struct text_args a = { out, profile_samples(p) };
 	long nr;
 	int ret;
 
@@ -187,11 +190,6 @@ int hot_view_text(FILE *out, const struct summary *s,
 	print_rows(out, rows, nr, a.whole, profile_has_callchains(p));
 	free(rows);
 
-	nr = profile_commands(p, &commands, NULL);
-	if (nr < 0)
-		return -ENOMEM;
-	free(commands);
-	a.several = nr > 1;
 	ret = each_command(p, top, text_command, &a);
 	fputc('\n', out);
 	return ret;
@@ -222,10 +220,12 @@ struct json_args {
 };
 
 static void json_command(void *arg, const char *command, uint64_t samples,
-			 const struct profile_row *rows, long nr)
+			 const struct profile_row *rows, long nr,
+			 long nr_commands)
 {
 	struct json_args *a = arg;
 
+	(void)nr_commands;
 	json_begin_object(a->w, NULL);
 	json_string(a->w, "command", command);
 	json_u64(a->w, "samples", samples);
@@ -297,10 +297,12 @@ struct csv_args {
 };
 
 static void csv_command(void *arg, const char *command, uint64_t samples,
-			const struct profile_row *rows, long nr)
+			const struct profile_row *rows, long nr,
+			long nr_commands)
 {
 	struct csv_args *a = arg;
 
+	(void)nr_commands;
 	csv_rows(a->out, a->file, command, rows, nr, samples);
 }
 

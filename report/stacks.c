@@ -22,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fnv.h"
+
 /* Bytes in a block; a name longer than an eighth of it gets its own. */
 #define STACKS_BLOCK (64 * 1024)
 /* Slots of a table when it is first made; it doubles at 3/4 full. */
@@ -99,10 +101,10 @@ static unsigned char escaped(unsigned char c)
 /* FNV-1a of the name as kept (escaping an escaped name changes nothing). */
 static uint64_t name_hash(const char *name)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
+	uint64_t h = FNV1A_INIT;
 
 	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
-		h = (h ^ escaped(*c)) * 0x100000001b3ull;
+		h = fnv1a_byte(h, escaped(*c));
 	return h;
 }
 

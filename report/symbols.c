@@ -33,6 +33,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fnv.h"
+
 /* ---- the arena ---- */
 
 #define ARENA_CHUNK_SIZE (64 * 1024)
@@ -567,23 +569,14 @@ static int identity_equal(const struct sym_identity *a,
 }
 
 /* FNV-1a, over the path and then the key. */
-static uint64_t hash_bytes(uint64_t h, const void *p, size_t len)
-{
-	const unsigned char *b = p;
-
-	while (len--)
-		h = (h ^ *b++) * 0x100000001b3ull;
-	return h;
-}
-
 static uint64_t hash_file(const char *path, const struct sym_identity *key)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
+	uint64_t h = FNV1A_INIT;
 
-	h = hash_bytes(h, path, strlen(path) + 1);
-	h = hash_bytes(h, key->build_id, key->build_id_size);
-	h = hash_bytes(h, &key->size, sizeof(key->size));
-	return hash_bytes(h, &key->mtime_ns, sizeof(key->mtime_ns));
+	h = fnv1a_bytes(h, path, strlen(path) + 1);
+	h = fnv1a_bytes(h, key->build_id, key->build_id_size);
+	h = fnv1a_bytes(h, &key->size, sizeof(key->size));
+	return fnv1a_bytes(h, &key->mtime_ns, sizeof(key->mtime_ns));
 }
 
 const char *sym_status_str(enum sym_status s)

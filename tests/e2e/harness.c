@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,6 +78,16 @@ int h_become_nobody(void *arg)
 		return -1;
 	/* Changing uid made us non-dumpable, and perf refuses such tasks. */
 	return prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) ? -1 : 0;
+}
+
+void h_shared_dir(const char *dir)
+{
+	char cmd[PATH_MAX + 16];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(mkdir(dir, 0777), 0);
+	assert_int_equal(chmod(dir, 01777), 0);
 }
 
 int h_nobody_can_use(const char *exe, const char *exe2, const char *dir)

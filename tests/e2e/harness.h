@@ -69,6 +69,11 @@ int h_become_nobody(void *arg);
  * this process is not root.
  */
 int h_nobody_can_use(const char *exe, const char *exe2, const char *dir);
+/*
+ * Makes dir afresh (whatever was there goes) as a directory anyone may
+ * create files in, sticky as /tmp: where nobody writes its recording.
+ */
+void h_shared_dir(const char *dir);
 
 /* ---- paths ---- */
 

@@ -720,11 +720,7 @@ static void test_not_permitted(void **state)
 		H_SKIP("not root: cannot switch to the nobody user, nor own a process nobody may not attach to");
 	assert_non_null(dir);
 	assert_true(asprintf(&data, "%s/nobody.data", dir) > 0);
-	/* Left over from an earlier run of the suite? */
-	unlink(data);
-	rmdir(dir);
-	assert_int_equal(mkdir(dir, 0777), 0);
-	assert_int_equal(chmod(dir, 01777), 0);
+	h_shared_dir(dir);
 	if (!h_nobody_can_use(argv[0], NULL, dir))
 		H_SKIP("nobody cannot reach '%s' or '%s' (a parent directory is not searchable)",
 		       argv[0], dir);

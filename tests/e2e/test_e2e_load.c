@@ -481,7 +481,7 @@ static void test_scale_load(void **state)
 static void test_unprivileged(void **state)
 {
 	int port = free_port();
-	char ports[16], *dir = h_tmp_path("nobody-load"), *data, cmd[600];
+	char ports[16], *dir = h_tmp_path("nobody-load"), *data;
 	struct h_args a = { 0 };
 	struct load_facts f;
 	struct h_proc p;
@@ -490,10 +490,7 @@ static void test_unprivileged(void **state)
 	(void)state;
 	if (geteuid() != 0)
 		H_SKIP("not root: cannot switch to the nobody user");
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
-	assert_int_equal(mkdir(dir, 0777), 0);
-	assert_int_equal(chmod(dir, 01777), 0);
+	h_shared_dir(dir);
 	if (!h_nobody_can_use(h_pprobe_or_skip(), h_sample("fork-server"), dir) ||
 	    !h_nobody_can_use(h_sample("loadgen"), NULL, dir))
 		H_SKIP("nobody cannot reach pprobe, the samples or '%s'", dir);

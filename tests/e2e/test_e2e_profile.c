@@ -296,7 +296,7 @@ static void test_changed_binary(void **state)
  */
 static void test_unprivileged(void **state)
 {
-	char *dir = h_tmp_path("nobody-profile"), *data, *paranoid, cmd[700];
+	char *dir = h_tmp_path("nobody-profile"), *data, *paranoid;
 	struct h_args a = { 0 };
 	struct h_proc p;
 	struct h_result r;
@@ -305,10 +305,7 @@ static void test_unprivileged(void **state)
 	(void)state;
 	if (geteuid() != 0)
 		H_SKIP("not root: cannot switch to the nobody user");
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
-	assert_int_equal(mkdir(dir, 0777), 0);
-	assert_int_equal(chmod(dir, 01777), 0);
+	h_shared_dir(dir);
 	if (!h_nobody_can_use(h_pprobe_or_skip(), h_sample("ratio-pie"), dir))
 		H_SKIP("nobody cannot reach pprobe, the samples or '%s'", dir);
 	assert_true(asprintf(&data, "%s/nobody.data", dir) > 0);

@@ -1348,11 +1348,7 @@ static void test_unprivileged_user(void **state)
 		H_SKIP("perf_event_paranoid=%d forbids perf to unprivileged users", paranoid);
 	assert_true(asprintf(&data, "%s/nobody.data", dir) > 0);
 	argv[3] = data;
-	/* Left over from an earlier run of the suite? */
-	unlink(data);
-	rmdir(dir);
-	assert_int_equal(mkdir(dir, 0777), 0);
-	assert_int_equal(chmod(dir, 01777), 0);
+	h_shared_dir(dir);
 	if (!h_nobody_can_use(h_pprobe_or_skip(), argv[7], dir))
 		H_SKIP("nobody cannot reach '%s', '%s' or '%s' (a parent directory is not searchable)",
 		     h_pprobe_or_skip(), argv[7], dir);

@@ -573,7 +573,7 @@ static void test_scale_contended(void **state)
 
 static void test_unprivileged_repeat_pinned(void **state)
 {
-	char *dir = fresh("nobody-scale"), *data;
+	char *dir = h_tmp_path("nobody-scale"), *data;
 	const char *argv[] = { h_pprobe_or_skip(), "record", "-q", "-o", NULL, "-r", "2",
 			       "--cpus", "0", "--per-cpu", "--", h_workload("burn"), "1", "0.1", NULL };
 	struct facts *f = calloc(1, sizeof(*f));
@@ -583,8 +583,7 @@ static void test_unprivileged_repeat_pinned(void **state)
 	(void)state;
 	if (geteuid() != 0)
 		H_SKIP("not root: cannot switch to the nobody user");
-	assert_int_equal(mkdir(dir, 0777), 0);
-	assert_int_equal(chmod(dir, 01777), 0);
+	h_shared_dir(dir);
 	if (!h_nobody_can_use(argv[0], argv[11], dir))
 		H_SKIP("nobody cannot reach '%s', '%s' or '%s'", argv[0], argv[11], dir);
 	assert_true(asprintf(&data, "%s/nobody.data", dir) > 0);
