@@ -47,6 +47,7 @@
 #include "memory.h"
 #include "parse-options.h"
 #include "proc_tree.h"
+#include "procfs.h"
 #include "pprobe-version.h"
 #include "recfile.h"
 #include "record.h"
@@ -1077,6 +1078,20 @@ static void write_run_end(struct record *rec, int status)
 	rec_write_run_end(&rec->writer, &e);
 }
 
+/* Why the sampler could not be opened, and what to do. */
+static const char *sampling_why(int err)
+{
+	switch (err) {
+	case ENOBUFS:
+		return "its rings do not fit the locked memory this user may have (/proc/sys/kernel/perf_event_mlock_kb, ulimit -l): raise either";
+	case EACCES:
+	case EPERM:
+		return "not permitted (perf_event_paranoid is above 2, or perf is disabled for this user: see /proc/sys/kernel/perf_event_paranoid)";
+	default:
+		return strerror(err);
+	}
+}
+
 /*
  * -F: opens the sampler on the held command, before it execs. A sampler
  * that cannot be opened is said once and recorded as unavailable; the
@@ -1094,10 +1109,8 @@ static void start_sampling(struct record *rec)
 	if (err) {
 		rec->sampler_error = -err;
 		if (rec->run == 0)
-			warning("cannot sample the command: %s%s", strerror(-err),
-				err == -EACCES || err == -EPERM
-					? " (perf_event_paranoid is above 2, or perf is disabled for this user: see /proc/sys/kernel/perf_event_paranoid)"
-					: "");
+			warning("cannot sample the command: %s; recording without samples",
+				sampling_why(rec->sampler_error));
 		return;
 	}
 	rec->sampling = 1;
@@ -1119,7 +1132,7 @@ static void begin_sampling(struct record *rec)
 
 	if (!rec->sample_hz)
 		return;
-	sampler_boot_id(boot_id, sizeof(boot_id));
+	rec_boot_id(boot_id, sizeof(boot_id));
 	sg.boot_id = boot_id;
 	if (rec->sampling) {
 		sg.flags = (rec->sampler.callchain ? REC_SAMPLING_F_CALLCHAIN : 0) |
@@ -1128,7 +1141,7 @@ static void begin_sampling(struct record *rec)
 	} else {
 		sg.status = REC_SAMPLING_UNAVAILABLE;
 		sg.error = rec->sampler_error;
-		sg.why = strerror(rec->sampler_error);
+		sg.why = sampling_why(rec->sampler_error);
 	}
 	rec_write_sampling(&rec->writer, &sg);
 }
@@ -1939,21 +1952,15 @@ static int settle_variants(struct record *rec, const struct record_cpu_sets *set
 	return 0;
 }
 
-/*
- * Parses what no option parser can: -p, --count-by, --mem, -r with the
- * rest. Returns 0, or -1 after an error() (a usage error); *mem_wanted
- * has the memory backends.
- */
 /* The most a kernel samples per second (perf_event_max_sample_rate). */
 static long max_sample_rate(void)
 {
-	FILE *f = fopen("/proc/sys/kernel/perf_event_max_sample_rate", "re");
+	char *text;
 	long max = 0;
 
-	if (f) {
-		if (fscanf(f, "%ld", &max) != 1)
-			max = 0;
-		fclose(f);
+	if (proc_read_text("/proc/sys/kernel/perf_event_max_sample_rate", &text) == 0) {
+		max = strtol(text, NULL, 10);
+		free(text);
 	}
 	return max;
 }
@@ -1977,6 +1984,11 @@ static int check_sampling_options(struct record *rec)
 	return 0;
 }
 
+/*
+ * Parses what no option parser can: -p, --count-by, --mem, -r with the
+ * rest. Returns 0, or -1 after an error() (a usage error); *mem_wanted
+ * has the memory backends.
+ */
 static int check_options(struct record *rec, int argc, unsigned *mem_wanted)
 {
 	char err[256];

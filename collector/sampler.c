@@ -75,8 +75,7 @@ struct sampler_item {
 	size_t off, len;
 };
 
-static void init_attr(struct perf_event_attr *attr, const struct sampler *s,
-		      size_t ring_bytes)
+static void init_attr(struct perf_event_attr *attr, const struct sampler *s)
 {
 	memset(attr, 0, sizeof(*attr));
 	attr->size = sizeof(*attr);
@@ -100,8 +99,7 @@ static void init_attr(struct perf_event_attr *attr, const struct sampler *s,
 	attr->exclude_hv = 1;
 	attr->disabled = 1;
 	attr->enable_on_exec = 1;
-	attr->watermark = 1;
-	attr->wakeup_watermark = (uint32_t)(ring_bytes / 2);
+	/* No wakeup watermark: nobody waits on these rings (sampler.h). */
 }
 
 /*
@@ -118,7 +116,7 @@ static int open_event(struct sampler *s, pid_t pid, uint32_t cpu, int first)
 	for (;;) {
 		int fd;
 
-		init_attr(&attr, s, s->ring_bytes);
+		init_attr(&attr, s);
 		fd = sys_perf_event_open(&attr, pid, (int)cpu, -1,
 					 PERF_FLAG_FD_CLOEXEC);
 		if (fd >= 0)
@@ -134,33 +132,42 @@ static int open_event(struct sampler *s, pid_t pid, uint32_t cpu, int first)
 	}
 }
 
-static int map_ring(struct sampler_ring *r, size_t ring_bytes)
+static void unmap_rings(struct sampler *s)
 {
-	return perf_ring_map(r->fd, ring_bytes, &r->meta, &r->data, &r->map_bytes);
+	for (size_t i = 0; i < s->nr_rings; i++) {
+		struct sampler_ring *r = &s->rings[i];
+
+		if (r->meta && r->map_bytes)
+			munmap(r->meta, r->map_bytes);
+		r->meta = NULL;
+		r->data = NULL;
+		r->map_bytes = 0;
+	}
 }
 
 /*
- * Maps the first ring at the largest size the locked-memory limits allow
- * (EPERM beyond them), halving down to RING_MIN_BYTES; the others at that
- * size. A ring is sized when its event is opened (the wakeup watermark),
- * so the first event is opened again at each size.
+ * Maps every ring at the largest size the locked-memory limits allow for
+ * all of them (the limit is per user, over every CPU's ring: EPERM beyond
+ * it), halving down to RING_MIN_BYTES. Returns 0, -ENOBUFS when even
+ * those do not fit, or another -errno.
  */
-static int map_first(struct sampler *s, pid_t pid)
+static int map_rings(struct sampler *s)
 {
-	struct sampler_ring *r = &s->rings[0];
-
 	for (;;) {
-		int err = map_ring(r, s->ring_bytes);
+		int err = 0;
 
-		if (!err)
-			return 0;
-		if (err != -EPERM || s->ring_bytes / 2 < RING_MIN_BYTES)
+		for (size_t i = 0; i < s->nr_rings && !err; i++) {
+			struct sampler_ring *r = &s->rings[i];
+
+			err = perf_ring_map(r->fd, s->ring_bytes, &r->meta,
+					    &r->data, &r->map_bytes);
+		}
+		if (err != -EPERM)
 			return err;
-		close(r->fd);
+		if (s->ring_bytes / 2 < RING_MIN_BYTES)
+			return -ENOBUFS;
+		unmap_rings(s);
 		s->ring_bytes /= 2;
-		r->fd = open_event(s, pid, r->cpu, 0);
-		if (r->fd < 0)
-			return r->fd;
 	}
 }
 
@@ -196,24 +203,12 @@ int sampler_open(struct sampler *s, pid_t pid, uint32_t frequency,
 		r->fd = open_event(s, pid, r->cpu, i == 0);
 		if (r->fd < 0)
 			err = r->fd;
-		else if (i == 0)
-			err = map_first(s, pid);
-		else
-			err = map_ring(r, s->ring_bytes);
 	}
+	if (!err)
+		err = map_rings(s);
 	if (err)
 		sampler_release(s);
 	return err;
-}
-
-size_t sampler_nr_fds(const struct sampler *s)
-{
-	return s->nr_rings;
-}
-
-int sampler_fd(const struct sampler *s, size_t i)
-{
-	return i < s->nr_rings ? s->rings[i].fd : -1;
 }
 
 /* Room for len more bytes in the arena, 8-aligned; its offset or -1. */
@@ -536,30 +531,12 @@ void sampler_write(struct sampler *s, uint64_t cut, struct rec_writer *w)
 
 void sampler_release(struct sampler *s)
 {
-	for (size_t i = 0; i < s->nr_rings; i++) {
-		struct sampler_ring *r = &s->rings[i];
-
-		if (r->meta && r->map_bytes)
-			munmap(r->meta, r->map_bytes);
-		if (r->fd >= 0)
-			close(r->fd);
-	}
+	unmap_rings(s);
+	for (size_t i = 0; i < s->nr_rings; i++)
+		if (s->rings[i].fd >= 0)
+			close(s->rings[i].fd);
 	free(s->rings);
 	free(s->items);
 	free(s->arena);
 	memset(s, 0, sizeof(*s));
-}
-
-void sampler_boot_id(char *buf, size_t size)
-{
-	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
-
-	buf[0] = '\0';
-	if (!f)
-		return;
-	if (fgets(buf, (int)size, f))
-		buf[strcspn(buf, "\n")] = '\0';
-	else
-		buf[0] = '\0';
-	fclose(f);
 }

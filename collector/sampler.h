@@ -21,10 +21,14 @@
  * to a cut, in time order across CPUs. The collector drains the task
  * tracker with one cut (task_tracker_cut()), calls sampler_write() with
  * each task event's time before writing that event, and then with the
- * cut, so TASK, MMAP and SAMPLE records come
- * in time order in the file, as the format promises: a reader knows a
- * process's FORK (its parent's mappings) and EXEC (none) before its own
- * mappings and samples.
+ * cut, so TASK, MMAP and SAMPLE records come in time order in the file,
+ * as the format promises: a reader knows a process's FORK (its parent's
+ * mappings) and EXEC (none) before its own mappings and samples.
+ *
+ * WAKEUPS. Nobody waits on the sampler's rings: the collector drains
+ * them on a clock. The kernel signals an fd with O_ASYNC on every sample
+ * overflow, not at a watermark, and polling them would make exiting
+ * tasks yield as the tracker's would (task_tracker.h).
  *
  * PRIVILEGES. Sampling the kernel side needs perf_event_paranoid <= 1 or
  * CAP_PERFMON; when it is refused (EACCES) the events are opened again
@@ -46,8 +50,8 @@
 /* perf record's default frequency. */
 #define SAMPLER_DEFAULT_HZ 999
 /* 999 samples a second of 48 bytes, 20 KiB a second a CPU without -g:
- * a ring holds several seconds, a drain every tick keeps it near empty;
- * with -g a 40-frame stack is 400 bytes, still a second's worth. */
+ * a ring holds several seconds; with -g a 40-frame stack is 400 bytes,
+ * still half a second's worth, and the collector drains every 100 ms. */
 #define SAMPLER_DEFAULT_RING_BYTES (256u * 1024)
 
 struct sampler_ring;
@@ -79,18 +83,12 @@ struct sampler {
 /*
  * Opens the events on pid, a child that has not exec'd yet; sampling
  * begins at its exec. Returns 0, or -errno: -EACCES/-EPERM (not allowed
- * even in user mode), -EINVAL (frequency above
- * perf_event_max_sample_rate, say), -EMFILE, ...
+ * even in user mode), -ENOBUFS (even the smallest rings do not fit the
+ * user's locked memory: perf_event_mlock_kb and RLIMIT_MEMLOCK), -EINVAL
+ * (frequency above perf_event_max_sample_rate, say), -EMFILE, ...
  */
 int sampler_open(struct sampler *s, pid_t pid, uint32_t frequency,
 		 int callchain);
-
-/*
- * The events' fds. Not to be watched with O_ASYNC: the kernel signals an
- * fd with fasync on every sample, not at the watermark; drain on a clock.
- */
-size_t sampler_nr_fds(const struct sampler *s);
-int sampler_fd(const struct sampler *s, size_t i);
 
 /*
  * Reads every ring into the queue, in time order. Returns 0, or -EIO
@@ -108,11 +106,5 @@ void sampler_write(struct sampler *s, uint64_t cut, struct rec_writer *w);
 
 /* Closes the events and frees everything. */
 void sampler_release(struct sampler *s);
-
-/*
- * The boot id (/proc/sys/kernel/random/boot_id) into buf, "" when it
- * cannot be read.
- */
-void sampler_boot_id(char *buf, size_t size);
 
 #endif /* PPROBE_SAMPLER_H */

@@ -14,6 +14,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -492,6 +493,19 @@ int rec_write_sampling(struct rec_writer *w, const struct rec_sampling *s)
 	rec_put_str16(w, s->boot_id);
 	rec_put_str16(w, s->why);
 	return rec_finish(w);
+}
+
+void rec_boot_id(char *buf, size_t size)
+{
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	if (!fgets(buf, (int)size, f))
+		buf[0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
 }
 
 int rec_write_mmap(struct rec_writer *w, const struct rec_mmap *m)

@@ -817,6 +817,12 @@ int rec_write_variant(struct rec_writer *w, const struct rec_variant *v,
 		      const char *const *argv);
 int rec_write_load(struct rec_writer *w, const struct rec_load *l);
 int rec_write_sampling(struct rec_writer *w, const struct rec_sampling *s);
+/*
+ * This machine's boot id (/proc/sys/kernel/random/boot_id) into buf, what
+ * SAMPLING records and what a reader compares it with; "" when it cannot
+ * be read.
+ */
+void rec_boot_id(char *buf, size_t size);
 int rec_write_mmap(struct rec_writer *w, const struct rec_mmap *m);
 /* s->nr addresses from addrs (s->addrs is not used). */
 int rec_write_sample(struct rec_writer *w, const struct rec_sample *s,

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fnv.h"
 #include "symbols.h"
 
 #define KERNEL_MODULE "[kernel]"
@@ -223,15 +224,6 @@ static int grow(void *array, size_t *alloc, size_t nr, size_t size)
 	return 0;
 }
 
-static uint64_t hash_string(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 0x100000001b3ull;
-	return h;
-}
-
 /*
  * The interned copy of s, or NULL when out of memory. Strings hash by
  * their FNV-1a value; the rare collision is told apart by a second key
@@ -239,7 +231,7 @@ static uint64_t hash_string(const char *s)
  */
 static const char *intern(struct profile *p, const char *s)
 {
-	uint64_t h = hash_string(s);
+	uint64_t h = fnv1a_bytes(FNV1A_INIT, s, strlen(s));
 	char *copy;
 
 	for (uint64_t rank = 0;; rank++) {
@@ -268,19 +260,6 @@ static const char *intern(struct profile *p, const char *s)
 	return copy;
 }
 
-static void read_boot_id(char *buf, size_t size)
-{
-	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
-
-	buf[0] = '\0';
-	if (!f)
-		return;
-	if (!fgets(buf, (int)size, f))
-		buf[0] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
-}
-
 struct profile *profile_new(int stacks, const char *kallsyms)
 {
 	struct profile *p = calloc(1, sizeof(*p));
@@ -295,7 +274,7 @@ struct profile *profile_new(int stacks, const char *kallsyms)
 	p->want_stacks = stacks;
 	p->kallsyms = kallsyms ? kallsyms : "/proc/kallsyms";
 	stacks_init(&p->stacks);
-	read_boot_id(p->boot_id, sizeof(p->boot_id));
+	rec_boot_id(p->boot_id, sizeof(p->boot_id));
 	return p;
 }
 
