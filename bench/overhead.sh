@@ -1,21 +1,31 @@
 #!/bin/bash
-# overhead.sh - what recording costs the command, against perf stat.
+# overhead.sh - what recording costs the command, against the tools people
+# use today, in the same run.
 #
-#   bench/overhead.sh [BUILD_DIR] [RUNS]
+#   bench/overhead.sh [BUILD_DIR] [ROUNDS]         (default build, 11)
 #
-# For each workload, runs it bare, under `pprobe record -I 10` and under
-# `perf stat -I 10` (same interval), RUNS times each, interleaved in a
-# rotating order so that drift in the machine's speed hits all three alike.
-# Reports the median wall time of each and the median of the per-round
-# ratios against the bare run: ratios, not absolute times, because the
-# machines we run on are shared and noisy. Results go to stdout as a
-# Markdown table, ready for docs/BENCHMARKS.md. PPROBE_OPTS adds options
-# to pprobe record (e.g. "--count-by task", root's default being cgroup).
+# Each workload runs, in every round:
+#   bare        the command alone
+#   pprobe100   pprobe record -I 100 (the default interval)
+#   pprobe10    pprobe record -I 10
+#   perf100     perf stat -I 100      (the same interval, perf's default events)
+#   perf10      perf stat -I 10
+#   time        /usr/bin/time -v      (rusage at the end: the floor of any tool)
+#   mprof       mprof run --include-children (Debian's python3-memory-profiler,
+#               RSS polled every 0.1 s)
+# Peers that are not installed are left out, and the table says so. The
+# order rotates every round so that drift in the machine's speed hits all
+# alike. Reports the median of the per-round ratios against the bare run,
+# and pprobe against perf stat at the same interval: ratios, not absolute
+# times, because the machines we run on are shared and noisy. Then pprobe's
+# own CPU, as it prints it (getrusage of itself). Results go to stdout as
+# Markdown, ready for docs/BENCHMARKS.md. PPROBE_OPTS adds options to
+# pprobe record (e.g. "--count-by task"; root's default is cgroup);
+# WORKLOADS=burn,forkmany picks some.
 set -euo pipefail
 
 build=${1:-build}
 runs=${2:-11}
-interval=${INTERVAL:-10}
 read -r -a opts <<<"${PPROBE_OPTS:-}"
 pprobe=$build/pprobe
 wl=$build/tests/workloads
@@ -23,19 +33,36 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 [ -x "$pprobe" ] || { echo "overhead.sh: no '$pprobe': build first (make)" >&2; exit 1; }
-have_perf=0
-if command -v perf >/dev/null 2>&1 && perf stat -e task-clock -o /dev/null true 2>/dev/null; then
-	have_perf=1
-fi
-
-# Workloads: name and command line (bounded, a second or two each).
-workloads=(
-	"pingpong|$wl/pingpong 300000"
-	"burn|$wl/burn 2 1"
-	"forktree|$wl/forktree 200"
-)
 
 . "$(dirname "$0")/lib.sh"
+
+kinds=(bare pprobe100 pprobe10)
+missing=()
+if command -v perf >/dev/null 2>&1 && perf stat -e task-clock -o /dev/null true 2>/dev/null; then
+	kinds+=(perf100 perf10)
+else
+	missing+=("perf stat (linux-perf)")
+fi
+if [ -x /usr/bin/time ]; then kinds+=(time); else missing+=("/usr/bin/time (time)"); fi
+mprof=
+for m in mprof python3-mprof; do
+	if command -v "$m" >/dev/null 2>&1; then mprof=$m; break; fi
+done
+if [ -n "$mprof" ]; then kinds+=(mprof); else missing+=("mprof (python3-memory-profiler)"); fi
+
+# Workloads: name, what it stresses, command line (bounded: a second or two).
+workloads=(
+	"burn|CPU-bound threads|$wl/burn 2 1"
+	"pingpong|pipe ping-pong, 600,000 context switches|$wl/pingpong 300000"
+	"forkmany|3,000 children of ~1 ms each|$wl/forkmany 3000"
+)
+if [ -n "${WORKLOADS:-}" ]; then
+	picked=()
+	for entry in "${workloads[@]}"; do
+		[[ ",$WORKLOADS," == *",${entry%%|*},"* ]] && picked+=("$entry")
+	done
+	workloads=("${picked[@]}")
+fi
 
 # run_one KIND CMD... : prints the wall time in ns of one run.
 run_one() {
@@ -43,65 +70,89 @@ run_one() {
 	local t0 t1
 	t0=$(now_ns)
 	case $kind in
-	bare)   "$@" >/dev/null 2>&1 ;;
-	pprobe) "$pprobe" record -q "${opts[@]}" -I "$interval" -o "$tmp/b.data" -- "$@" >/dev/null 2>&1 ;;
-	perf)   perf stat -I "$interval" -o /dev/null -- "$@" >/dev/null 2>&1 ;;
-	esac
+	bare)      "$@" ;;
+	pprobe100) "$pprobe" record -q "${opts[@]}" -I 100 -o "$tmp/b.data" -- "$@" ;;
+	pprobe10)  "$pprobe" record -q "${opts[@]}" -I 10 -o "$tmp/b.data" -- "$@" ;;
+	perf100)   perf stat -I 100 -o /dev/null -- "$@" ;;
+	perf10)    perf stat -I 10 -o /dev/null -- "$@" ;;
+	time)      /usr/bin/time -v -o /dev/null "$@" ;;
+	mprof)     (cd "$tmp" && "$mprof" run --include-children -o "$tmp/m.dat" "$@") ;;
+	esac >/dev/null 2>&1
 	t1=$(now_ns)
 	echo $((t1 - t0))
 }
 
+has() { [[ " ${kinds[*]} " == *" $1 "* ]]; }
 
-echo "| workload | bare (s) | pprobe -I $interval (s) | perf stat -I $interval (s) | pprobe / bare | perf / bare | pprobe / perf |"
-echo "|---|---|---|---|---|---|---|"
+# A column per peer that ran: "pprobe -I 100 / bare" etc.
+header="| workload | bare (s) |"
+rule="|---|---|"
+for k in "${kinds[@]:1}"; do
+	header+=" $k / bare |"
+	rule+="---|"
+done
+has perf100 && { header+=" pprobe100 / perf100 | pprobe10 / perf10 |"; rule+="---|---|"; }
+echo "$header"
+echo "$rule"
+
 for entry in "${workloads[@]}"; do
 	name=${entry%%|*}
-	read -r -a cmd <<<"${entry#*|}"
-	: >"$tmp/bare" ; : >"$tmp/pprobe" ; : >"$tmp/perf"
-	: >"$tmp/r_pp" ; : >"$tmp/r_perf" ; : >"$tmp/r_pp_perf"
-	run_one bare "${cmd[@]}" >/dev/null   # warm caches
+	rest=${entry#*|}
+	read -r -a cmd <<<"${rest#*|}"
+	for k in "${kinds[@]}"; do : >"$tmp/t.$k"; : >"$tmp/r.$k"; done
+	: >"$tmp/r.pp100_perf"; : >"$tmp/r.pp10_perf"
+	run_one bare "${cmd[@]}" >/dev/null   # warm the caches
+	n=${#kinds[@]}
 	for ((i = 0; i < runs; i++)); do
-		kinds=(bare pprobe perf)
-		[ $have_perf = 1 ] || kinds=(bare pprobe)
-		# rotate the order every round
-		n=${#kinds[@]}
 		declare -A t=()
-		for ((k = 0; k < n; k++)); do
-			kind=${kinds[$(((i + k) % n))]}
-			t[$kind]=$(run_one "$kind" "${cmd[@]}")
+		for ((j = 0; j < n; j++)); do
+			k=${kinds[$(((i + j) % n))]}
+			t[$k]=$(run_one "$k" "${cmd[@]}")
 		done
-		echo "${t[bare]}" >>"$tmp/bare"
-		echo "${t[pprobe]}" >>"$tmp/pprobe"
-		awk -v a="${t[pprobe]}" -v b="${t[bare]}" 'BEGIN { print a / b }' >>"$tmp/r_pp"
-		if [ $have_perf = 1 ]; then
-			echo "${t[perf]}" >>"$tmp/perf"
-			awk -v a="${t[perf]}" -v b="${t[bare]}" 'BEGIN { print a / b }' >>"$tmp/r_perf"
-			awk -v a="${t[pprobe]}" -v b="${t[perf]}" 'BEGIN { print a / b }' >>"$tmp/r_pp_perf"
+		for k in "${kinds[@]}"; do
+			echo "${t[$k]}" >>"$tmp/t.$k"
+			awk -v a="${t[$k]}" -v b="${t[bare]}" 'BEGIN { print a / b }' >>"$tmp/r.$k"
+		done
+		if has perf100; then
+			awk -v a="${t[pprobe100]}" -v b="${t[perf100]}" 'BEGIN { print a / b }' >>"$tmp/r.pp100_perf"
+			awk -v a="${t[pprobe10]}" -v b="${t[perf10]}" 'BEGIN { print a / b }' >>"$tmp/r.pp10_perf"
 		fi
 		unset t
 	done
-	sec() { median | awk '{ printf "%.3f", $1 / 1e9 }'; }
-	ratio() { median | awk '{ printf "%.3f", $1 }'; }
-	if [ $have_perf = 1 ]; then
-		echo "| $name | $(sec <"$tmp/bare") | $(sec <"$tmp/pprobe") | $(sec <"$tmp/perf") | $(ratio <"$tmp/r_pp") | $(ratio <"$tmp/r_perf") | $(ratio <"$tmp/r_pp_perf") |"
-	else
-		echo "| $name | $(sec <"$tmp/bare") | $(sec <"$tmp/pprobe") | (perf unavailable) | $(ratio <"$tmp/r_pp") | - | - |"
+	row="| $name | $(median <"$tmp/t.bare" | awk '{ printf "%.3f", $1 / 1e9 }') |"
+	for k in "${kinds[@]:1}"; do
+		row+=" $(median <"$tmp/r.$k" | awk '{ printf "%.3f", $1 }') |"
+	done
+	if has perf100; then
+		row+=" $(median <"$tmp/r.pp100_perf" | awk '{ printf "%.3f", $1 }') |"
+		row+=" $(median <"$tmp/r.pp10_perf" | awk '{ printf "%.3f", $1 }') |"
 	fi
+	echo "$row"
 done
 echo
-echo "Medians of $runs interleaved rounds; ratios are medians of per-round ratios. $(nproc) CPUs, $(uname -r)."
-
-# pprobe's own CPU, as it reports it (getrusage of itself) in its last line.
-echo
-echo "| workload | pprobe's own CPU at -I $interval (ms) | wall (s) | share of one core |"
-echo "|---|---|---|---|"
+echo "Median of $runs rounds, the order rotated each round; each ratio is the median of the per-round ratios. $(nproc) CPUs, kernel $(uname -r), $(date -u +%Y-%m-%d)."
+[ ${#missing[@]} -eq 0 ] || echo "Not installed, so not compared: ${missing[*]}."
 for entry in "${workloads[@]}"; do
-	name=${entry%%|*}
-	read -r -a cmd <<<"${entry#*|}"
+	rest=${entry#*|}
+	echo "- ${entry%%|*}: ${rest%%|*} (\`${rest#*|}\`)" | sed "s|$wl/||"
+done
+
+# pprobe's own CPU, as it reports it (getrusage of itself) on its last line.
+echo
+echo "| workload | pprobe's own CPU at -I 100 (ms) | at -I 10 (ms) | at -I 10, share of one core |"
+echo "|---|---|---|---|"
+own_cpu() {  # INTERVAL CMD... : "MS NS"
+	local interval=$1 t0 t1 line; shift
 	t0=$(now_ns)
-	line=$("$pprobe" record "${opts[@]}" -I "$interval" -o "$tmp/c.data" -- "${cmd[@]}" 2>&1 >/dev/null | grep "own CPU")
+	line=$("$pprobe" record "${opts[@]}" -I "$interval" -o "$tmp/c.data" -- "$@" 2>&1 >/dev/null | grep "own CPU")
 	t1=$(now_ns)
-	ms=$(sed -n "s/.*own CPU \([0-9.]*\) ms.*/\1/p" <<<"$line")
-	awk -v ms="$ms" -v ns=$((t1 - t0)) -v n="$name" \
-		'BEGIN { printf "| %s | %.1f | %.3f | %.2f%% |\n", n, ms, ns / 1e9, ms / (ns / 1e6) * 100 }'
+	echo "$(sed -n "s/.*own CPU \([0-9.]*\) ms.*/\1/p" <<<"$line") $((t1 - t0))"
+}
+for entry in "${workloads[@]}"; do
+	rest=${entry#*|}
+	read -r -a cmd <<<"${rest#*|}"
+	read -r ms100 _ < <(own_cpu 100 "${cmd[@]}")
+	read -r ms10 ns10 < <(own_cpu 10 "${cmd[@]}")
+	awk -v a="$ms100" -v b="$ms10" -v ns="$ns10" -v n="${entry%%|*}" \
+		'BEGIN { printf "| %s | %.1f | %.1f | %.2f%% |\n", n, a, b, b / (ns / 1e6) * 100 }'
 done
