@@ -8,8 +8,9 @@
  * and writes every page, then forks CHILDREN children. Each child only
  * READS every page, so no copy-on-write is ever broken: the pages stay
  * shared, one physical copy for the whole tree, yet each child's RSS counts
- * all of them. The children then wait about 300 ms (so a sampler sees them
- * all at once) and exit; the parent waits for them.
+ * all of them. Once every child has read everything, they all wait about
+ * 300 ms more (so a sampler sees them all at once, however slowly each got
+ * there on a loaded machine) and exit; the parent waits for them.
  *
  * So the tree's real footprint is MIB MiB plus each process's own few
  * private pages: summed RSS reads about (1 + CHILDREN) * MIB MiB, summed
@@ -37,13 +38,23 @@ static unsigned char page_mark(size_t i)
 	return (unsigned char)(i * 131 + 7);
 }
 
-static _Noreturn void child_main(const volatile unsigned char *mem, size_t len, size_t page)
+/*
+ * A child: reads every page, says so on ready, waits for the parent to
+ * close go (every child has read), then waits COWTREE_CHILD_WAIT_NS.
+ */
+static _Noreturn void child_main(const volatile unsigned char *mem, size_t len, size_t page,
+				 int ready, int go)
 {
 	struct timespec wait = { 0, COWTREE_CHILD_WAIT_NS };
 	size_t i, bad = 0;
+	char c = 1;
 
 	for (i = 0; i < len; i += page)
 		bad += mem[i] != page_mark(i / page);
+	if (write(ready, &c, 1) != 1)
+		_exit(4);
+	while (read(go, &c, 1) < 0 && errno == EINTR)
+		;
 	while (nanosleep(&wait, &wait))
 		;
 	_exit(bad ? 3 : 0);
@@ -55,6 +66,8 @@ int main(int argc, char **argv)
 	long long mib = 64, children = 3, i, started = 0, failed = 0;
 	size_t page = (size_t)sysconf(_SC_PAGESIZE), len, p;
 	volatile unsigned char *mem;
+	int ready[2], go[2];
+	char c;
 
 	if (argc > 3) {
 		fprintf(stderr, "usage: cowtree [--truth FILE] [MIB [CHILDREN]]\n");
@@ -83,12 +96,19 @@ int main(int argc, char **argv)
 	for (p = 0; p < len; p += page)
 		mem[p] = page_mark(p / page);
 
+	if (pipe(ready) || pipe(go)) {
+		perror("cowtree: pipe");
+		return 1;
+	}
 	fflush(NULL);
 	for (i = 0; i < children; i++) {
 		pid_t pid = fork();
 
-		if (pid == 0)
-			child_main(mem, len, page);
+		if (pid == 0) {
+			close(ready[0]);
+			close(go[1]);
+			child_main(mem, len, page, ready[1], go[0]);
+		}
 		if (pid < 0) {
 			perror("cowtree: fork");
 			failed++;
@@ -96,6 +116,14 @@ int main(int argc, char **argv)
 		}
 		started++;
 	}
+	/* Every child has read (or died: then its end of ready is closed and
+	 * read() sees the end of the pipe once all are gone): let them go. */
+	close(ready[1]);
+	close(go[0]);
+	for (i = 0; i < started; i++)
+		while (read(ready[0], &c, 1) < 0 && errno == EINTR)
+			;
+	close(go[1]);
 	for (i = 0; i < started; i++) {
 		int status;
 
