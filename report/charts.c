@@ -733,7 +733,7 @@ static void draw_timeline(struct plot *p, const void *arg)
 			continue;
 		}
 		panel_y_axis(p, &tp[i], &panel, s->begin_ns,
-			     s->begin_ns + (uint64_t)(x.hi * 1e9));
+			     plot_time_ns(s->begin_ns, x.hi));
 		plot_axes(p, &panel, i == n - 1);
 		if (markers)
 			for (size_t m = 0; m < s->nr_markers; m++)

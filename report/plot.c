@@ -532,20 +532,36 @@ void plot_no_data(struct plot *p, const struct plot_rect *r, const char *why)
 
 /* ---- series ---- */
 
+uint64_t plot_time_ns(uint64_t origin_ns, double seconds)
+{
+	double ns = (double)origin_ns + seconds * 1e9;
+
+	/* Converting a double outside the range (or NaN) is undefined. */
+	if (!(ns > 0))
+		return 0;
+	if (ns >= 0x1p64)
+		return UINT64_MAX;
+	return (uint64_t)ns;
+}
+
 struct envelope_bucket *plot_columns(const struct plot_panel *panel,
 				     const struct envelope *e,
 				     uint64_t origin_ns, size_t *nr)
 {
 	struct envelope_bucket *out;
-	double lo = (double)origin_ns + panel->x.lo * 1e9;
-	double hi = (double)origin_ns + panel->x.hi * 1e9;
+	uint64_t lo = plot_time_ns(origin_ns, panel->x.lo);
+	uint64_t hi = plot_time_ns(origin_ns, panel->x.hi);
 
+	/* envelope_reduce() wants lo < hi. */
+	if (lo == UINT64_MAX)
+		lo--;
+	if (hi <= lo)
+		hi = lo + 1;
 	*nr = panel->area.w >= 1 ? (size_t)panel->area.w : 1;
 	out = calloc(*nr, sizeof(*out));
 	if (!out)
 		return NULL;
-	envelope_reduce(e, lo > 0 ? (uint64_t)lo : 0,
-			hi > lo + 1 ? (uint64_t)hi : (uint64_t)lo + 1, *nr, out);
+	envelope_reduce(e, lo, hi, *nr, out);
 	return out;
 }
 

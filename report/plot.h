@@ -168,6 +168,13 @@ void plot_envelope(struct plot *p, const struct plot_panel *panel,
 		   const struct envelope *e, uint64_t origin_ns, double unit,
 		   uint32_t rgb);
 /*
+ * The clock's time, in ns, at `seconds` on an x axis that counts from
+ * origin_ns, clamped to what a uint64_t holds: an axis's nice range
+ * reaches past its data, and a file's timestamps may lie anywhere up to
+ * UINT64_MAX.
+ */
+uint64_t plot_time_ns(uint64_t origin_ns, double seconds);
+/*
  * The panel's pixel columns of e: as many as the data area is wide (at
  * least 1), each the readings of its part of the x axis, which is in
  * seconds from origin_ns. Returns a malloc'd array of *nr, or NULL when

@@ -625,6 +625,37 @@ static void test_envelope_unit(void **state)
 	envelope_release(&e);
 }
 
+/*
+ * An axis running past the end of the clock (fuzz/regress/charts/
+ * plot-columns-past-2-64-ns): readings 4 s long from 5 s before
+ * UINT64_MAX ns, on a 10 s axis. The columns end at UINT64_MAX; the
+ * time past it once became an undefined conversion, in practice 0, and
+ * every reading fell into one column.
+ */
+static void test_columns_past_the_clock(void **state)
+{
+	const uint64_t start = UINT64_MAX - 5000 * MS;
+	struct plot_panel panel;
+	struct envelope e;
+	struct envelope_bucket *col;
+	size_t nr, filled = 0;
+
+	(void)state;
+	envelope_init(&e, start, MS, 4096);
+	for (uint64_t ms = 0; ms < 4000; ms++)
+		assert_int_equal(envelope_add(&e, start + ms * MS, 1), 0);
+	spike_panel(&panel, 10);
+	col = plot_columns(&panel, &e, start, &nr);
+	assert_non_null(col);
+	assert_int_equal(nr, 250);
+	for (size_t c = 0; c < nr; c++)
+		filled += col[c].n > 0;
+	/* 250 columns over the 5 s left: 4 s of readings fill 200. */
+	assert_in_range(filled, 190, 210);
+	free(col);
+	envelope_release(&e);
+}
+
 /* ---- heat maps ---- */
 
 static void test_heat_row(void **state)
@@ -863,6 +894,7 @@ int main(void)
 		DIR_TEST(test_envelope_one_reading),
 		DIR_TEST(test_envelope_empty),
 		DIR_TEST(test_envelope_unit),
+		cmocka_unit_test(test_columns_past_the_clock),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
