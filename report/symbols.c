@@ -495,6 +495,11 @@ static uint64_t stat_mtime_ns(const struct stat *st)
  * Opens f->path, checks it against f->id and reads it: a sym_status, or
  * -ENOMEM. The size and mtime are compared before the file is parsed,
  * the build-id after.
+ *
+ * Only a regular file is opened. The path comes from the recording,
+ * which may be corrupt or crafted: a FIFO or a terminal would block the
+ * report, and opening some devices does something. So stat() first,
+ * and O_NONBLOCK and fstat() for a path replaced in between.
  */
 static int load_file(struct arena *a, struct sym_file *f)
 {
@@ -504,12 +509,16 @@ static int load_file(struct arena *a, struct sym_file *f)
 	Elf *elf;
 	int fd, ret;
 
-	fd = open(f->path, O_RDONLY | O_CLOEXEC);
+	if (stat(f->path, &st) < 0)
+		return SYM_MISSING;
+	if (!S_ISREG(st.st_mode))
+		return SYM_NOT_ELF;
+	fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return SYM_MISSING;
-	if (fstat(fd, &st) < 0) {
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return SYM_MISSING;
+		return SYM_NOT_ELF;
 	}
 	if (id->have_stat && ((uint64_t)st.st_size != id->size ||
 			      stat_mtime_ns(&st) != id->mtime_ns)) {

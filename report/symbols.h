@@ -57,7 +57,8 @@ enum sym_status {
 	SYM_OK = 0,         /* symbols read (possibly none: see nr_symbols) */
 	SYM_MISSING,        /* the file is not there (or not readable) */
 	SYM_CHANGED,        /* its build-id, or size/mtime, differ */
-	SYM_NOT_ELF,        /* not an ELF file libelf can read */
+	SYM_NOT_ELF,        /* not an ELF file libelf can read, or not a
+			     * regular file (a FIFO, a device: not opened) */
 };
 
 /* A short lowercase description, e.g. "changed since it was recorded". */

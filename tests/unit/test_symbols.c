@@ -580,6 +580,15 @@ static void test_not_elf(void **state)
 	copy_file(SYMFIX_LIB, path, 64);
 	assert_int_equal(status_of(path, NULL), SYM_NOT_ELF);
 	assert_int_equal(status_of(*state, NULL), SYM_NOT_ELF);
+	/*
+	 * A recording may name anything. A FIFO with no writer would block
+	 * an open(2) for reading, and a device may act on one: neither is
+	 * opened (this test would hang, not fail, if the FIFO were).
+	 */
+	scratch_join(path, sizeof(path), *state, "fifo");
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(status_of(path, NULL), SYM_NOT_ELF);
+	assert_int_equal(status_of("/dev/null", NULL), SYM_NOT_ELF);
 }
 
 /* ---- the cache ---- */
