@@ -45,6 +45,8 @@ struct scale {
 	/* --load and when it may start: passed to record as they are */
 	const char *load, *ready, *ready_delay, *ready_timeout;
 	long interval_ms;
+	/* -r, --warmup and -I as words of record's command line */
+	char repeat_word[32], warmup_word[32], interval_word[32];
 
 	uint32_t *online;
 	size_t nr_online;
@@ -145,55 +147,163 @@ static void push(const char **argv, int *argc, const char *a, const char *b)
 		argv[(*argc)++] = b;
 }
 
-int cmd_scale(int argc, const char **argv)
+/*
+ * cmd_scale()'s first step: the command line into sc, and the CPUs of
+ * each count chosen. Reads the online CPUs, and writes nothing. Returns
+ * how many words of the command are left at the front of argv,
+ * PARSE_OPT_HELP after the help, or PARSE_OPT_ERROR after a usage error
+ * (said).
+ */
+static int scale_parse(struct scale *sc, int argc, const char **argv)
 {
-	struct scale sc = { .repeat = 3, .dir = SCALE_DEFAULT_DIR };
 	const struct option options[] = {
-		OPT_STRING(0, "cpus", &sc.counts_spec, "counts",
+		OPT_STRING(0, "cpus", &sc->counts_spec, "counts",
 			   "run the command on this many CPUs each, like 1,2,4 or 1-8 (default: 1, 2, 4... and all the online CPUs)"),
-		OPT_INTEGER('r', "repeat", &sc.repeat, "n", 1, 100000,
+		OPT_INTEGER('r', "repeat", &sc->repeat, "n", 1, 100000,
 			    "runs at each CPU count (default 3): the report gives their spread"),
-		OPT_INTEGER(0, "warmup", &sc.warmup, "n", 0, 100000,
+		OPT_INTEGER(0, "warmup", &sc->warmup, "n", 0, 100000,
 			    "runs at each count before those, left out of the figures"),
-		OPT_STRING('o', "output", &sc.dir, "dir",
+		OPT_STRING('o', "output", &sc->dir, "dir",
 			   "write the recording (" SCALE_FILE ") and the charts into <dir> (default " SCALE_DEFAULT_DIR ")"),
-		OPT_BOOL(0, "png", &sc.png,
+		OPT_BOOL(0, "png", &sc->png,
 			 "draw the charts into <dir>: scaling.png, scaling-counters.png, cpu-heatmap.png and the comparisons"),
-		OPT_STRING('e', "event", &sc.event_spec, "events",
+		OPT_STRING('e', "event", &sc->event_spec, "events",
 			   "events to count, as pprobe record -e"),
-		OPT_INTEGER('I', "interval", &sc.interval_ms, "ms", 1, 3600000,
+		OPT_INTEGER('I', "interval", &sc->interval_ms, "ms", 1, 3600000,
 			    "read the counters every <ms> milliseconds, as pprobe record -I (default 100)"),
-		OPT_STRING(0, "count-by", &sc.count_by, "how",
+		OPT_STRING(0, "count-by", &sc->count_by, "how",
 			   "as pprobe record --count-by"),
-		OPT_STRING(0, "label", &sc.label, "text",
+		OPT_STRING(0, "label", &sc->label, "text",
 			   "name the study in the report and charts"),
-		OPT_STRING(0, "load", &sc.load, "command",
+		OPT_STRING(0, "load", &sc->load, "command",
 			   "record the command as a server under this load at each CPU count, as pprobe record --load"),
-		OPT_STRING(0, "ready", &sc.ready, "port", "as pprobe record --ready"),
-		OPT_STRING(0, "ready-delay", &sc.ready_delay, "ms", "as pprobe record --ready-delay"),
-		OPT_STRING(0, "ready-timeout", &sc.ready_timeout, "seconds",
+		OPT_STRING(0, "ready", &sc->ready, "port", "as pprobe record --ready"),
+		OPT_STRING(0, "ready-delay", &sc->ready_delay, "ms", "as pprobe record --ready-delay"),
+		OPT_STRING(0, "ready-timeout", &sc->ready_timeout, "seconds",
 			   "as pprobe record --ready-timeout"),
-		OPT_BOOL('q', "quiet", &sc.quiet, "print no notes while recording"),
+		OPT_BOOL('q', "quiet", &sc->quiet, "print no notes while recording"),
 		OPT_END(),
 	};
-	struct record_cpu_sets sets;
-	struct stat before;
-	const char **rargv = NULL, *report_argv[5];
-	char *file = NULL, repeat[32], warmup[32], interval[32];
-	int rargc = 0, ret = EXIT_USAGE, report_argc = 0, report_ret, err;
 
 	argc = parse_options(argc, argv, options, scale_usage,
 			     PARSE_OPT_STOP_AT_NON_OPTION);
-	if (argc == PARSE_OPT_HELP)
-		return 0;
 	if (argc < 0)
-		return EXIT_USAGE;
+		return argc;
 	if (argc == 0) {
 		error("no command given: what should pprobe scale run?");
 		usage_with_options(scale_usage, options, 1);
-		return EXIT_USAGE;
+		return PARSE_OPT_ERROR;
 	}
-	if (choose_cpus(&sc) < 0)
+	if (choose_cpus(sc) < 0)
+		return PARSE_OPT_ERROR;
+	return argc;
+}
+
+/*
+ * pprobe record's command line for the study of argv[0..argc), writing
+ * file, into *rargv (the caller frees it; its words point into sc, file
+ * and argv). Returns its length, or -1 when out of memory (said).
+ */
+static int record_args(struct scale *sc, int argc, const char **argv,
+		       const char *file, const char ***rargv)
+{
+	const char **r;
+	int n = 0;
+
+	/* 26 option words at most, then the command. */
+	r = calloc((size_t)argc + 28, sizeof(*r));
+	if (!r)
+		return error("out of memory");
+	snprintf(sc->repeat_word, sizeof(sc->repeat_word), "%ld", sc->repeat);
+	snprintf(sc->warmup_word, sizeof(sc->warmup_word), "%ld", sc->warmup);
+	push(r, &n, "record", NULL);
+	push(r, &n, "-o", file);
+	push(r, &n, "-r", sc->repeat_word);
+	push(r, &n, "--warmup", sc->warmup_word);
+	push(r, &n, "--per-cpu", NULL);
+	if (sc->interval_ms) {
+		snprintf(sc->interval_word, sizeof(sc->interval_word), "%ld",
+			 sc->interval_ms);
+		push(r, &n, "-I", sc->interval_word);
+	}
+	if (sc->event_spec)
+		push(r, &n, "-e", sc->event_spec);
+	if (sc->count_by)
+		push(r, &n, "--count-by", sc->count_by);
+	if (sc->label)
+		push(r, &n, "--label", sc->label);
+	if (sc->load)
+		push(r, &n, "--load", sc->load);
+	if (sc->ready)
+		push(r, &n, "--ready", sc->ready);
+	if (sc->ready_delay)
+		push(r, &n, "--ready-delay", sc->ready_delay);
+	if (sc->ready_timeout)
+		push(r, &n, "--ready-timeout", sc->ready_timeout);
+	if (sc->quiet)
+		push(r, &n, "-q", NULL);
+	push(r, &n, "--", NULL);
+	for (int i = 0; i < argc; i++)
+		push(r, &n, argv[i], NULL);
+	*rargv = r;
+	return n;
+}
+
+/* The CPU sets record runs the command on: sc's. */
+static struct record_cpu_sets cpu_sets(const struct scale *sc)
+{
+	return (struct record_cpu_sets){
+		.cpus = (const uint32_t *const *)sc->sets,
+		.nr_cpus = sc->nr_cpus,
+		.nr = sc->nr_counts,
+	};
+}
+
+int scale_check_args(int argc, const char **argv)
+{
+	struct scale sc = { .repeat = 3, .dir = SCALE_DEFAULT_DIR };
+	struct record_cpu_sets sets;
+	const char **rargv = NULL;
+	char *file = NULL;
+	int rargc, ret;
+
+	argc = scale_parse(&sc, argc, argv);
+	if (argc < 0) {
+		ret = argc == PARSE_OPT_HELP ? 0 : EXIT_USAGE;
+		goto out;
+	}
+	/* And what record makes of the command line it would be given. */
+	ret = 1;
+	if (asprintf(&file, "%s/%s", sc.dir, SCALE_FILE) < 0) {
+		file = NULL;
+		error("out of memory");
+		goto out;
+	}
+	rargc = record_args(&sc, argc, argv, file, &rargv);
+	if (rargc < 0)
+		goto out;
+	sets = cpu_sets(&sc);
+	ret = record_check_args(rargc, rargv, &sets);
+out:
+	free(rargv);
+	free(file);
+	scale_release(&sc);
+	return ret;
+}
+
+int cmd_scale(int argc, const char **argv)
+{
+	struct scale sc = { .repeat = 3, .dir = SCALE_DEFAULT_DIR };
+	struct record_cpu_sets sets;
+	struct stat before;
+	const char **rargv = NULL, *report_argv[5];
+	char *file = NULL;
+	int rargc, ret = EXIT_USAGE, report_argc = 0, report_ret, err;
+
+	argc = scale_parse(&sc, argc, argv);
+	if (argc == PARSE_OPT_HELP)
+		ret = 0;
+	if (argc < 0)
 		goto out;
 	ret = 1;
 	err = make_dirs(sc.dir);
@@ -206,50 +316,10 @@ int cmd_scale(int argc, const char **argv)
 		error("out of memory");
 		goto out;
 	}
-
-	/* pprobe record's command line: 26 option words at most, then
-	 * the command. */
-	rargv = calloc((size_t)argc + 28, sizeof(*rargv));
-	if (!rargv) {
-		error("out of memory");
+	rargc = record_args(&sc, argc, argv, file, &rargv);
+	if (rargc < 0)
 		goto out;
-	}
-	snprintf(repeat, sizeof(repeat), "%ld", sc.repeat);
-	snprintf(warmup, sizeof(warmup), "%ld", sc.warmup);
-	push(rargv, &rargc, "record", NULL);
-	push(rargv, &rargc, "-o", file);
-	push(rargv, &rargc, "-r", repeat);
-	push(rargv, &rargc, "--warmup", warmup);
-	push(rargv, &rargc, "--per-cpu", NULL);
-	if (sc.interval_ms) {
-		snprintf(interval, sizeof(interval), "%ld", sc.interval_ms);
-		push(rargv, &rargc, "-I", interval);
-	}
-	if (sc.event_spec)
-		push(rargv, &rargc, "-e", sc.event_spec);
-	if (sc.count_by)
-		push(rargv, &rargc, "--count-by", sc.count_by);
-	if (sc.label)
-		push(rargv, &rargc, "--label", sc.label);
-	if (sc.load)
-		push(rargv, &rargc, "--load", sc.load);
-	if (sc.ready)
-		push(rargv, &rargc, "--ready", sc.ready);
-	if (sc.ready_delay)
-		push(rargv, &rargc, "--ready-delay", sc.ready_delay);
-	if (sc.ready_timeout)
-		push(rargv, &rargc, "--ready-timeout", sc.ready_timeout);
-	if (sc.quiet)
-		push(rargv, &rargc, "-q", NULL);
-	push(rargv, &rargc, "--", NULL);
-	for (int i = 0; i < argc; i++)
-		push(rargv, &rargc, argv[i], NULL);
-
-	sets = (struct record_cpu_sets){
-		.cpus = (const uint32_t *const *)sc.sets,
-		.nr_cpus = sc.nr_cpus,
-		.nr = sc.nr_counts,
-	};
+	sets = cpu_sets(&sc);
 	/* A command that cannot run leaves an earlier study's file as it
 	 * was: that one is not this study's to report. */
 	if (stat(file, &before) < 0)

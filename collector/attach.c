@@ -77,16 +77,30 @@ int attach_check_pids(const struct attach *a, char *err, size_t errlen)
 	return 0;
 }
 
-int attach_open_pidfds(struct attach *a)
+static int alloc_pidfds(struct attach *a)
 {
-	a->pidfds = malloc(a->nr * sizeof(*a->pidfds));
-	if (!a->pidfds)
-		return -ENOMEM;
+	if (!a->pidfds) {
+		a->pidfds = malloc(a->nr * sizeof(*a->pidfds));
+		if (!a->pidfds)
+			return -ENOMEM;
+	}
 	for (size_t i = 0; i < a->nr; i++)
 		a->pidfds[i] = -1;
+	return 0;
+}
+
+int attach_open_pidfds(struct attach *a)
+{
+	int err = alloc_pidfds(a);
+
+	if (err)
+		return err;
 	for (size_t i = 0; i < a->nr; i++) {
 		long fd = syscall(SYS_pidfd_open, a->pids[i], 0);
 
+		/* The kernel has the call for all pids or for none. */
+		if (fd < 0 && errno == ENOSYS && i == 0)
+			return attach_watch_proc(a);
 		if (fd < 0)
 			return -errno;
 		a->pidfds[i] = (int)fd;
@@ -96,10 +110,71 @@ int attach_open_pidfds(struct attach *a)
 	return 0;
 }
 
+/*
+ * Process pid as /proc has it now: 0 with its state and start time, or
+ * -ESRCH when it has gone.
+ */
+static int read_process(pid_t pid, struct proc_figures *f)
+{
+	char path[32], *text;
+	int err;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	err = proc_read_text(path, &text);
+	if (err)
+		return err == -ENOENT ? -ESRCH : err;
+	memset(f, 0, sizeof(*f));
+	err = proc_parse_stat(text, strlen(text), sysconf(_SC_CLK_TCK), f);
+	free(text);
+	return err;
+}
+
+int attach_watch_proc(struct attach *a)
+{
+	struct proc_figures f;
+	int err = alloc_pidfds(a);
+
+	if (err)
+		return err;
+	free(a->start_ns);
+	a->start_ns = calloc(a->nr, sizeof(*a->start_ns));
+	if (!a->start_ns)
+		return -ENOMEM;
+	for (size_t i = 0; i < a->nr; i++) {
+		err = read_process(a->pids[i], &f);
+		if (err)
+			return err;
+		a->start_ns[i] = f.start_ns;
+		a->pidfds[i] = ATTACH_IN_PROC;
+	}
+	a->live = a->nr;
+	return 0;
+}
+
+size_t attach_poll(struct attach *a)
+{
+	struct proc_figures f;
+
+	for (size_t i = 0; i < a->nr; i++) {
+		if (a->pidfds[i] != ATTACH_IN_PROC)
+			continue;
+		/*
+		 * A pidfd turns readable once the whole process has exited,
+		 * before it is reaped: a zombie of one thread. A zombie main
+		 * thread whose other threads still run has not.
+		 */
+		if (read_process(a->pids[i], &f) || f.start_ns != a->start_ns[i] ||
+		    ((f.state == 'Z' || f.state == 'X') && f.threads <= 1))
+			attach_exited(a, i);
+	}
+	return a->live;
+}
+
 size_t attach_exited(struct attach *a, size_t i)
 {
-	if (i < a->nr && a->pidfds[i] >= 0) {
-		close(a->pidfds[i]);
+	if (i < a->nr && a->pidfds[i] != -1) {
+		if (a->pidfds[i] >= 0)
+			close(a->pidfds[i]);
 		a->pidfds[i] = -1;
 		a->live--;
 	}
@@ -138,6 +213,7 @@ void attach_release(struct attach *a)
 		if (a->pidfds[i] >= 0)
 			close(a->pidfds[i]);
 	free(a->pidfds);
+	free(a->start_ns);
 	free(a->pids);
 	free(a->tasks);
 	memset(a, 0, sizeof(*a));

@@ -7,7 +7,10 @@
  *   - the tasks that already run are listed from /proc, not announced by
  *     the kernel: each is kept here and written as a TASK PRESENT record;
  *   - pprobe is not their parent: it learns that a target ended from a
- *     pidfd (Linux 5.3+), never its exit status or rusage;
+ *     pidfd (Linux 5.3+), never its exit status or rusage. Without
+ *     pidfd_open() (an older kernel; valgrind 3.19, which does not know
+ *     the call) it looks in /proc instead, as `perf stat -p` does, at
+ *     every wakeup of its loop: an exit is then seen up to a tick late;
  *   - the counters start at the attach: figures from /proc that count
  *     from a process's birth are the report's to subtract.
  *
@@ -31,7 +34,10 @@ struct attach_task {
 struct attach {
 	pid_t *pids;          /* the processes asked for, no duplicates */
 	size_t nr;
-	int *pidfds;          /* one per pid; -1 once it has exited */
+	int *pidfds;          /* one per pid; ATTACH_IN_PROC while /proc is
+			       * watched for it; -1 once it has exited */
+	uint64_t *start_ns;   /* with ATTACH_IN_PROC: each pid's start time
+			       * (/proc/PID/stat), which a reused pid lacks */
 	size_t live;          /* pids not known to have exited */
 	struct attach_task *tasks; /* every task found by the attach */
 	size_t nr_tasks, alloc_tasks;
@@ -50,14 +56,31 @@ int attach_parse_pids(struct attach *a, const char *spec, char *err,
  */
 int attach_check_pids(const struct attach *a, char *err, size_t errlen);
 
+/* In pidfds[]: no pidfd, attach_poll() looks in /proc (poll() skips it). */
+#define ATTACH_IN_PROC (-2)
+
 /*
- * Opens a pidfd on every pid: readable once it has exited. Returns 0, or
- * -errno (ENOSYS: a kernel older than 5.3; ESRCH: one has gone).
+ * Opens a pidfd on every pid: readable once it has exited. Without
+ * pidfd_open() (ENOSYS) it falls back to attach_watch_proc(). Returns 0,
+ * or -errno (ESRCH: one has gone).
  */
 int attach_open_pidfds(struct attach *a);
 
 /*
- * Notes that pidfd i became readable: that pid has exited. Returns the
+ * The fallback of attach_open_pidfds(), on its own for the tests: notes
+ * each pid's start time and marks it ATTACH_IN_PROC. 0 or -errno.
+ */
+int attach_watch_proc(struct attach *a);
+
+/*
+ * For the pids marked ATTACH_IN_PROC: notes as exited (attach_exited())
+ * those that are gone, zombies, or another process with the same pid.
+ * One read of /proc/PID/stat each. Returns the number still running.
+ */
+size_t attach_poll(struct attach *a);
+
+/*
+ * Notes that pid i has exited (its pidfd became readable). Returns the
  * number of pids still running.
  */
 size_t attach_exited(struct attach *a, size_t i);

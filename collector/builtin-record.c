@@ -131,7 +131,8 @@ struct record {
 	/* Dispositions pprobe changes for itself, as the caller left them. */
 	int changed_signals[2];
 	struct sigaction caller_actions[2];
-	int escalation;         /* signals passed to orphans so far */
+	int escalation;         /* requests to stop so far: SIGINT, SIGTERM,
+				 * SIGQUIT; any signal once only orphans remain */
 
 	struct task_tracker tracker;
 	int tracking;           /* the tracker is open */
@@ -194,6 +195,16 @@ static uint64_t now_ns(void)
 	return clock_ns(CLOCK_MONOTONIC);
 }
 
+/*
+ * For a failure that more file descriptors would have avoided, the
+ * advice; else "". pprobe already runs at the hard limit
+ * (raise_fd_limit()), so the limit itself must go up.
+ */
+static const char *fd_advice(int err)
+{
+	return err == EMFILE ? " (raise the limit with 'ulimit -n')" : "";
+}
+
 static int is_stdout(const struct record *rec)
 {
 	return !strcmp(rec->output, "-");
@@ -226,8 +237,15 @@ static int open_output(struct record *rec)
 	}
 
 	if (stat(rec->output, &st) < 0) {
+		const char *slash = strrchr(rec->output, '/');
+
 		rec->out_fd = open(rec->output, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 		rec->created = rec->out_fd >= 0;
+		/* "No such file or directory" for a file we were to create
+		 * reads as if it should have been there already. */
+		if (rec->out_fd < 0 && errno == ENOENT && slash && slash != rec->output)
+			return error("cannot create '%s': directory '%.*s' does not exist",
+				     rec->output, (int)(slash - rec->output), rec->output);
 	} else if (S_ISDIR(st.st_mode)) {
 		return error("cannot write '%s': Is a directory", rec->output);
 	} else if (S_ISREG(st.st_mode) && st.st_size > 0) {
@@ -344,12 +362,16 @@ static void write_events(struct record *rec)
  */
 static void check_writer(struct record *rec)
 {
+	char readable[64] = "nothing was written";
+
 	if (!rec->writer.error || rec->write_failed)
 		return;
 	rec->write_failed = 1;
-	error("cannot write '%s': %s (recording stopped; the first %llu bytes are readable%s)",
-	      output_name(rec), strerror(rec->writer.error),
-	      (unsigned long long)rec->writer.flushed,
+	if (rec->writer.flushed)
+		snprintf(readable, sizeof(readable), "the first %llu bytes are readable",
+			 (unsigned long long)rec->writer.flushed);
+	error("cannot write '%s': %s (recording stopped; %s%s)",
+	      output_name(rec), strerror(rec->writer.error), readable,
 	      rec->command_ended ? "" : "; the command keeps running");
 }
 
@@ -551,7 +573,19 @@ static int setup_signals(struct record *rec)
 		return error("cannot block signals: %s", strerror(errno));
 	rec->signal_fd = signalfd(-1, &rec->signals, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (rec->signal_fd < 0)
-		return error("cannot create a signalfd: %s", strerror(errno));
+		return error("cannot create a signalfd: %s%s", strerror(errno), fd_advice(errno));
+	return 0;
+}
+
+/*
+ * Once, before any counter: under a low 'ulimit -n' the counters take what
+ * is left, and the timer must not be what then finds none.
+ */
+static int create_timer(struct record *rec)
+{
+	rec->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (rec->timer_fd < 0)
+		return error("cannot create a timer: %s%s", strerror(errno), fd_advice(errno));
 	return 0;
 }
 
@@ -560,10 +594,6 @@ static int start_timer(struct record *rec)
 	struct itimerspec its = { 0 };
 	uint64_t ns = (uint64_t)rec->interval_ms * NSEC_PER_MSEC;
 
-	if (rec->timer_fd < 0)
-		rec->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (rec->timer_fd < 0)
-		return error("cannot create a timer: %s", strerror(errno));
 	its.it_interval.tv_sec = (time_t)(ns / NSEC_PER_SEC);
 	its.it_interval.tv_nsec = (long)(ns % NSEC_PER_SEC);
 	its.it_value = its.it_interval;
@@ -589,6 +619,13 @@ static void signal_children(int sig)
 	while (fscanf(f, "%ld", &child) == 1)
 		kill((pid_t)child, sig);
 	fclose(f);
+}
+
+/* The forwarded signals that ask the command to stop, rather than to do
+ * something (SIGHUP reloads many a server, SIGUSR1 makes dd report). */
+static int is_stop_signal(int sig)
+{
+	return sig == SIGINT || sig == SIGTERM || sig == SIGQUIT;
 }
 
 /*
@@ -618,6 +655,19 @@ static void forward_signal(struct record *rec,
 		 * first signal asks with SIGTERM, the next one insists.
 		 */
 		signal_children(rec->escalation++ ? SIGKILL : SIGTERM);
+		return;
+	}
+	/*
+	 * A second request to stop means it: a command that ignores the
+	 * first, or takes too long over it, is killed, and so is every
+	 * process of its tree as it comes to pprobe, as after --duration.
+	 * Else only SIGKILL from outside could end it, and pprobe would wait.
+	 */
+	if (is_stop_signal((int)si->ssi_signo) && rec->escalation++) {
+		warning("a second signal: killing '%s' and the processes it started (SIGKILL)",
+			rec->command);
+		kill(rec->workload.pid, SIGKILL);
+		rec->killing = 1;
 		return;
 	}
 	if (si->ssi_code == SI_KERNEL)
@@ -672,7 +722,8 @@ static int reap_children(struct record *rec, int *status)
 			command_ended_under_load(rec);
 		}
 	}
-	if (command_was_running && rec->command_ended && !rec->quiet)
+	/* Not when pprobe killed it: the rest is being killed, not waited for. */
+	if (command_was_running && rec->command_ended && !rec->quiet && !rec->killing)
 		note("'%s' exited; waiting for the processes it left running (their work is part of the recording)",
 		     rec->command);
 	return 0;
@@ -1012,6 +1063,9 @@ static int run_loop(struct record *rec, int *status)
 				attach_exited(&rec->attach, i);
 				pfd[3 + i].fd = -1; /* poll() skips it now */
 			}
+		/* Targets without a pidfd: looked for in /proc at each wakeup. */
+		if (rec->attaching)
+			attach_poll(&rec->attach);
 		if (rec->attaching && !rec->attach.live)
 			break;
 		check_deadline(rec, now_ns());
@@ -1087,6 +1141,8 @@ static const char *sampling_why(int err)
 	case EACCES:
 	case EPERM:
 		return "not permitted (perf_event_paranoid is above 2, or perf is disabled for this user: see /proc/sys/kernel/perf_event_paranoid)";
+	case EMFILE:
+		return "too many open files (raise the limit with 'ulimit -n')";
 	default:
 		return strerror(err);
 	}
@@ -1225,8 +1281,8 @@ static void start_tracking(struct record *rec)
 	err = task_tracker_open(&rec->tracker, rec->workload.pid, 0);
 	if (err) {
 		if (!rec->quiet)
-			note("cannot follow the processes of the tree (%s): no per-process figures; the counters still cover the whole tree",
-			     strerror(-err));
+			note("cannot follow the processes of the tree: %s%s; no per-process figures, but the counters still cover the whole tree",
+			     strerror(-err), fd_advice(-err));
 		return;
 	}
 	watch_rings(rec);
@@ -1436,12 +1492,18 @@ static int open_cgroup_counters(struct record *rec, char *why, size_t whylen)
 static int open_counters(struct record *rec)
 {
 	char why[512] = "";
-	int n = 0;
+	int n = 0, too_many_fds = 0;
 
 	if (rec->count_by != COUNT_BY_TASK) {
 		n = open_cgroup_counters(rec, why, sizeof(why));
 		if (n == 0 && rec->count_by == COUNT_BY_CGROUP)
 			return error("--count-by cgroup: %s", why);
+		/* Per CPU takes a descriptor per event and CPU, per task one
+		 * per event: what the limit refuses one way may fit the other. */
+		if (n == -EMFILE && rec->count_by == COUNT_BY_AUTO) {
+			too_many_fds = 1;
+			n = 0;
+		}
 	}
 	if (n == 0 && rec->per_cpu)
 		n = counter_set_open_cpus(&rec->counters, rec->workload.pid,
@@ -1450,6 +1512,8 @@ static int open_counters(struct record *rec)
 		n = counter_set_open(&rec->counters, rec->workload.pid);
 	if (counters_opened(rec, n) < 0)
 		return -1;
+	if (too_many_fds && !rec->quiet && rec->run == 0)
+		note("counting per task: counting the cgroup per CPU takes a file descriptor per event and CPU, more than 'ulimit -n' allows");
 	rec->nr_cpus = 0;
 	return rec->per_cpu ? alloc_cpu_values(rec, (size_t)n) : 0;
 }
@@ -1634,7 +1698,7 @@ static int start_command(struct record *rec)
 	wopts.stdout_to_stderr = is_stdout(rec);
 	rc = workload_prepare(&rec->workload, &wopts);
 	if (rc < 0) {
-		error("cannot start '%s': %s", v->argv[0], strerror(-rc));
+		error("cannot start '%s': %s%s", v->argv[0], strerror(-rc), fd_advice(-rc));
 		return 1;
 	}
 	if (pin_command(rec) < 0) {
@@ -1733,9 +1797,6 @@ static int attach_error(const struct record *rec, int err)
 	case -ENFILE:
 		return error("cannot attach to %s: %s (each thread needs its own counters: raise the limit with 'ulimit -n', or record fewer events)",
 			     pids, strerror(-err));
-	case -ENOSYS:
-		return error("cannot attach to %s: this kernel has no pidfd_open() (Linux 5.3 or later is needed)",
-			     pids);
 	default:
 		return error("cannot attach to %s: %s", pids, strerror(-err));
 	}
@@ -2146,9 +2207,10 @@ int cmd_record(int argc, const char **argv)
 	return record_main(argc, argv, NULL);
 }
 
-int record_main(int argc, const char **argv, const struct record_cpu_sets *sets)
+/* The defaults: from here on record_release() can clean up. */
+static void record_init(struct record *rec)
 {
-	struct record rec = {
+	*rec = (struct record){
 		.output = "pprobe.data",
 		.interval_ms = 100,
 		.follow_tree = 1,
@@ -2161,88 +2223,119 @@ int record_main(int argc, const char **argv, const struct record_cpu_sets *sets)
 		.clock_slot = -1,
 		.workload = { .pid = -1, .go_fd = -1, .exec_fd = -1 },
 	};
+	mem_backends_init(&rec->mem, 0, 0);
+	load_init(&rec->load);
+}
+
+/*
+ * record_main()'s first step: the command line into rec, the options
+ * and then what no option parser can check, the events resolved. Nothing
+ * is started, opened or written (it reads the online CPUs, the kernel's
+ * sampling limit and tracefs). Returns how many words of the command are
+ * left at the front of argv (0 with -p), PARSE_OPT_HELP after the help,
+ * or PARSE_OPT_ERROR after a usage error (said).
+ */
+static int record_parse(struct record *rec, int argc, const char **argv,
+			const struct record_cpu_sets *sets, unsigned *mem_wanted)
+{
 	const struct option options[] = {
-		OPT_STRING('o', "output", &rec.output, "file",
+		OPT_STRING('o', "output", &rec->output, "file",
 			   "write the recording to <file> (default pprobe.data; - for standard output)"),
-		OPT_STRING('p', "pid", &rec.pid_spec, "pids",
+		OPT_STRING('p', "pid", &rec->pid_spec, "pids",
 			   "attach to these running processes, their threads and descendants, instead of running a command"),
-		OPT_INTEGER(0, "duration", &rec.duration_s, "seconds", 1, 31536000,
+		OPT_INTEGER(0, "duration", &rec->duration_s, "seconds", 1, 31536000,
 			    "stop after <seconds>: detach from -p processes, or send the command SIGTERM (SIGKILL 5 s later)"),
-		OPT_INTEGER('r', "repeat", &rec.repeat, "n", 1, 100000,
+		OPT_INTEGER('r', "repeat", &rec->repeat, "n", 1, 100000,
 			    "run the command <n> times, each run with its own figures; the report gives their mean, spread and outliers (with several commands separated by ':::', their runs are interleaved)"),
-		OPT_INTEGER(0, "warmup", &rec.warmup, "n", 0, 100000,
+		OPT_INTEGER(0, "warmup", &rec->warmup, "n", 0, 100000,
 			    "first run the command <n> times more, recorded but marked as warm-up and left out of the figures"),
-		OPT_STRING(0, "load", &rec.load.command, "command",
+		OPT_STRING(0, "load", &rec->load.command, "command",
 			   "run <command> (with /bin/sh -c, not recorded) once the recorded command is ready, then stop that with SIGTERM: a server recorded under a load; the report gives rates over the load and per request"),
-		OPT_INTEGER(0, "ready", &rec.load.port, "port", 1, 65535,
+		OPT_INTEGER(0, "ready", &rec->load.port, "port", 1, 65535,
 			    "--load: the command is ready when something listens on TCP <port>"),
-		OPT_INTEGER(0, "ready-delay", &rec.load.delay_ms, "ms", 0, 3600000,
+		OPT_INTEGER(0, "ready-delay", &rec->load.delay_ms, "ms", 0, 3600000,
 			    "--load: the command is ready <ms> after it started (default 500 without --ready)"),
-		OPT_INTEGER(0, "ready-timeout", &rec.load.timeout_s, "seconds", 1, 86400,
+		OPT_INTEGER(0, "ready-timeout", &rec->load.timeout_s, "seconds", 1, 86400,
 			    "--ready: how long the command may take to listen (default 60)"),
-		OPT_STRING(0, "cpus", &rec.cpus_spec, "cpus",
+		OPT_STRING(0, "cpus", &rec->cpus_spec, "cpus",
 			   "pin the command and its whole tree to these CPUs (like 0-3,8): affinity set before it runs"),
-		OPT_BOOL(0, "per-cpu", &rec.per_cpu,
+		OPT_BOOL(0, "per-cpu", &rec->per_cpu,
 			 "record every counter per CPU as well, to show how busy each core was"),
-		OPT_STRING('e', "event", &rec.event_spec, "events",
+		OPT_STRING('e', "event", &rec->event_spec, "events",
 			   "comma-separated events to count (default: task-clock, context-switches, cpu-migrations, page-faults, minor-faults, major-faults, cycles, instructions)"),
-		OPT_INTEGER('I', "interval", &rec.interval_ms, "ms", 1, 3600000,
+		OPT_INTEGER('I', "interval", &rec->interval_ms, "ms", 1, 3600000,
 			    "read the counters every <ms> milliseconds (default 100)"),
-		OPT_STRING(0, "count-by", &rec.count_by_spec, "how",
+		OPT_STRING(0, "count-by", &rec->count_by_spec, "how",
 			   "count the tree's events per task (inherited by every child) or per CPU on the command's own cgroup, which costs the same for any tree size but needs root; auto (default) takes cgroup where it can"),
-		OPT_BOOL(0, "tree", &rec.follow_tree,
+		OPT_BOOL(0, "tree", &rec->follow_tree,
 			 "follow every process and thread: lifetimes and per-process figures (default; --no-tree: the counters only)"),
-		OPT_STRING(0, "mem", &rec.mem_spec, "backends",
+		OPT_STRING(0, "mem", &rec->mem_spec, "backends",
 			   "measure the tree's memory by each of: rss, pss, hwm, cgroup, rusage, or all (default rss)"),
-		OPT_INTEGER(0, "proc-interval", &rec.proc_interval_ms, "ms", 1, 3600000,
+		OPT_INTEGER(0, "proc-interval", &rec->proc_interval_ms, "ms", 1, 3600000,
 			    "read each process's /proc figures and the memory at most every <ms> (default 100)"),
-		OPT_INTEGER(0, "pss-interval", &rec.pss_interval_ms, "ms", 1, 3600000,
+		OPT_INTEGER(0, "pss-interval", &rec->pss_interval_ms, "ms", 1, 3600000,
 			    "read PSS, which walks page tables, at most every <ms> (default 1000)"),
-		OPT_STRING(0, "label", &rec.label, "text",
+		OPT_STRING(0, "label", &rec->label, "text",
 			   "name this recording in reports and charts"),
-		OPT_INTEGER('F', "freq", &rec.sample_hz, "hz", 1, INT32_MAX,
+		OPT_INTEGER('F', "freq", &rec->sample_hz, "hz", 1, INT32_MAX,
 			    "sample where the tree's threads are, <hz> times per second of CPU time each, for `report --hot`"),
-		OPT_BOOL(0, "sample", &rec.sample_default,
+		OPT_BOOL(0, "sample", &rec->sample_default,
 			 "sample at the default frequency (999 Hz, as perf record)"),
-		OPT_BOOL('g', "call-graph", &rec.callchain,
+		OPT_BOOL('g', "call-graph", &rec->callchain,
 			 "sample the callers too (frame pointers), for `report --folded` and the flame graph; implies --sample"),
-		OPT_BOOL('q', "quiet", &rec.quiet, "print no notes or summary"),
+		OPT_BOOL('q', "quiet", &rec->quiet, "print no notes or summary"),
 		OPT_END(),
 	};
-	unsigned mem_wanted;
 	char err[256];
-	int status = 0, ret = 1, start_failed = 0;
-	uint32_t total;
-
-	/* record_release() can clean up from here on. */
-	mem_backends_init(&rec.mem, 0, 0);
-	load_init(&rec.load);
 
 	argc = parse_options(argc, argv, options, record_usage,
 			     PARSE_OPT_STOP_AT_NON_OPTION);
-	if (argc == PARSE_OPT_HELP)
-		return 0;
 	if (argc < 0)
-		return EXIT_USAGE;
-	if (check_options(&rec, argc, &mem_wanted) < 0 ||
-	    (!rec.attaching && make_variants(&rec, argc, argv, sets) < 0)) {
-		if (argc == 0 && !rec.pid_spec)
+		return argc;
+	if (check_options(rec, argc, mem_wanted) < 0 ||
+	    (!rec->attaching && make_variants(rec, argc, argv, sets) < 0)) {
+		if (argc == 0 && !rec->pid_spec)
 			usage_with_options(record_usage, options, 1);
-		record_release(&rec);
-		return EXIT_USAGE;
+		return PARSE_OPT_ERROR;
 	}
-	if (!rec.attaching && settle_variants(&rec, sets) < 0) {
-		record_release(&rec);
-		return EXIT_USAGE;
-	}
-	rec.command = rec.attaching ? "" : argv[0];
-	event_list_init(&rec.events);
-	if (event_list_parse(&rec.events, rec.event_spec ? rec.event_spec : event_default_list,
+	if (!rec->attaching && settle_variants(rec, sets) < 0)
+		return PARSE_OPT_ERROR;
+	event_list_init(&rec->events);
+	if (event_list_parse(&rec->events, rec->event_spec ? rec->event_spec : event_default_list,
 			     err, sizeof(err)) < 0) {
 		error("%s", err);
-		record_release(&rec);
-		return EXIT_USAGE;
+		return PARSE_OPT_ERROR;
 	}
+	return argc;
+}
+
+int record_check_args(int argc, const char **argv, const struct record_cpu_sets *sets)
+{
+	struct record rec;
+	unsigned mem_wanted;
+
+	record_init(&rec);
+	argc = record_parse(&rec, argc, argv, sets, &mem_wanted);
+	record_release(&rec);
+	if (argc < 0)
+		return argc == PARSE_OPT_HELP ? 0 : EXIT_USAGE;
+	return -1;
+}
+
+int record_main(int argc, const char **argv, const struct record_cpu_sets *sets)
+{
+	struct record rec;
+	unsigned mem_wanted;
+	int status = 0, ret = 1, start_failed = 0;
+	uint32_t total;
+
+	record_init(&rec);
+	argc = record_parse(&rec, argc, argv, sets, &mem_wanted);
+	if (argc < 0) {
+		record_release(&rec);
+		return argc == PARSE_OPT_HELP ? 0 : EXIT_USAGE;
+	}
+	rec.command = rec.attaching ? "" : argv[0];
 	/* From here on record_release() cleans up whatever was set up. */
 	mem_backends_init(&rec.mem, mem_wanted,
 			  (uint64_t)rec.pss_interval_ms * NSEC_PER_MSEC);
@@ -2258,7 +2351,7 @@ int record_main(int argc, const char **argv, const struct record_cpu_sets *sets)
 		goto out;
 	}
 	/* Output first, while Ctrl-C still ends a blocking open (a FIFO). */
-	if (open_output(&rec) < 0 || setup_signals(&rec) < 0) {
+	if (open_output(&rec) < 0 || setup_signals(&rec) < 0 || create_timer(&rec) < 0) {
 		abandon_output(&rec);
 		goto out;
 	}

@@ -42,4 +42,13 @@ struct record_cpu_sets {
  */
 int record_main(int argc, const char **argv, const struct record_cpu_sets *sets);
 
+/*
+ * Only the first step of record_main(): the command line parsed and
+ * checked as it would be, with nothing started, opened or written.
+ * Returns -1 when record_main() would go on to record, else the exit
+ * status it would return (0 after --help, EXIT_USAGE). For the
+ * command-line fuzzer, fuzz/fuzz_options.c.
+ */
+int record_check_args(int argc, const char **argv, const struct record_cpu_sets *sets);
+
 #endif /* PPROBE_RECORD_H */

@@ -243,7 +243,9 @@ static int report_outcome(const struct summary *s)
 		return error("'%s': corrupt record at byte %llu: %s", s->file,
 			     (unsigned long long)s->end_offset, s->end_detail);
 	case REC_ERR_NOT_PPROBE:
-		return error("'%s' is not a pprobe recording (no pprobe magic at byte 0)", s->file);
+		/* The reader knows a perf.data file, and says what reads it. */
+		return error("'%s' is not a pprobe recording: %s", s->file,
+			     s->end_detail[0] ? s->end_detail : "no pprobe magic at byte 0");
 	case REC_ERR_VERSION:
 		if (s->major > REC_VERSION_MAJOR)
 			return error("'%s' was written by a newer pprobe (format %u.%u at byte 8); this one reads format %d.x",
@@ -733,14 +735,21 @@ static int close_outputs(struct report *rep)
 	return failed;
 }
 
-int cmd_report(int argc, const char **argv)
+/*
+ * cmd_report()'s first step: the command line into rep, inputs (the -i
+ * files: room for one per argv word) and dirs (the chart directories).
+ * Reads and writes nothing: it only stats the words --csv may take as
+ * its directory. Returns how many files are left at the front of argv,
+ * PARSE_OPT_HELP after the help, or PARSE_OPT_ERROR after a usage error
+ * (said).
+ */
+static int report_parse(struct report *rep, struct report_inputs *inputs,
+			const char **dirs, int argc, const char **argv)
 {
-	struct report rep = { .format = REPORT_TEXT, .out = stdout };
-	struct report_inputs inputs = { 0 };
 	int json = 0, csv = 0, processes = 0, memory = 0, no_collapse = 0;
 	int stats = 0, per_run = 0, folded = 0;
-	int failed = 0, nr;
-	const char *sort = NULL, *dirs[3] = { NULL, NULL, NULL };
+	int nr;
+	const char *sort = NULL;
 	long top = DISPLAY_TOP_DEFAULT;
 	const struct option options[] = {
 		OPT_BOOL(0, "json", &json, "print one JSON document"),
@@ -759,7 +768,7 @@ int cmd_report(int argc, const char **argv)
 			 "list every process, even of a command with many"),
 		OPT_BOOL(0, "per-run", &per_run,
 			 "text of repeated runs (record -r N): every run in full too"),
-		OPT_INTEGER_OPTARG(0, "hot", &rep.hot, "n", 1, 1000000, HOT_DEFAULT_ROWS,
+		OPT_INTEGER_OPTARG(0, "hot", &rep->hot, "n", 1, 1000000, HOT_DEFAULT_ROWS,
 				   "where the samples (record -F) fell: the top <n> functions (default 20) overall and per command, as text, --json or --csv"),
 		OPT_BOOL(0, "folded", &folded,
 			 "the sampled call stacks (record -g), one line each as flamegraph.pl and other flame-graph tools read them"),
@@ -769,14 +778,55 @@ int cmd_report(int argc, const char **argv)
 			   "... as SVG"),
 		OPT_STRING(0, "pdf", &dirs[PLOT_PDF], "dir",
 			   "... as PDF"),
-		OPT_CALLBACK(0, "size", &rep, "WxH",
+		OPT_CALLBACK(0, "size", rep, "WxH",
 			     "size of the charts in pixels (default 1600x900)",
 			     parse_size),
-		OPT_CALLBACK('i', "input", &inputs, "file",
+		OPT_CALLBACK('i', "input", inputs, "file",
 			     "a recording to read, as if named after the options (default: " DEFAULT_INPUT ", - for standard input)",
 			     add_input),
 		OPT_END(),
 	};
+
+	nr = parse_options(argc, argv, options, report_usage, 0);
+	if (nr == PARSE_OPT_HELP)
+		print_help_tail();
+	if (nr < 0)
+		return nr;
+	if (csv && take_csv_dir(rep, argv, &nr) < 0)
+		return PARSE_OPT_ERROR;
+	if (choose_format(rep, json, csv, processes, memory, stats, sort, top,
+			  no_collapse, per_run, folded) < 0) {
+		usage_with_options(report_usage, options, 1);
+		return PARSE_OPT_ERROR;
+	}
+	return nr;
+}
+
+int report_check_args(int argc, const char **argv)
+{
+	struct report rep = { .format = REPORT_TEXT, .out = stdout };
+	struct report_inputs inputs = { 0 };
+	const char *dirs[3] = { NULL, NULL, NULL };
+	int nr;
+
+	inputs.names = calloc((size_t)(argc > 0 ? argc : 1), sizeof(*inputs.names));
+	if (!inputs.names) {
+		error("out of memory");
+		return 1;
+	}
+	nr = report_parse(&rep, &inputs, dirs, argc, argv);
+	free(inputs.names);
+	if (nr < 0)
+		return nr == PARSE_OPT_HELP ? 0 : EXIT_USAGE;
+	return -1;
+}
+
+int cmd_report(int argc, const char **argv)
+{
+	struct report rep = { .format = REPORT_TEXT, .out = stdout };
+	struct report_inputs inputs = { 0 };
+	const char *dirs[3] = { NULL, NULL, NULL };
+	int failed = 0, nr;
 
 	scaling_init(&rep.scaling);
 	/* Every -i takes at least one argv word. */
@@ -785,24 +835,10 @@ int cmd_report(int argc, const char **argv)
 		error("out of memory");
 		return 1;
 	}
-	nr = parse_options(argc, argv, options, report_usage, 0);
+	nr = report_parse(&rep, &inputs, dirs, argc, argv);
 	if (nr < 0) {
 		free(inputs.names);
-		if (nr == PARSE_OPT_HELP) {
-			print_help_tail();
-			return 0;
-		}
-		return EXIT_USAGE;
-	}
-	if (csv && take_csv_dir(&rep, argv, &nr) < 0) {
-		free(inputs.names);
-		return EXIT_USAGE;
-	}
-	if (choose_format(&rep, json, csv, processes, memory, stats, sort, top,
-			  no_collapse, per_run, folded) < 0) {
-		usage_with_options(report_usage, options, 1);
-		free(inputs.names);
-		return EXIT_USAGE;
+		return nr == PARSE_OPT_HELP ? 0 : EXIT_USAGE;
 	}
 
 	switch (rep.format) {

@@ -260,6 +260,13 @@ static const char *intern(struct profile *p, const char *s)
 	return copy;
 }
 
+static const char *kallsyms_override;
+
+void profile_set_kallsyms(const char *path)
+{
+	kallsyms_override = path;
+}
+
 struct profile *profile_new(int stacks, const char *kallsyms)
 {
 	struct profile *p = calloc(1, sizeof(*p));
@@ -272,7 +279,9 @@ struct profile *profile_new(int stacks, const char *kallsyms)
 		return NULL;
 	}
 	p->want_stacks = stacks;
-	p->kallsyms = kallsyms ? kallsyms : "/proc/kallsyms";
+	if (!kallsyms)
+		kallsyms = kallsyms_override ? kallsyms_override : "/proc/kallsyms";
+	p->kallsyms = kallsyms;
 	stacks_init(&p->stacks);
 	rec_boot_id(p->boot_id, sizeof(p->boot_id));
 	return p;

@@ -46,6 +46,14 @@ struct profile_row {
 struct profile *profile_new(int stacks, const char *kallsyms);
 void profile_free(struct profile *p);
 
+/*
+ * What profiles made with kallsyms NULL read instead of /proc/kallsyms,
+ * for the whole process; NULL goes back to /proc/kallsyms. For the
+ * fuzzer (fuzz/fuzz_report.c), which runs the report thousands of times
+ * a second and cannot afford to read the kernel's table each time.
+ */
+void profile_set_kallsyms(const char *path);
+
 /* The summary_hook that feeds it: returns 0 or -ENOMEM. */
 int profile_add(void *arg, const struct summary *s, const struct rec *rec);
 

@@ -121,6 +121,13 @@ const char *h_pprobe(void)
 	return p && *p ? p : NULL;
 }
 
+const char *h_valgrind(void)
+{
+	const char *v = getenv("PPROBE_VALGRIND");
+
+	return v && *v ? v : NULL;
+}
+
 const char *h_workload(const char *name)
 {
 	static char bufs[8][4096];
@@ -241,9 +248,40 @@ static _Noreturn void child_exec(const char *const *argv, const char *stdin_path
 	_exit(errno == ENOENT ? 127 : 126);
 }
 
-int h_spawn(struct h_proc *p, const char *const *argv, const char *stdin_path,
-	    h_child_fn child_fn, void *child_arg)
+/*
+ * argv behind the words of $PPROBE_VALGRIND and --log-file=log, in one
+ * malloc'd block (the array, then the words it points to); NULL when out
+ * of memory.
+ */
+static const char **valgrind_argv(const char *const *argv, const char *log)
 {
+	const char *cmd = h_valgrind();
+	size_t nr_args = 0, nr_words = strlen(cmd) / 2 + 2, n = 0;
+	size_t text = strlen(cmd) + strlen(log) + sizeof(" --log-file=");
+	const char **v;
+	char *s, *word, *save = NULL;
+
+	while (argv[nr_args])
+		nr_args++;
+	v = malloc((nr_words + nr_args + 1) * sizeof(*v) + text);
+	if (!v)
+		return NULL;
+	s = (char *)(v + nr_words + nr_args + 1);
+	snprintf(s, text, "%s --log-file=%s", cmd, log);
+	for (word = strtok_r(s, " ", &save); word; word = strtok_r(NULL, " ", &save))
+		v[n++] = word;
+	for (size_t i = 0; i < nr_args; i++)
+		v[n++] = argv[i];
+	v[n] = NULL;
+	return v;
+}
+
+/* h_spawn(), with pprobe under valgrind only when may_wrap. */
+static int spawn(struct h_proc *p, const char *const *argv, const char *stdin_path,
+		 h_child_fn child_fn, void *child_arg, int may_wrap)
+{
+	const char **wrapped = NULL;
+
 	memset(p, 0, sizeof(*p));
 	p->out_path = h_tmp_path("stdout");
 	p->err_path = h_tmp_path("stderr");
@@ -251,15 +289,33 @@ int h_spawn(struct h_proc *p, const char *const *argv, const char *stdin_path,
 		print_error("no scratch files for '%s'\n", argv[0]);
 		return -1;
 	}
+	if (may_wrap && h_valgrind() && h_pprobe() && !strcmp(argv[0], h_pprobe())) {
+		p->valgrind_log = h_tmp_path("valgrind");
+		/* Writable by a child_fn that drops root (h_become_nobody). */
+		if (p->valgrind_log && (h_write_file(p->valgrind_log, "", 0) ||
+					chmod(p->valgrind_log, 0666))) {
+			print_error("cannot make '%s' writable: %s\n", p->valgrind_log,
+				    strerror(errno));
+			return -1;
+		}
+		wrapped = p->valgrind_log ? valgrind_argv(argv, p->valgrind_log) : NULL;
+		if (!wrapped) {
+			print_error("cannot put '%s' under valgrind\n", argv[0]);
+			return -1;
+		}
+		argv = wrapped;
+	}
 	fflush(NULL);
 	p->start = h_now();
 	p->pid = fork();
 	if (p->pid < 0) {
 		print_error("fork: %s\n", strerror(errno));
+		free(wrapped);
 		return -1;
 	}
 	if (p->pid == 0)
 		child_exec(argv, stdin_path, p->out_path, p->err_path, child_fn, child_arg);
+	free(wrapped);
 	/* Also from this side, so a kill(-pid) right away cannot miss. */
 	setpgid(p->pid, p->pid);
 	return 0;
@@ -271,14 +327,39 @@ static void proc_forget(struct h_proc *p)
 		unlink(p->out_path);
 	if (p->err_path)
 		unlink(p->err_path);
+	if (p->valgrind_log)
+		unlink(p->valgrind_log);
 	free(p->out_path);
 	free(p->err_path);
-	p->out_path = p->err_path = NULL;
+	free(p->valgrind_log);
+	p->out_path = p->err_path = p->valgrind_log = NULL;
 	p->pid = 0;
+}
+
+/*
+ * 1 when valgrind found no error in a pprobe run, else 0. With -q it logs
+ * only errors and leaks, on lines of "==PID==", and warnings, on lines of
+ * "--PID--" (such as "unhandled syscall: 434": pidfd_open, which pprobe
+ * does without); whatever it logged is printed. A process killed with
+ * SIGKILL leaves no log.
+ */
+static int valgrind_clean(const char *log)
+{
+	char *text = h_read_file(log, NULL);
+	int clean = !text || (strncmp(text, "==", 2) && !strstr(text, "\n=="));
+
+	if (!clean)
+		print_error("valgrind on pprobe:\n%s", text);
+	else if (text && *text)
+		print_message("valgrind's warnings on pprobe:\n%s", text);
+	free(text);
+	return clean;
 }
 
 static void fill_result(struct h_proc *p, int status, int timed_out, struct h_result *r)
 {
+	int clean;
+
 	memset(r, 0, sizeof(*r));
 	r->status = status;
 	r->timed_out = timed_out;
@@ -293,7 +374,13 @@ static void fill_result(struct h_proc *p, int status, int timed_out, struct h_re
 		r->out = strdup("");
 	if (!r->err)
 		r->err = strdup("");
+	clean = !p->valgrind_log || valgrind_clean(p->valgrind_log);
 	proc_forget(p);
+	if (!clean) {
+		h_show("pprobe under valgrind", r);
+		h_result_release(r);
+		fail_msg("valgrind found errors in pprobe (its log is above)");
+	}
 }
 
 int h_poll(struct h_proc *p, struct h_result *r)
@@ -316,9 +403,12 @@ int h_poll(struct h_proc *p, struct h_result *r)
 
 int h_wait(struct h_proc *p, double timeout_s, struct h_result *r)
 {
-	double deadline = h_now() + timeout_s;
+	double deadline;
 	int status;
 
+	if (p->valgrind_log)
+		timeout_s *= H_VALGRIND_SLOWDOWN;
+	deadline = h_now() + timeout_s;
 	while (h_now() < deadline) {
 		if (h_poll(p, r))
 			return 0;
@@ -352,11 +442,26 @@ void h_proc_kill(struct h_proc *p)
 		h_result_release(&r);
 }
 
+int h_spawn(struct h_proc *p, const char *const *argv, const char *stdin_path,
+	    h_child_fn child_fn, void *child_arg)
+{
+	return spawn(p, argv, stdin_path, child_fn, child_arg, 1);
+}
+
 int h_run(const char *const *argv, double timeout_s, struct h_result *r)
 {
 	struct h_proc p;
 
 	if (h_spawn(&p, argv, NULL, NULL, NULL))
+		return -1;
+	return h_wait(&p, timeout_s, r);
+}
+
+int h_run_native(const char *const *argv, double timeout_s, struct h_result *r)
+{
+	struct h_proc p;
+
+	if (spawn(&p, argv, NULL, NULL, NULL, 0))
 		return -1;
 	return h_wait(&p, timeout_s, r);
 }

@@ -79,6 +79,14 @@ void h_shared_dir(const char *dir);
 
 /* $PPROBE; NULL when unset. */
 const char *h_pprobe(void);
+/*
+ * $PPROBE_VALGRIND: the valgrind command line, words separated by spaces,
+ * that `make test-valgrind` runs pprobe under; NULL when unset (pprobe
+ * runs natively).
+ */
+const char *h_valgrind(void);
+/* How much longer h_wait() waits for a pprobe under valgrind. */
+#define H_VALGRIND_SLOWDOWN 10
 /* $PPROBE_WORKLOADS/name, in a static buffer (one of a few in rotation). */
 const char *h_workload(const char *name);
 /* $PPROBE_TMPDIR, created on first use; NULL (after a message) on failure. */
@@ -106,6 +114,7 @@ struct h_proc {
 	pid_t pid;         /* also its process group id */
 	double start;      /* CLOCK_MONOTONIC seconds */
 	char *out_path, *err_path;
+	char *valgrind_log; /* where valgrind writes, when pprobe runs under it */
 };
 
 /*
@@ -118,6 +127,13 @@ typedef int (*h_child_fn)(void *arg);
  * Starts argv (argv[0] looked up in PATH) in its own process group, with
  * stdin from /dev/null (or stdin_path when not NULL), stdout and stderr to
  * scratch files, default signal dispositions and an empty signal mask.
+ *
+ * Under valgrind (see h_valgrind()), an argv[0] that is $PPROBE runs as
+ * `$PPROBE_VALGRIND --log-file=<scratch> pprobe ...`: the pid is still
+ * pprobe's, the workloads it starts run natively, the timeout of h_wait()
+ * is H_VALGRIND_SLOWDOWN times longer, and an error or a leak valgrind
+ * logged fails the test when the command ends (its warnings, such as an
+ * unknown syscall, are printed only).
  */
 int h_spawn(struct h_proc *p, const char *const *argv, const char *stdin_path,
 	    h_child_fn child_fn, void *child_arg);
@@ -130,6 +146,12 @@ int h_wait(struct h_proc *p, double timeout_s, struct h_result *r);
 int h_poll(struct h_proc *p, struct h_result *r);
 /* h_spawn + h_wait. */
 int h_run(const char *const *argv, double timeout_s, struct h_result *r);
+/*
+ * h_run, with pprobe never under valgrind: for a recording that is only
+ * the input of what a test checks (the report's charts, say), which a
+ * pprobe slowed down by valgrind would take too few readings for.
+ */
+int h_run_native(const char *const *argv, double timeout_s, struct h_result *r);
 void h_result_release(struct h_result *r);
 /* Forgets a process: kills its group with SIGKILL and reaps it if needed. */
 void h_proc_kill(struct h_proc *p);

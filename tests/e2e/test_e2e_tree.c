@@ -41,6 +41,8 @@
  *    perf teardown; fixed in 209aa41, README "How the tree is followed"),
  *    ten times what EXIT_SWITCH_SLACK allows; the test prints the gap on
  *    its own line, so a drift shows in the log before it fails the test.
+ *    Under valgrind, pprobe's child before its exec is valgrind's code:
+ *    VALGRIND_FAULTS more faults in the truth only (test_e2e_record.c).
  *  - daemon: the double-forked grandchild is in the process table with its
  *    lifetime, pprobe waits for it, nothing of the test is left running
  *    once pprobe has exited, and pprobe's exit status is the original
@@ -80,6 +82,7 @@
 #define REL_COUNT 0.01         /* fault and switch totals */
 #define SWITCH_SLACK 8         /* context switches before exec, in the truth only */
 #define EXIT_SWITCH_SLACK 0.05 /* per exiting process: switched out again in teardown */
+#define VALGRIND_FAULTS 1000   /* faults before exec, under valgrind */
 /* The report's rule for "a sampled peak missed a spike" (README). */
 #define MISSED_REL 0.10
 #define MISSED_ABS (1 << 20)
@@ -430,6 +433,24 @@ static void scan_recording(const char *path, struct scan *s)
  * rule says so: more than MISSED_REL and MISSED_ABS below hwm's peak.
  * Returns 1 when it missed it (and the report said so).
  */
+/*
+ * How far a sum of RSS may read above the hwm peak, in bytes: the kernel's
+ * rounding, not pprobe's. Since Linux 6.2 each RSS counter of a process
+ * (file, anon, shmem) is a percpu_counter: a CPU folds its part into the
+ * total only every max(32, 2 x CPUs) pages, and /proc reads the total, so
+ * each read may be off by that many pages per CPU; statm at one tick and
+ * VmHWM or ru_maxrss at another are off differently. Seen once under
+ * ASan: rss 160 KiB above hwm. (Older kernels cached 64 faults per
+ * thread, about as much.)
+ */
+static double rss_counter_slack(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	double batch = cpus > 16 ? 2.0 * (double)cpus : 32.0;
+
+	return 3 * batch * (double)(cpus > 0 ? cpus : 1) * (double)sysconf(_SC_PAGESIZE);
+}
+
 static int check_missed_spike(const struct tree_run *t, double rss, double hwm)
 {
 	const char *missed = json_at(json_memory(t->json, "rss"), "missed_spike"), *against;
@@ -518,8 +539,9 @@ static void test_spike_peaks(void **state)
 			print_message("  --mem=all recorded no MEM_SOURCE for cgroup: FAIL\n");
 		}
 		/* A sum of RSS at one instant is never above the sum of the peaks. */
-		if (rss > hwm) {
-			print_message("  rss peak %.0f above the hwm peak %.0f: FAIL\n", rss, hwm);
+		if (rss > hwm + rss_counter_slack()) {
+			print_message("  rss peak %.0f above the hwm peak %.0f by more than %.0f: FAIL\n",
+				      rss, hwm, rss_counter_slack());
 			ok = 0;
 		}
 		missed = check_missed_spike(&t, rss, hwm);
@@ -589,7 +611,7 @@ static void test_fork_heavy(void **state)
 	struct proc_row *rows;
 	size_t nr_rows;
 	long long children, faults_truth, cs_truth, expected_cs;
-	double processes, lost, faults, minor, cs, tol;
+	double processes, lost, faults, minor, cs, tol, pre_exec;
 	struct h_recording *rec;
 	const struct rec_event *ev;
 	int ok = 1, user_only;
@@ -633,10 +655,12 @@ static void test_fork_heavy(void **state)
 	h_csv_release(&csv);
 
 	faults_truth = h_truth_get(&t.truth, "minflt") + h_truth_get(&t.truth, "majflt");
+	pre_exec = h_valgrind() ? VALGRIND_FAULTS : 0;
 	ok &= h_compare("forkmany", "page-faults", faults, (double)faults_truth,
-		      REL_COUNT * (double)faults_truth, REL_COUNT * (double)faults_truth, "");
+		      REL_COUNT * (double)faults_truth + pre_exec,
+		      REL_COUNT * (double)faults_truth, "");
 	ok &= h_compare("forkmany", "minor-faults", minor, (double)h_truth_get(&t.truth, "minflt"),
-		      REL_COUNT * (double)h_truth_get(&t.truth, "minflt"),
+		      REL_COUNT * (double)h_truth_get(&t.truth, "minflt") + pre_exec,
 		      REL_COUNT * (double)h_truth_get(&t.truth, "minflt"), "");
 
 	/*

@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -778,6 +779,108 @@ static void test_attach_pidfds(void **state)
 	attach_release(&a);
 }
 
+/* Whether process pid's main thread has exited: "Z" in its stat. */
+static int main_thread_gone(pid_t pid)
+{
+	char path[64], buf[512], *paren;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	paren = strrchr(buf, ')');
+	return paren && paren[1] == ' ' && paren[2] == 'Z';
+}
+
+static void *sleeping_thread(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/* A child whose main thread has exited while another thread sleeps on. */
+static pid_t headless_child(void)
+{
+	pid_t pid = fork();
+	pthread_t th;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		alarm(30); /* never outlive a failed test */
+		if (pthread_create(&th, NULL, sleeping_thread, NULL))
+			_exit(1);
+		pthread_exit(NULL);
+	}
+	return pid;
+}
+
+/*
+ * Without pidfd_open() (Linux < 5.3, valgrind 3.19) /proc says when a
+ * target has exited: a zombie, not yet reaped, has; a zombie main thread
+ * with a live thread has not; a pid that now names another process is not
+ * the same target.
+ */
+static void test_attach_watch_proc(void **state)
+{
+	struct attach a = { 0 };
+	char err[128], spec[32];
+	pid_t pid = spin_child();
+
+	(void)state;
+	snprintf(spec, sizeof(spec), "%d", (int)pid);
+	assert_int_equal(attach_parse_pids(&a, spec, err, sizeof(err)), 0);
+	assert_int_equal(attach_watch_proc(&a), 0);
+	assert_int_equal(a.pidfds[0], ATTACH_IN_PROC);
+	assert_int_equal(attach_poll(&a), 1);
+	assert_int_equal(attach_poll(&a), 1); /* still running */
+	kill(pid, SIGKILL);
+	for (int i = 0; i < 1000 && attach_poll(&a); i++)
+		sleep_ms(1);
+	assert_int_equal(a.live, 0); /* a zombie: it has exited */
+	assert_int_equal(a.pidfds[0], -1);
+	wait_status(pid);
+	assert_int_equal(attach_poll(&a), 0);
+	assert_int_equal(attach_exited(&a, 0), 0);
+
+	/* The same pid with another start time: another process. */
+	pid = spin_child();
+	snprintf(spec, sizeof(spec), "%d", (int)pid);
+	attach_release(&a);
+	assert_int_equal(attach_parse_pids(&a, spec, err, sizeof(err)), 0);
+	assert_int_equal(attach_watch_proc(&a), 0);
+	a.start_ns[0]--;
+	assert_int_equal(attach_poll(&a), 0);
+	kill(pid, SIGKILL);
+	wait_status(pid);
+	attach_release(&a);
+
+	/* Gone before the watch begins. */
+	assert_int_equal(attach_parse_pids(&a, spec, err, sizeof(err)), 0);
+	assert_int_equal(attach_watch_proc(&a), -ESRCH);
+	attach_release(&a);
+
+	/* Its main thread is a zombie, but the process runs on. */
+	pid = headless_child();
+	snprintf(spec, sizeof(spec), "%d", (int)pid);
+	assert_int_equal(attach_parse_pids(&a, spec, err, sizeof(err)), 0);
+	assert_int_equal(attach_watch_proc(&a), 0);
+	for (int i = 0; i < 1000 && !main_thread_gone(pid); i++)
+		sleep_ms(1);
+	assert_true(main_thread_gone(pid));
+	assert_int_equal(attach_poll(&a), 1);
+	kill(pid, SIGKILL);
+	wait_status(pid);
+	assert_int_equal(attach_poll(&a), 0);
+	attach_release(&a);
+}
+
 static void test_cpumap_parse(void **state)
 {
 	static const struct {
@@ -1318,6 +1421,7 @@ int main(void)
 		cmocka_unit_test(test_attach_parse_pids),
 		cmocka_unit_test(test_attach_check_pids),
 		cmocka_unit_test(test_attach_pidfds),
+		cmocka_unit_test(test_attach_watch_proc),
 		cmocka_unit_test(test_cpumap_parse),
 		cmocka_unit_test(test_cpumap_format),
 		cmocka_unit_test(test_cpumap_format_longest),

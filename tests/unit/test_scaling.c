@@ -519,8 +519,9 @@ static void test_is_study(void **state)
 
 static void test_cut_off_run(void **state)
 {
-	/* 2 CPUs' last run is cut off: counted 0.2 s so far, no RUN_END. */
-	static const struct run_spec cut[] = {
+	/* 2 CPUs' last run is cut off: counted 0.2 s so far, no RUN_END.
+	 * Not static: C takes no other object's element as a constant. */
+	const struct run_spec cut[] = {
 		two_cpus[1], two_cpus[2],
 		{ .wall_ms = 200, .cut_off = 1, .task_clock_ms = 300,
 		  .migrations = 1, .faults = 10 },
