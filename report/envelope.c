@@ -90,18 +90,26 @@ int envelope_add(struct envelope *e, uint64_t t_ns, double v)
 	 * No overflow: a width above UINT64_MAX / 2 puts every offset in
 	 * bucket 0 or 1, and cap is at least 2, so doubling stops first.
 	 */
-	while (offset / e->width_ns >= e->cap)
-		envelope_double_width(e);
-	index = (size_t)(offset / e->width_ns);
+	for (;;) {
+		uint64_t i = offset / e->width_ns;   /* one division a reading */
 
+		if (i < e->cap) {
+			index = (size_t)i;
+			break;
+		}
+		envelope_double_width(e);
+	}
+
+	/* v and every stored value are finite: plain comparisons, not
+	 * fmin()/fmax() calls, which a chart of an hour makes millions of. */
 	b = &e->buckets[index];
 	if (b->n == 0) {
 		b->min = v;
 		b->max = v;
 		b->sum = v;
 	} else {
-		b->min = fmin(b->min, v);
-		b->max = fmax(b->max, v);
+		b->min = v < b->min ? v : b->min;
+		b->max = v > b->max ? v : b->max;
 		b->sum += v;
 	}
 	b->last = v;
@@ -113,8 +121,8 @@ int envelope_add(struct envelope *e, uint64_t t_ns, double v)
 		e->min = v;
 		e->max = v;
 	} else {
-		e->min = fmin(e->min, v);
-		e->max = fmax(e->max, v);
+		e->min = v < e->min ? v : e->min;
+		e->max = v > e->max ? v : e->max;
 	}
 	e->readings++;
 	return 0;
