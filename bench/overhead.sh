@@ -99,34 +99,12 @@ for entry in "${workloads[@]}"; do
 	name=${entry%%|*}
 	rest=${entry#*|}
 	read -r -a cmd <<<"${rest#*|}"
-	for k in "${kinds[@]}"; do : >"$tmp/t.$k"; : >"$tmp/r.$k"; done
-	: >"$tmp/r.pp100_perf"; : >"$tmp/r.pp10_perf"
-	run_one bare "${cmd[@]}" >/dev/null   # warm the caches
-	n=${#kinds[@]}
-	for ((i = 0; i < runs; i++)); do
-		declare -A t=()
-		for ((j = 0; j < n; j++)); do
-			k=${kinds[$(((i + j) % n))]}
-			t[$k]=$(run_one "$k" "${cmd[@]}")
-		done
-		for k in "${kinds[@]}"; do
-			echo "${t[$k]}" >>"$tmp/t.$k"
-			awk -v a="${t[$k]}" -v b="${t[bare]}" 'BEGIN { print a / b }' >>"$tmp/r.$k"
-		done
-		if has perf100; then
-			awk -v a="${t[pprobe100]}" -v b="${t[perf100]}" 'BEGIN { print a / b }' >>"$tmp/r.pp100_perf"
-			awk -v a="${t[pprobe10]}" -v b="${t[perf10]}" 'BEGIN { print a / b }' >>"$tmp/r.pp10_perf"
-		fi
-		unset t
-	done
+	rotated_rounds "$runs" "${cmd[@]}"
 	row="| $name | $(median <"$tmp/t.bare" | awk '{ printf "%.3f", $1 / 1e9 }') |"
 	for k in "${kinds[@]:1}"; do
 		row+=" $(median <"$tmp/r.$k" | awk '{ printf "%.3f", $1 }') |"
 	done
-	if has perf100; then
-		row+=" $(median <"$tmp/r.pp100_perf" | awk '{ printf "%.3f", $1 }') |"
-		row+=" $(median <"$tmp/r.pp10_perf" | awk '{ printf "%.3f", $1 }') |"
-	fi
+	has perf100 && row+=" $(paired_ratio pprobe100 perf100) | $(paired_ratio pprobe10 perf10) |"
 	echo "$row"
 done
 echo

@@ -62,21 +62,7 @@ sizes=()
 for entry in "${workloads[@]}"; do
 	name=${entry%%|*}
 	read -r -a cmd <<<"${entry#*|}"
-	for k in "${kinds[@]}"; do : >"$tmp/t.$k"; : >"$tmp/r.$k"; done
-	run_one bare "${cmd[@]}" >/dev/null   # warm caches
-	n=${#kinds[@]}
-	for ((i = 0; i < runs; i++)); do
-		declare -A t=()
-		for ((j = 0; j < n; j++)); do
-			k=${kinds[$(((i + j) % n))]}
-			t[$k]=$(run_one "$k" "${cmd[@]}")
-		done
-		for k in "${kinds[@]}"; do
-			echo "${t[$k]}" >>"$tmp/t.$k"
-			awk -v a="${t[$k]}" -v b="${t[bare]}" 'BEGIN { print a / b }' >>"$tmp/r.$k"
-		done
-		unset t
-	done
+	rotated_rounds "$runs" "${cmd[@]}"
 	row="| $name | $(median <"$tmp/t.bare" | awk '{ printf "%.3f", $1 / 1e9 }')"
 	for k in "${kinds[@]:1}"; do row+=" | $(median <"$tmp/r.$k" | awk '{ printf "%.3f", $1 }')"; done
 	echo "$row |"
