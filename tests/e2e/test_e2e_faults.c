@@ -300,6 +300,36 @@ static void assert_still_running(struct h_proc *p, double seconds, const char *w
 	}
 }
 
+/*
+ * Sends pprobe sig, which it passes on and the tree ignores: pprobe must
+ * still run half a second later, with `marked` processes of the test's
+ * tree alive (pprobe included).
+ */
+static void send_ignored(struct h_proc *p, int sig, long marked, const char *why)
+{
+	assert_int_equal(kill(p->pid, sig), 0);
+	assert_still_running(p, 0.5, why);
+	assert_int_equal(marked_processes(0, 0), marked);
+}
+
+/*
+ * Sends pprobe sig, which must end it: within STOP_TIMEOUT (where timing
+ * is checked), with exit status `status`. what names the case.
+ */
+static void send_stop(struct h_proc *p, int sig, int status, const char *what,
+		      struct h_result *r)
+{
+	double sent = h_now(), took;
+
+	assert_int_equal(kill(p->pid, sig), 0);
+	assert_int_equal(h_wait(p, scaled(SHORT_TIMEOUT), r), 0);
+	took = h_now() - sent;
+	print_message("%s: exit %d, %.3f s after %s\n", what, r->exit_code, took, strsignal(sig));
+	h_assert_exit(what, r, status);
+	if (timing_checked() && took > STOP_TIMEOUT)
+		fail_msg("%s: pprobe took %.3f s to end after %s", what, took, strsignal(sig));
+}
+
 static struct h_recording *load_recording(const char *path)
 {
 	struct h_recording *rec = calloc(1, sizeof(*rec));
@@ -557,23 +587,14 @@ static void test_ignore_term_second_signal(void **state)
 			       "--", h_workload("orphans"), "-i", "-w", "20", "10", NULL };
 	struct h_result r;
 	struct h_proc p;
-	double sent;
 
 	(void)state;
 	spawn_marked(&p, argv, NULL);
 	wait_for_text(&p, p.out_path, "orphans: 20 children forked");
-	assert_int_equal(kill(p.pid, SIGTERM), 0);
-	assert_still_running(&p, 0.5, "after one SIGTERM that its command ignores");
 	/* pprobe, the command and its 20 children. */
-	assert_int_equal(marked_processes(0, 0), 22);
-	sent = h_now();
-	assert_int_equal(kill(p.pid, SIGINT), 0);
-	assert_int_equal(h_wait(&p, scaled(SHORT_TIMEOUT), &r), 0);
-	print_message("second signal: exit %d, %.3f s after it\n", r.exit_code, h_now() - sent);
-	h_assert_exit("pprobe record -- orphans -i -w 20 10 <SIGTERM, SIGINT>", &r, 137);
+	send_ignored(&p, SIGTERM, 22, "after one SIGTERM that its command ignores");
+	send_stop(&p, SIGINT, 137, "pprobe record -- orphans -i -w 20 10 <SIGTERM, SIGINT>", &r);
 	assert_contains("stderr", r.err, "a second signal: killing");
-	if (timing_checked() && h_now() - sent > STOP_TIMEOUT)
-		fail_msg("pprobe took %.3f s to end after the second signal", h_now() - sent);
 	h_result_release(&r);
 	assert_none_left("second signal");
 	assert_run_end(data, REC_EXIT_SIGNAL, SIGKILL);
@@ -641,23 +662,13 @@ static void test_orphans_ignoring_signals(void **state)
 			       "--", h_workload("orphans"), "-i", "1000", "10", "3", NULL };
 	struct h_result r;
 	struct h_proc p;
-	double sent;
 
 	(void)state;
 	spawn_marked(&p, argv, NULL);
 	wait_for_text(&p, p.err_path, "exited; waiting for the processes it left running");
-	assert_int_equal(kill(p.pid, SIGTERM), 0);
-	assert_still_running(&p, 0.5, "after one SIGTERM that the orphans ignore");
 	/* pprobe and the thousand. */
-	assert_int_equal(marked_processes(0, 0), 1001);
-	sent = h_now();
-	assert_int_equal(kill(p.pid, SIGTERM), 0);
-	assert_int_equal(h_wait(&p, scaled(SHORT_TIMEOUT), &r), 0);
-	print_message("1000 orphans ignoring SIGTERM, second signal: exit %d, %.3f s after it\n",
-		      r.exit_code, h_now() - sent);
-	h_assert_exit("pprobe record -- orphans -i 1000 10 3 <SIGTERM, SIGTERM>", &r, 3);
-	if (timing_checked() && h_now() - sent > STOP_TIMEOUT)
-		fail_msg("pprobe took %.3f s to end after the second signal", h_now() - sent);
+	send_ignored(&p, SIGTERM, 1001, "after one SIGTERM that the orphans ignore");
+	send_stop(&p, SIGTERM, 3, "pprobe record -- orphans -i 1000 10 3 <SIGTERM, SIGTERM>", &r);
 	h_result_release(&r);
 	assert_none_left("1000 orphans ignoring SIGTERM");
 	assert_run_end(data, REC_EXIT_NORMAL, 3);
@@ -678,21 +689,13 @@ static void test_daemon_stopped_by_signal(void **state)
 			       "--", h_workload("daemon"), "10", "0.01", "4", NULL };
 	struct h_result r;
 	struct h_proc p;
-	double sent;
 
 	(void)state;
 	spawn_marked(&p, argv, NULL);
 	wait_for_text(&p, p.err_path, "exited; waiting for the processes it left running");
 	/* pprobe and the daemon. */
 	assert_int_equal(marked_processes(0, 0), 2);
-	sent = h_now();
-	assert_int_equal(kill(p.pid, SIGTERM), 0);
-	assert_int_equal(h_wait(&p, scaled(SHORT_TIMEOUT), &r), 0);
-	print_message("daemon stopped through pprobe: exit %d, %.3f s after SIGTERM\n",
-		      r.exit_code, h_now() - sent);
-	h_assert_exit("pprobe record -- daemon 10 0.01 4 <SIGTERM>", &r, 4);
-	if (timing_checked() && h_now() - sent > STOP_TIMEOUT)
-		fail_msg("pprobe took %.3f s to end after SIGTERM", h_now() - sent);
+	send_stop(&p, SIGTERM, 4, "pprobe record -- daemon 10 0.01 4 <SIGTERM>", &r);
 	h_result_release(&r);
 	assert_none_left("daemon");
 	assert_run_end(data, REC_EXIT_NORMAL, 4);
