@@ -1,10 +1,17 @@
 /*
  * test_e2e_profile.c - `pprobe record -F` and `report --hot`, `--folded`
  * and the profile's charts, on samples/ratio: two functions whose CPU
- * time is 1:2 by construction. The truth is that ratio: work_one should
- * hold a third of the samples and work_two two thirds, within 5 points,
- * whether the code is in a PIE, a non-PIE executable or a shared
- * library, since each is mapped and resolved differently.
+ * time is 1:2 by construction. work_one should hold a third of the
+ * samples and work_two two thirds, within 5 points, whether the code is
+ * in a PIE, a non-PIE executable or a shared library, since each is
+ * mapped and resolved differently.
+ *
+ * "A third" is what ratio measured it got, not the 1:2 it asked for: on
+ * a loaded machine the two calls run at different speeds, and CI runs
+ * saw the true split at 35:65 while the test compared with 33:67 and
+ * failed. ratio sums the thread's CPU time across each call and prints
+ * each function's share of the process's CPU time (samples/ratio.c);
+ * the report is held to that, and the line shows both.
  *
  * Also: call chains reach main() through the frame pointers; children
  * forked and exec'd by a shell are resolved through the mappings they
@@ -33,12 +40,39 @@
 #define POINTS 5.0
 
 
-/* `pprobe record -q <opts...> -o data -- argv...`, which must exit 0. */
-static void record(const char *data, const char *const *opts,
-		   const char *const *argv)
+/* The shares of CPU time a run of ratio measured: its line of output. */
+struct truth {
+	double one, two;
+};
+
+/*
+ * The line "NAME: work_one X% work_two Y% of ..." that the ratio sample
+ * called name printed on out, with pprobe's output passed through.
+ */
+static struct truth read_truth(const char *out, const char *name)
+{
+	struct truth t = { -1, -1 };
+	char head[80];
+	const char *at;
+
+	snprintf(head, sizeof(head), "%s: work_one ", name);
+	at = strstr(out, head);
+	if (!at || sscanf(at + strlen(head), "%lf%% work_two %lf%%", &t.one,
+			  &t.two) != 2)
+		fail_msg("no line '%s...' in the output:\n%s", head, out);
+	return t;
+}
+
+/*
+ * `pprobe record -q <opts...> -o data -- argv...`, which must exit 0.
+ * Returns the command's output (pprobe passes it through), to be freed.
+ */
+static char *record(const char *data, const char *const *opts,
+		    const char *const *argv)
 {
 	struct h_args a = { 0 };
 	struct h_result r;
+	char *out;
 
 	h_args_push(&a, h_pprobe_or_skip(), "record", "-q", "-o", data, NULL);
 	for (; *opts; opts++)
@@ -48,7 +82,20 @@ static void record(const char *data, const char *const *opts,
 		h_args_push(&a, *argv, NULL);
 	assert_int_equal(h_run(a.v, RUN_TIMEOUT, &r), 0);
 	h_assert_exit("pprobe record -F", &r, 0);
+	out = strdup(r.out);
 	h_result_release(&r);
+	return out;
+}
+
+/* record() of one ratio sample, and the shares of time it measured. */
+static struct truth record_ratio(const char *data, const char *const *opts,
+				 const char *const *argv)
+{
+	char *out = record(data, opts, argv), *name = strrchr(argv[0], '/');
+	struct truth t = read_truth(out, name ? name + 1 : argv[0]);
+
+	free(out);
+	return t;
 }
 
 /* One row of `report --hot --csv`. */
@@ -116,19 +163,19 @@ static double percent_of(const struct hot *h, const char *command,
 	return row->percent;
 }
 
-/* The 1:2 ratio, in the overall table and in the command's own. */
+/* The split ratio measured, in the overall table and in the command's. */
 static void check_ratio(const char *label, const struct hot *h,
-			const char *command, const char *module)
+			const char *command, const char *module, struct truth t)
 {
 	const struct hot_row *two = find_row(h, "", "work_two");
 
 	assert_true(h_compare(label, "work_one %", percent_of(h, "", "work_one"),
-			      100.0 / 3, POINTS, POINTS, " (1 of 3)"));
+			      t.one, POINTS, POINTS, " (measured; 1 of 3 asked)"));
 	assert_true(h_compare(label, "work_two %", percent_of(h, "", "work_two"),
-			      200.0 / 3, POINTS, POINTS, " (2 of 3)"));
+			      t.two, POINTS, POINTS, " (measured; 2 of 3 asked)"));
 	assert_true(h_compare(label, "work_one % of command",
-			      percent_of(h, command, "work_one"), 100.0 / 3,
-			      POINTS, POINTS, " (1 of 3)"));
+			      percent_of(h, command, "work_one"), t.one,
+			      POINTS, POINTS, " (measured)"));
 	assert_non_null(two);
 	assert_string_equal(two->module, module);
 	/* 999 Hz for about SECONDS of CPU time. */
@@ -142,10 +189,10 @@ static void ratio_test(const char *binary, const char *module)
 	const char *opts[] = { "-F", "999", NULL };
 	const char *argv[] = { h_sample(binary), SECONDS, NULL };
 	struct hot h;
+	struct truth t = record_ratio(data, opts, argv);
 
-	record(data, opts, argv);
 	read_hot(data, &h);
-	check_ratio(binary, &h, binary, module);
+	check_ratio(binary, &h, binary, module, t);
 	free(h.err);
 	free(data);
 }
@@ -192,14 +239,15 @@ static void test_callchains(void **state)
 	char *data = h_tmp_path("ratio-g.data"), *png = h_tmp_path("ratio-g-png");
 	char path[600];
 	const char *opts[] = { "-g", NULL };
-	const char *argv[] = { h_sample("ratio-pie"), "1", NULL };
+	const char *argv[] = { h_sample("ratio-pie"), SECONDS, NULL };
 	struct h_result r;
 	struct hot h;
+	struct truth t;
 	double one = 0, two = 0, all = 0;
 	char *pos, *line;
 
 	(void)state;
-	record(data, opts, argv);
+	t = record_ratio(data, opts, argv);
 	read_hot(data, &h);
 	h_report("--folded", NULL, data, RUN_TIMEOUT, &r);
 	for (pos = r.out; (line = strsep(&pos, "\n")) && *line;) {
@@ -215,10 +263,10 @@ static void test_callchains(void **state)
 	}
 	h_result_release(&r);
 	/* Nearly every sample is in one of the two, called from main. */
-	assert_true(h_compare("-g", "main;work_one %", 100 * one / all, 100.0 / 3,
-			      POINTS, POINTS, " (1 of 3)"));
-	assert_true(h_compare("-g", "main;work_two %", 100 * two / all, 200.0 / 3,
-			      POINTS, POINTS, " (2 of 3)"));
+	assert_true(h_compare("-g", "main;work_one %", 100 * one / all, t.one,
+			      POINTS, POINTS, " (measured)"));
+	assert_true(h_compare("-g", "main;work_two %", 100 * two / all, t.two,
+			      POINTS, POINTS, " (measured)"));
 
 	h_report("--png", png, data, RUN_TIMEOUT, &r);
 	h_result_release(&r);
@@ -236,8 +284,9 @@ static void test_callchains(void **state)
  * samples resolve in its own program, through the mappings the kernel
  * reported after its exec, and have their own table. Two busy children
  * and pprobe on a 2-CPU VM gave work_one 30% to 40% of a child's samples
- * over runs (perf record: 31.5% to 34.5%), so the check here is the
- * resolution, with a looser ratio.
+ * over runs, against the 1:2 asked for (perf record: 31.5% to 34.5%), so
+ * the check here is the resolution, with a looser ratio, against the
+ * split each child measured.
  */
 #define CHILD_POINTS 10.0
 static void test_children(void **state)
@@ -246,18 +295,23 @@ static void test_children(void **state)
 	const char *opts[] = { "-F", "999", NULL };
 	const char *argv[] = { "/bin/sh", "-c", script, NULL };
 	struct hot h;
+	struct truth nopie, shared;
+	char *out;
 
 	(void)state;
 	snprintf(script, sizeof(script), "'%s' 1 & '%s' 1; wait",
 		 h_sample("ratio-nopie"), h_sample("ratio-shared"));
-	record(data, opts, argv);
+	out = record(data, opts, argv);
+	nopie = read_truth(out, "ratio-nopie");
+	shared = read_truth(out, "ratio-shared");
+	free(out);
 	read_hot(data, &h);
 	assert_true(h_compare("children", "ratio-nopie work_one %",
-			      percent_of(&h, "ratio-nopie", "work_one"), 100.0 / 3,
-			      CHILD_POINTS, CHILD_POINTS, " (1 of 3)"));
+			      percent_of(&h, "ratio-nopie", "work_one"), nopie.one,
+			      CHILD_POINTS, CHILD_POINTS, " (measured)"));
 	assert_true(h_compare("children", "ratio-shared work_one %",
-			      percent_of(&h, "ratio-shared", "work_one"), 100.0 / 3,
-			      CHILD_POINTS, CHILD_POINTS, " (1 of 3)"));
+			      percent_of(&h, "ratio-shared", "work_one"), shared.one,
+			      CHILD_POINTS, CHILD_POINTS, " (measured)"));
 	assert_string_equal(find_row(&h, "ratio-shared", "work_two")->module,
 			    "libratio.so");
 	free(h.err);
@@ -281,7 +335,7 @@ static void test_changed_binary(void **state)
 	unlink(copy);
 	assert_int_equal(h_copy_file(h_sample("ratio-pie"), copy), 0);
 	assert_int_equal(chmod(copy, 0755), 0);
-	record(data, opts, argv);
+	free(record(data, opts, argv));
 	read_hot(data, &h);
 	assert_non_null(find_row(&h, "", "work_two"));
 	free(h.err);
@@ -317,6 +371,7 @@ static void test_unprivileged(void **state)
 	struct h_proc p;
 	struct h_result r;
 	struct hot h;
+	struct truth t;
 
 	(void)state;
 	if (geteuid() != 0)
@@ -334,9 +389,10 @@ static void test_unprivileged(void **state)
 	if (paranoid && paranoid[0] >= '2')
 		assert_non_null(strstr(r.err, "sampling user mode only"));
 	free(paranoid);
+	t = read_truth(r.out, "ratio-pie");
 	h_result_release(&r);
 	read_hot(data, &h);
-	check_ratio("nobody", &h, "ratio-pie", "ratio-pie");
+	check_ratio("nobody", &h, "ratio-pie", "ratio-pie", t);
 	free(h.err);
 	free(data);
 	free(dir);
@@ -388,7 +444,7 @@ static void test_not_sampled(void **state)
 	struct h_result r;
 
 	(void)state;
-	record(data, opts, argv);
+	free(record(data, opts, argv));
 	h_report("--hot", NULL, data, RUN_TIMEOUT, &r);
 	assert_non_null(strstr(r.out, "not sampled"));
 	h_result_release(&r);
