@@ -239,16 +239,24 @@ int task_tracker_open_memory(struct task_tracker *t, void *const *rings,
 struct tid_set {
 	struct task_id {
 		pid_t pid, tid;
+		/* opened: when its events were all open, and when on_task had
+		 * returned (0: its counters were inherited whole) */
+		uint64_t events_end, counted_end;
 	} *v;
 	size_t nr, alloc;
 };
 
-static int tid_set_has(const struct tid_set *s, pid_t tid)
+static struct task_id *tid_set_find(const struct tid_set *s, pid_t tid)
 {
 	for (size_t i = 0; i < s->nr; i++)
 		if (s->v[i].tid == tid)
-			return 1;
-	return 0;
+			return &s->v[i];
+	return NULL;
+}
+
+static int tid_set_has(const struct tid_set *s, pid_t tid)
+{
+	return tid_set_find(s, tid) != NULL;
 }
 
 static int tid_set_add(struct tid_set *s, pid_t pid, pid_t tid)
@@ -347,14 +355,63 @@ static void wait_until_ran(pid_t tid)
 
 static int read_rings(struct task_tracker *t);
 
-/* Whether a FORK record of tid has been read (attach: tid is followed). */
-static int fork_seen(const struct task_tracker *t, pid_t tid)
+/* The event of kind about tid read so far, or NULL. */
+static const struct task_event *find_event(const struct task_tracker *t,
+					   enum task_event_kind kind, pid_t tid)
 {
 	for (size_t i = 0; i < t->nr_pending; i++)
-		if (t->pending[i].ev.kind == TASK_FORK &&
+		if (t->pending[i].ev.kind == kind &&
 		    t->pending[i].ev.tid == (uint32_t)tid)
-			return 1;
-	return 0;
+			return &t->pending[i].ev;
+	return NULL;
+}
+
+/*
+ * A FORK stamped this long after its creator's events were all open may
+ * still have copied them before the last one was: the kernel copies a
+ * creator's events early in fork and writes the FORK record at its end,
+ * and a stalled vCPU can stretch the time between (see TASK_VISIBLE_NS).
+ */
+#define ATTACH_FORK_SLACK_NS (20 * 1000000ull)
+/* How far up its creators need_of() looks. */
+#define ATTACH_MAX_DEPTH 64
+
+/*
+ * What a task that appeared during the attach needs of its own. Its
+ * creator's events were opened one CPU after another, and a new task
+ * copies the events its creator has at that moment: created in between,
+ * it holds those of some CPUs only, and what it does on the others, its
+ * EXIT included, is never written. The same holds for the counters that
+ * on_task opens after them.
+ */
+enum attach_need {
+	NEED_NOTHING,   /* created once its creator was fully followed */
+	NEED_EVENTS,    /* may lack events of the tracker; counters whole */
+	NEED_ALL,       /* may lack both, or was never followed at all */
+};
+
+static enum attach_need need_of(const struct task_tracker *t,
+				const struct tid_set *opened, pid_t tid)
+{
+	for (int depth = 0; depth < ATTACH_MAX_DEPTH; depth++) {
+		const struct task_event *fork = find_event(t, TASK_FORK, tid);
+		const struct task_id *creator;
+
+		if (!fork)
+			return NEED_ALL; /* no record: nothing followed it */
+		creator = tid_set_find(opened, (pid_t)fork->ptid);
+		if (creator) {
+			if (fork->time_ns <= creator->counted_end)
+				return NEED_ALL;
+			if (fork->time_ns <= creator->events_end + ATTACH_FORK_SLACK_NS)
+				return NEED_EVENTS;
+			return NEED_NOTHING;
+		}
+		/* Created by a task followed through its own creator: it
+		 * holds what that one held when it forked. */
+		tid = (pid_t)fork->ptid;
+	}
+	return NEED_ALL;
 }
 
 static int add_extra_fd(struct task_tracker *t, int fd)
@@ -406,11 +463,133 @@ static int attach_task(struct task_tracker *t, pid_t tid)
 	return 1;
 }
 
+/* Whether tid runs still: not gone, not a zombie. */
+static int task_alive(pid_t pid, pid_t tid)
+{
+	char path[64], buf[512], *paren;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* "tid (comm) S ...": the comm may hold ')' itself. */
+	paren = strrchr(buf, ')');
+	return paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
+}
+
+static struct task_event *queue_event(struct task_tracker *t);
+static int cmp_pending(const void *a, const void *b);
+
+/* Queues an event made up by the tracker (see mend_records()). */
+static int queue_made_up(struct task_tracker *t, const struct task_event *ev)
+{
+	struct task_event *q = queue_event(t);
+
+	if (!q)
+		return -ENOMEM;
+	*q = *ev;
+	return 0;
+}
+
+/*
+ * The records of tasks created while their creator's events were being
+ * opened, once the attach is done and the rings read (need_of()):
+ *   - one whose FORK was written on a CPU that had no event yet, but
+ *     which then wrote on one that had: its first record gets a FORK
+ *     before it, by its parent process (the creating thread is not
+ *     known);
+ *   - one gone (or a zombie) before the rescan could give it events of
+ *     its own, with no EXIT read: it exited on a CPU it held no event
+ *     of, and gets an EXIT, dated now.
+ * So every task a consumer hears of has a FORK, unless it existed when
+ * the attach began, and an EXIT once it has gone.
+ */
+static int mend_records(struct task_tracker *t, const struct tid_set *existed,
+			const struct tid_set *opened)
+{
+	struct tid_set gone = { 0 };
+	/*
+	 * Twice: a FORK is written before anything else about its task, but
+	 * perhaps into a ring read before that task's first record was
+	 * written into another; read again, every FORK before the records
+	 * of the first reading is in.
+	 */
+	int err = read_rings(t);
+	size_t nr;
+
+	if (!err)
+		err = read_rings(t);
+	if (err)
+		return err;
+	if (t->nr_pending > 1)
+		qsort(t->pending, t->nr_pending, sizeof(*t->pending), cmp_pending);
+	nr = t->nr_pending;
+	for (size_t i = 0; i < nr && !err; i++) {
+		struct task_event ev = t->pending[i].ev;
+		pid_t tid = (pid_t)ev.tid;
+
+		if (ev.kind == TASK_LOST || tid_set_has(existed, tid) ||
+		    tid_set_has(opened, tid) || find_event(t, TASK_FORK, tid))
+			continue;
+		err = queue_made_up(t, &(struct task_event){
+			.kind = TASK_FORK,
+			.time_ns = ev.time_ns ? ev.time_ns - 1 : 0,
+			.pid = ev.pid, .tid = ev.tid,
+			.ppid = ev.pid == ev.tid ? ev.ppid : ev.pid,
+			.ptid = ev.pid == ev.tid ? ev.ppid : ev.pid,
+			.cpu = ev.cpu,
+		});
+	}
+	/*
+	 * Those gone first, the rings read again after: a task writes its
+	 * EXIT before it is a zombie, so one gone by now has its EXIT in a
+	 * ring by now, if it has one. (Read before, an EXIT written since
+	 * was missed and made up a second time.)
+	 */
+	nr = t->nr_pending;
+	for (size_t i = 0; i < nr && !err; i++) {
+		struct task_event fork = t->pending[i].ev;
+
+		if (fork.kind != TASK_FORK || tid_set_has(opened, (pid_t)fork.tid) ||
+		    need_of(t, opened, (pid_t)fork.tid) == NEED_NOTHING ||
+		    find_event(t, TASK_EXIT, (pid_t)fork.tid) ||
+		    task_alive((pid_t)fork.pid, (pid_t)fork.tid))
+			continue;
+		err = tid_set_add(&gone, (pid_t)fork.pid, (pid_t)fork.tid);
+		if (err > 0)
+			err = 0;
+	}
+	if (!err)
+		err = read_rings(t);
+	for (size_t i = 0; i < gone.nr && !err; i++) {
+		const struct task_event *fork = find_event(t, TASK_FORK, gone.v[i].tid);
+
+		if (!fork || find_event(t, TASK_EXIT, gone.v[i].tid))
+			continue;
+		err = queue_made_up(t, &(struct task_event){
+			.kind = TASK_EXIT,
+			.time_ns = monotonic_ns(),
+			.pid = fork->pid, .tid = fork->tid,
+			.ppid = fork->ppid, .ptid = fork->ppid,
+			.cpu = fork->cpu,
+		});
+	}
+	free(gone.v);
+	return err;
+}
+
 int task_tracker_attach(struct task_tracker *t, const pid_t *pids, size_t nr,
 			size_t ring_bytes_per_cpu,
 			int (*on_task)(pid_t pid, pid_t tid, void *arg), void *arg)
 {
-	struct tid_set opened = { 0 }, found = { 0 };
+	struct tid_set opened = { 0 }, found = { 0 }, existed = { 0 };
 	int err = tracker_init(t, ring_bytes_per_cpu);
 
 	if (err)
@@ -421,6 +600,10 @@ int task_tracker_attach(struct task_tracker *t, const pid_t *pids, size_t nr,
 		found.nr = 0;
 		err = scan_tree(pids, nr, &found);
 		if (err)
+			goto fail;
+		for (size_t i = 0; round == 0 && i < found.nr && err >= 0; i++)
+			err = tid_set_add(&existed, found.v[i].pid, found.v[i].tid);
+		if (err < 0)
 			goto fail;
 		for (size_t i = 0; round == 0 && i < nr; i++)
 			if (!tid_set_has(&found, pids[i])) {
@@ -443,19 +626,26 @@ int task_tracker_attach(struct task_tracker *t, const pid_t *pids, size_t nr,
 		}
 		for (size_t i = 0; i < found.nr; i++) {
 			struct task_id id = found.v[i];
+			enum attach_need need = round ? need_of(t, &opened, id.tid) : NEED_ALL;
 
-			if (tid_set_has(&opened, id.tid) || fork_seen(t, id.tid))
+			if (tid_set_has(&opened, id.tid) || need == NEED_NOTHING)
 				continue;
 			err = attach_task(t, id.tid);
 			if (err < 0)
 				goto fail;
 			if (!err)
 				continue;
-			err = tid_set_add(&opened, id.pid, id.tid);
-			if (err >= 0 && on_task)
+			id.events_end = monotonic_ns();
+			if (need == NEED_ALL && on_task) {
 				err = on_task(id.pid, id.tid, arg);
+				if (err < 0)
+					goto fail;
+				id.counted_end = monotonic_ns();
+			}
+			err = tid_set_add(&opened, id.pid, id.tid);
 			if (err < 0)
 				goto fail;
+			opened.v[opened.nr - 1] = id;
 		}
 		if (round == 0 && !opened.nr) {
 			err = -ESRCH;
@@ -470,13 +660,19 @@ int task_tracker_attach(struct task_tracker *t, const pid_t *pids, size_t nr,
 			err = -ESRCH;
 			goto fail;
 		}
+	err = mend_records(t, &existed, &opened);
+	if (err)
+		goto fail;
+	t->dedupe = 1;
 	free(opened.v);
 	free(found.v);
+	free(existed.v);
 	return 0;
 
 fail:
 	free(opened.v);
 	free(found.v);
+	free(existed.v);
 	task_tracker_release(t);
 	return err;
 }
@@ -644,6 +840,38 @@ static int cmp_pending(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/*
+ * How close in time the two copies of one record are: the kernel writes
+ * them one after the other, with interrupts off.
+ */
+#define DEDUPE_NS (2 * 1000000ull)
+
+/*
+ * Whether ev is the second copy of an event just delivered (see dedupe
+ * in task_tracker.h): the same record about the same task, from the same
+ * CPU, at nearly the same time. Nothing else can look like one: a task
+ * forks once, and exits once but for the one EXIT its main thread gets
+ * when another thread execs, which the process's own EXIT would have to
+ * follow on the same CPU within DEDUPE_NS.
+ */
+static int is_copy(const struct task_tracker *t, const struct task_event *ev)
+{
+	size_t n = t->nr_recent < TASK_TRACKER_RECENT ? t->nr_recent : TASK_TRACKER_RECENT;
+
+	if (!t->dedupe || ev->kind == TASK_LOST)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct task_event *r = &t->recent[i];
+
+		if (r->kind == ev->kind && r->tid == ev->tid && r->pid == ev->pid &&
+		    r->ppid == ev->ppid && r->ptid == ev->ptid && r->cpu == ev->cpu &&
+		    r->exec == ev->exec && !strcmp(r->comm, ev->comm) &&
+		    ev->time_ns - r->time_ns <= DEDUPE_NS)
+			return 1;
+	}
+	return 0;
+}
+
 /* Delivers the pending events stamped at or before cut, in time order. */
 static int drain_up_to(struct task_tracker *t, uint64_t cut,
 		       int (*fn)(const struct task_event *ev, void *arg),
@@ -659,7 +887,13 @@ static int drain_up_to(struct task_tracker *t, uint64_t cut,
 		qsort(t->pending, t->nr_pending, sizeof(*t->pending), cmp_pending);
 
 	while (done < t->nr_pending && t->pending[done].ev.time_ns <= cut) {
-		ret = fn(&t->pending[done++].ev, arg);
+		const struct task_event *ev = &t->pending[done++].ev;
+
+		if (is_copy(t, ev))
+			continue;
+		if (t->dedupe)
+			t->recent[t->nr_recent++ % TASK_TRACKER_RECENT] = *ev;
+		ret = fn(ev, arg);
 		t->stats.events++;
 		if (ret)
 			break;

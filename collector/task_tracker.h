@@ -153,6 +153,9 @@ struct task_tracker_stats {
 	uint64_t last_records; /* records read by the last drain */
 };
 
+/* How many delivered events attach keeps to drop copies (see dedupe). */
+#define TASK_TRACKER_RECENT 8
+
 /* Private to task_tracker.c: one CPU's event and ring; a queued event. */
 struct task_ring;
 struct task_pending;
@@ -173,6 +176,16 @@ struct task_tracker {
 	struct task_pending *pending; /* read, waiting to be delivered */
 	size_t nr_pending, alloc_pending;
 	uint64_t seq;              /* read order, to sort stably */
+
+	/*
+	 * attach: a task created while its creator's events were being
+	 * opened may hold some of them and then get its own as well, so its
+	 * records can come twice, back to back in one ring. The events
+	 * delivered last are kept to spot the second copy.
+	 */
+	int dedupe;
+	struct task_event recent[TASK_TRACKER_RECENT];
+	size_t nr_recent;          /* recent[nr_recent % ...] is replaced next */
 
 	struct task_tracker_stats stats;
 };
@@ -196,9 +209,18 @@ int task_tracker_open(struct task_tracker *t, pid_t pid,
  * /proc/TID/task and /proc/TID/task/TID/children (rescanned until no new
  * task appears, since tasks may fork while we open); tasks that exit
  * meanwhile are skipped. That is one event per task per CPU: the file
- * descriptors needed grow with both. Each task is followed by exactly one
- * event: one created by a task already followed is recognised by its
- * FORK record and not opened again, which would write its records twice.
+ * descriptors needed grow with both. A task created by one already
+ * followed is recognised by its FORK record and not opened again, unless
+ * it was created while its creator's events (or the counters on_task
+ * opens) were being opened, one CPU after another: it then holds only
+ * some of them, and gets its own too. Such a task writes some records
+ * twice, back to back; the second copy is dropped when drained. One that
+ * has gone before the rescan finds it, with its EXIT written on a CPU
+ * it held no event of, gets an EXIT made up at the end of the attach;
+ * one whose FORK went that way gets a FORK made up before its first
+ * record. Left: a task created while on_task opens its counters holds
+ * some of them and is given all, so it counts the first ones twice (the
+ * window is the few microseconds of those opens).
  *
  * on_task, when not NULL, is called for each task given an event of its
  * own, with its process, right after the event is open: the caller opens

@@ -801,7 +801,10 @@ static void test_thousand_children(void **state)
  * FORK + COMM + EXIT delivered + task_tracker_lost() = records written
  * (one COMM, 1000 FORKs, 1001 EXITs), because the kernel's own lost count
  * includes the drops no LOST record has reported yet; the LOST records
- * delivered add up to at most that count.
+ * delivered add up to at most that count. There may be none: the kernel
+ * writes one at the first record that fits after the drops, and on a
+ * loaded machine the forker was once slow enough that every drop came
+ * after the last record that fitted.
  */
 static void test_tiny_ring_loses(void **state)
 {
@@ -828,7 +831,6 @@ static void test_tiny_ring_loses(void **state)
 		      (unsigned long long)reported, count_kind(&run, TASK_LOST),
 		      2 * FORKER_CHILDREN + 2);
 	assert_true(lost > 0);
-	assert_true(count_kind(&run, TASK_LOST) > 0);
 	assert_true(reported <= lost);
 	assert_int_equal(reported, run.tracker.stats.lost_reported);
 	if (run.tracker.kernel_lost_count)
@@ -870,7 +872,10 @@ static void test_poll_wakeup(void **state)
  * from one process here, 50,000 records, 2 MB/s. Drained on the poll
  * wakeup, the default ring loses nothing; drained only every 100 ms it
  * would need 200 KiB per CPU (measured and printed, not asserted: that is
- * why the collector must poll the tracker's fds).
+ * why the collector must poll the tracker's fds). Under valgrind a drain
+ * takes 36 us an event instead of 0.2, and the storm outruns it in one
+ * run in twenty: there only the sum is checked, every record delivered
+ * or counted lost.
  */
 static void run_storm(int poll_mode)
 {
@@ -893,7 +898,10 @@ static void run_storm(int poll_mode)
 		      STORM_CHILDREN, secs, STORM_CHILDREN / secs, run.wakeups,
 		      (unsigned long long)lost);
 	assert_int_equal(run.nr - count_kind(&run, TASK_LOST) + lost, 2 * STORM_CHILDREN + 2);
-	if (poll_mode) {
+	if (poll_mode && getenv("PPROBE_VALGRIND") && lost)
+		print_message("  (under valgrind: %llu lost allowed, the drain is 100 times slower)\n",
+			      (unsigned long long)lost);
+	else if (poll_mode) {
 		assert_int_equal(lost, 0);
 		check_forker(&run, (uint32_t)run.workload.pid, STORM_CHILDREN);
 	}
@@ -1043,6 +1051,17 @@ static void fake_task(struct fake_ring *f, uint32_t type, uint32_t pid,
 	fake_record(f, type, 0, body, sizeof(body), time);
 }
 
+/* Two rings of ring bytes in memory, zeroed, each a page of header first. */
+static void alloc_fake_rings(void *mem[2], size_t ring)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(posix_memalign(&mem[i], page, page + ring), 0);
+		memset(mem[i], 0, page + ring);
+	}
+}
+
 /*
  * Records written by hand into rings in memory, laid out as the kernel's:
  * what real runs rarely or never produce. A record cut by the ring's end,
@@ -1062,10 +1081,7 @@ static void test_decoder(void **state)
 
 	(void)state;
 	memset(&run, 0, sizeof(run));
-	for (int i = 0; i < 2; i++) {
-		assert_int_equal(posix_memalign(&mem[i], page, page + ring), 0);
-		memset(mem[i], 0, page + ring);
-	}
+	alloc_fake_rings(mem, ring);
 	assert_int_equal(task_tracker_open_memory(&run.tracker, mem, 2, 100), -EINVAL);
 	assert_int_equal(task_tracker_open_memory(&run.tracker, mem, 2, ring), 0);
 	assert_int_equal(task_tracker_nr_fds(&run.tracker), 2);
@@ -1153,6 +1169,63 @@ static void test_decoder(void **state)
 	assert_int_equal(run.ev[7].tid, 103);
 	assert_int_equal(run.tracker.nr_pending, 1);
 
+	run_release(&run);
+	free(mem[0]);
+	free(mem[1]);
+}
+
+/*
+ * After an attach, a task that holds two events on one CPU writes each of
+ * its records twice, back to back in that CPU's ring: the second copy is
+ * dropped. Records that only look alike are not: another CPU, another
+ * parent, or further apart in time than two writes of one record can be.
+ */
+static void test_attach_copies(void **state)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), ring = 1024;
+	struct fake_ring f, g;
+	void *mem[2];
+	struct run run;
+
+	(void)state;
+	memset(&run, 0, sizeof(run));
+	alloc_fake_rings(mem, ring);
+	assert_int_equal(task_tracker_open_memory(&run.tracker, mem, 2, ring), 0);
+	run.tracker.dedupe = 1; /* as task_tracker_attach() leaves it */
+	f = (struct fake_ring){ .meta = mem[0], .data = (unsigned char *)mem[0] + page, .size = ring };
+	g = (struct fake_ring){ .meta = mem[1], .data = (unsigned char *)mem[1] + page, .size = ring };
+
+	fake_task(&f, PERF_RECORD_FORK, 200, 100, 200, 100, 1000);
+	fake_task(&f, PERF_RECORD_FORK, 200, 100, 200, 100, 1040);     /* copy */
+	fake_task(&f, PERF_RECORD_FORK, 201, 100, 201, 101, 1100);     /* parent */
+	fake_task(&f, PERF_RECORD_EXIT, 200, 100, 200, 100, 50000);
+	fake_task(&f, PERF_RECORD_EXIT, 200, 100, 200, 100, 50030);    /* copy */
+	fake_task(&f, PERF_RECORD_EXIT, 201, 100, 201, 100, 60000);
+	fake_task(&f, PERF_RECORD_EXIT, 201, 100, 201, 100, 3060000);  /* 3 ms on */
+	fake_publish(&f);
+	fake_task(&g, PERF_RECORD_FORK, 201, 100, 201, 100, 1050);     /* CPU */
+	fake_task(&g, PERF_RECORD_EXIT, 200, 100, 200, 100, 50010);    /* CPU */
+	fake_publish(&g);
+
+	assert_int_equal(task_tracker_drain_all(&run.tracker, collect, &run), 0);
+	assert_int_equal(run.tracker.stats.records, 9);
+	assert_int_equal(run.nr, 7);
+	assert_int_equal(count_kind(&run, TASK_FORK), 3);
+	assert_int_equal(count_kind(&run, TASK_EXIT), 4);
+	assert_int_equal(run.ev[0].time_ns, 1000);
+	assert_int_equal(run.ev[1].time_ns, 1050);
+	assert_int_equal(run.ev[2].time_ns, 1100);
+	assert_int_equal(run.ev[3].time_ns, 50000);
+	assert_int_equal(run.ev[4].time_ns, 50010);
+	assert_int_equal(run.ev[6].time_ns, 3060000);
+
+	/* Without an attach there is nothing to drop. */
+	run.tracker.dedupe = 0;
+	fake_task(&f, PERF_RECORD_COMM, 300, 300, 0, 0, 4000000);
+	fake_task(&f, PERF_RECORD_COMM, 300, 300, 0, 0, 4000001);
+	fake_publish(&f);
+	assert_int_equal(task_tracker_drain_all(&run.tracker, collect, &run), 0);
+	assert_int_equal(run.nr, 9);
 	run_release(&run);
 	free(mem[0]);
 	free(mem[1]);
@@ -1319,17 +1392,15 @@ static void test_attach(void **state)
 
 /*
  * Attaching while the target forks as fast as it can: tasks appear between
- * the scan of /proc and the opening of events. Every task must be seen
- * once, never twice (a task both inherited and opened directly would have
- * its records written twice), and nothing lost.
- *
- * Known race, not covered: a child forked while the target's event is
- * open on some CPUs but not yet on the others inherits only those, and
- * its EXIT on another CPU is lost (its FORK is in a ring, so the rescan
- * takes it as followed). Here the window is a few microseconds and was
- * never hit; under valgrind (make test-valgrind, PPROBE_VALGRIND set) the
- * tracker is slow enough to lose a dozen children in one run in five, so
- * there the test is skipped.
+ * the scan of /proc and the opening of events, and while the target's
+ * events are open on some CPUs but not yet on the others (a child forked
+ * then holds only some: need_of() in task_tracker.c). Every task must be
+ * seen once, never twice (a task both inherited and opened directly has
+ * its records written twice), each has its FORK first and its EXIT last,
+ * and nothing is lost. That window is a few microseconds: a CI run hit
+ * it once natively, and valgrind hit it in one run in five; with a sleep
+ * of 300 us put between the per-CPU opens, the tracker before the fix
+ * failed this test 10 runs in 10, and after it 0 in 60.
  */
 static void test_attach_while_forking(void **state)
 {
@@ -1342,10 +1413,6 @@ static void test_attach_while_forking(void **state)
 	size_t nr, forks = 0, exits = 0, unforked = 0;
 
 	(void)state;
-	if (getenv("PPROBE_VALGRIND")) {
-		print_message("skipped: attach during a vfork storm: under valgrind the attach is slow enough to lose the EXIT of children forked between the per-CPU opens of the target's event (a race of task_tracker_attach)\n");
-		skip();
-	}
 	memset(&run, 0, sizeof(run));
 	snprintf(n, sizeof(n), "%d", STORM_CHILDREN);
 	assert_int_equal(workload_prepare(&run.workload, &opts), 0);
@@ -1398,6 +1465,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_decoder),
+		cmocka_unit_test(test_attach_copies),
 		cmocka_unit_test(test_shell),
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_thread_exec),
