@@ -603,7 +603,8 @@ static void test_fork_heavy(void **state)
 {
 	/* Per task: the tolerances below are that mode's (the cgroup mode's
 	 * totals are checked in test_e2e_record.c). */
-	const char *opts[] = { "--tree", "--mem=all", "--count-by", "task", NULL };
+	const char *opts[] = { "--tree", "--mem=all", "--count-by", "task",
+			       "-e", "@default,minor-faults", NULL };
 	const char *wargs[] = { FORK_CHILDREN, NULL };
 	struct tree_run t;
 	struct h_result r;
