@@ -60,6 +60,7 @@ struct load_facts {
 	uint64_t fork_ns[256];      /* ...counted from these at the end */
 	size_t forks;
 	double task_clock_s;        /* the last COUNTS */
+	double steal_s;             /* the machine's steal time over the run */
 };
 
 static void read_facts(const char *path, struct load_facts *f)
@@ -197,15 +198,19 @@ static void record_server(const char *server, int clients, struct load_facts *f,
 	char port[16];
 	int p = free_port();
 	struct h_args a = { 0 };
+	double steal;
 
 	snprintf(port, sizeof(port), "%d", p);
 	*data = h_tmp_path("server.data");
 	h_args_push(&a, h_pprobe_or_skip(), "record", "-o", *data, "--load",
 		    loadgen(p, clients), "--ready", port, "--", h_sample(server),
 		    "-p", port, NULL);
+	steal = h_steal_ms();
 	assert_int_equal(h_run(a.v, RUN_TIMEOUT, r), 0);
+	steal = h_steal_ms() - steal;
 	h_assert_exit("record --load", r, 0);
 	read_facts(*data, f);
+	f->steal_s = steal / 1e3;
 }
 
 /* The window is inside the run, and the load did what it said. */
@@ -231,7 +236,11 @@ static void check_window(const struct load_facts *f, int clients)
 
 /*
  * The load is no part of the tree: the run's rusage agrees with the
- * tree's task-clock, while loadgen spent CPU of its own.
+ * tree's task-clock, while loadgen spent CPU of its own. In a VM, time
+ * the hypervisor steals from a running task is in task-clock but not in
+ * rusage (see test_e2e_record.c): the machine's steal over the run is
+ * what task-clock may exceed rusage by, beyond the tolerance. One CI run
+ * on a busy host saw rusage 34 ms under task-clock without it.
  */
 static void check_load_apart(const char *label, const struct load_facts *f)
 {
@@ -242,10 +251,12 @@ static void check_load_apart(const char *label, const struct load_facts *f)
 	 * rusage and task-clock agree to a millisecond here. */
 	double tol = fmax(0.003, fmin(0.03 + f->task_clock_s * 0.1, load / 2));
 
-	print_message("  %-16s the load's own CPU: %.3f s\n", label, load);
+	print_message("  %-16s the load's own CPU: %.3f s; the machine's steal %.3f s\n",
+		      label, load, f->steal_s);
 	assert_true(load > 0);
-	assert_true(h_compare(label, "rusage user+sys s", ru, f->task_clock_s, tol, tol,
-			      " (task-clock; the load's own CPU is not in it)"));
+	assert_true(h_compare(label, "rusage user+sys s", ru, f->task_clock_s,
+			      tol + f->steal_s, tol,
+			      " (task-clock, less steal; the load's own CPU is not in it)"));
 }
 
 static void test_fork_server(void **state)
