@@ -48,6 +48,7 @@
 #include "cpumap.h"
 #include "event.h"
 #include "perf_ring.h"
+#include "procfs.h"
 
 #define NSEC_PER_SEC 1000000000ull
 #define RING_MAX_BYTES (1ul << 30)
@@ -466,22 +467,17 @@ static int attach_task(struct task_tracker *t, pid_t tid)
 /* Whether tid runs still: not gone, not a zombie. */
 static int task_alive(pid_t pid, pid_t tid)
 {
-	char path[64], buf[512], *paren;
-	ssize_t n;
-	int fd;
+	struct proc_figures fig = { 0 };
+	char path[64], *text;
+	int ok;
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (proc_read_text(path, &text) < 0)
 		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	/* "tid (comm) S ...": the comm may hold ')' itself. */
-	paren = strrchr(buf, ')');
-	return paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
+	ok = proc_parse_stat(text, strlen(text), sysconf(_SC_CLK_TCK), &fig) == 0 &&
+	     (fig.have & PROC_HAVE_STATE) && fig.state != 'Z' && fig.state != 'X';
+	free(text);
+	return ok;
 }
 
 static struct task_event *queue_event(struct task_tracker *t);

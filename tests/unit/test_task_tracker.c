@@ -1051,15 +1051,23 @@ static void fake_task(struct fake_ring *f, uint32_t type, uint32_t pid,
 	fake_record(f, type, 0, body, sizeof(body), time);
 }
 
-/* Two rings of ring bytes in memory, zeroed, each a page of header first. */
-static void alloc_fake_rings(void *mem[2], size_t ring)
+/*
+ * run's tracker on two rings of ring bytes in memory (mem, to be freed),
+ * zeroed, each a page of header first; f and g write into them.
+ */
+static void open_fake_rings(struct run *run, void *mem[2], size_t ring,
+			    struct fake_ring *f, struct fake_ring *g)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 
+	memset(run, 0, sizeof(*run));
 	for (int i = 0; i < 2; i++) {
 		assert_int_equal(posix_memalign(&mem[i], page, page + ring), 0);
 		memset(mem[i], 0, page + ring);
 	}
+	assert_int_equal(task_tracker_open_memory(&run->tracker, mem, 2, ring), 0);
+	*f = (struct fake_ring){ .meta = mem[0], .data = (unsigned char *)mem[0] + page, .size = ring };
+	*g = (struct fake_ring){ .meta = mem[1], .data = (unsigned char *)mem[1] + page, .size = ring };
 }
 
 /*
@@ -1071,22 +1079,19 @@ static void alloc_fake_rings(void *mem[2], size_t ring)
  */
 static void test_decoder(void **state)
 {
-	size_t page = (size_t)sysconf(_SC_PAGESIZE), ring = 256;
+	size_t ring = 256;
 	uint64_t lost_body[2] = { 5, 7 }, unknown[2] = { 0, 0 };
 	unsigned char comm_body[24] = { 0 };
 	uint32_t comm_ids[2] = { 100, 100 };
 	struct fake_ring f, g;
+	struct task_tracker bad;
 	void *mem[2];
 	struct run run;
 
 	(void)state;
-	memset(&run, 0, sizeof(run));
-	alloc_fake_rings(mem, ring);
-	assert_int_equal(task_tracker_open_memory(&run.tracker, mem, 2, 100), -EINVAL);
-	assert_int_equal(task_tracker_open_memory(&run.tracker, mem, 2, ring), 0);
+	open_fake_rings(&run, mem, ring, &f, &g);
+	assert_int_equal(task_tracker_open_memory(&bad, mem, 2, 100), -EINVAL);
 	assert_int_equal(task_tracker_nr_fds(&run.tracker), 2);
-	f = (struct fake_ring){ .meta = mem[0], .data = (unsigned char *)mem[0] + page, .size = ring };
-	g = (struct fake_ring){ .meta = mem[1], .data = (unsigned char *)mem[1] + page, .size = ring };
 
 	/* Nothing written: nothing delivered. */
 	assert_int_equal(task_tracker_drain(&run.tracker, collect, &run), 0);
@@ -1182,18 +1187,13 @@ static void test_decoder(void **state)
  */
 static void test_attach_copies(void **state)
 {
-	size_t page = (size_t)sysconf(_SC_PAGESIZE), ring = 1024;
 	struct fake_ring f, g;
 	void *mem[2];
 	struct run run;
 
 	(void)state;
-	memset(&run, 0, sizeof(run));
-	alloc_fake_rings(mem, ring);
-	assert_int_equal(task_tracker_open_memory(&run.tracker, mem, 2, ring), 0);
+	open_fake_rings(&run, mem, 1024, &f, &g);
 	run.tracker.dedupe = 1; /* as task_tracker_attach() leaves it */
-	f = (struct fake_ring){ .meta = mem[0], .data = (unsigned char *)mem[0] + page, .size = ring };
-	g = (struct fake_ring){ .meta = mem[1], .data = (unsigned char *)mem[1] + page, .size = ring };
 
 	fake_task(&f, PERF_RECORD_FORK, 200, 100, 200, 100, 1000);
 	fake_task(&f, PERF_RECORD_FORK, 200, 100, 200, 100, 1040);     /* copy */
