@@ -2,8 +2,11 @@
 
 now_ns() { date +%s%N; }
 
-# The median of the numbers on stdin, one per line.
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# The median of the numbers on stdin, one per line; nan for none.
+median() { sort -g | awk '{ v[NR] = $1 } END { if (!NR) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# Whether perf stat is installed and may count here (perf_event_paranoid).
+have_perf_stat() { command -v perf >/dev/null 2>&1 && perf stat -e task-clock -o /dev/null true 2>/dev/null; }
 
 # rotated_rounds ROUNDS CMD... : runs CMD once bare to warm the caches,
 # then ROUNDS rounds of every kind in the caller's array `kinds` (the

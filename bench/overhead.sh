@@ -38,7 +38,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 kinds=(bare pprobe100 pprobe10)
 missing=()
-if command -v perf >/dev/null 2>&1 && perf stat -e task-clock -o /dev/null true 2>/dev/null; then
+if have_perf_stat; then
 	kinds+=(perf100 perf10)
 else
 	missing+=("perf stat (linux-perf)")

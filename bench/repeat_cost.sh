@@ -26,13 +26,9 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 [ -x "$pprobe" ] || { echo "repeat_cost.sh: no '$pprobe': build first (make)" >&2; exit 1; }
+. "$(dirname "$0")/lib.sh"
 have_perf=0
-if command -v perf >/dev/null 2>&1 && perf stat -e task-clock -o /dev/null true 2>/dev/null; then
-	have_perf=1
-fi
-
-now_ns() { date +%s%N; }
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+have_perf_stat && have_perf=1
 
 # time_ns CMD... : the wall time of one run of CMD, in ns.
 time_ns() {

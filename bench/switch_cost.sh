@@ -30,7 +30,7 @@ trap 'rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/lib.sh"
 
 kinds=(bare)
-if command -v perf >/dev/null 2>&1 && perf stat -e task-clock -o /dev/null true 2>/dev/null; then
+if have_perf_stat; then
 	kinds+=(perf1 perf4 perf7)
 fi
 kinds+=(task task-notree task4)

@@ -42,10 +42,9 @@ trap 'rm -rf "$tmp"' EXIT
 [ -x "$pprobe" ] || { echo "tree_cost.sh: no '$pprobe': build first (make)" >&2; exit 1; }
 [ -x "$wl/sleepers" ] || { echo "tree_cost.sh: no '$wl/sleepers': build first (make)" >&2; exit 1; }
 
+. "$(dirname "$0")/lib.sh"
 have_perf=0
-if command -v perf >/dev/null 2>&1 && perf stat -e task-clock -o /dev/null true 2>/dev/null; then
-	have_perf=1
-fi
+have_perf_stat && have_perf=1
 have_time=0
 [ -x /usr/bin/time ] && have_time=1
 mprof=
@@ -53,8 +52,6 @@ for m in mprof python3-mprof; do
 	if command -v "$m" >/dev/null 2>&1; then mprof=$m; break; fi
 done
 
-median() { sort -g | awk '{ v[NR] = $1 } END { if (!NR) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-now_ns() { date +%s%N; }
 
 # ---- 1. collector CPU against tree size ----
 
