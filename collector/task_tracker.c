@@ -67,11 +67,15 @@ struct task_ring {
 	struct perf_event_mmap_page *meta; /* first page of the mapping */
 	unsigned char *data;    /* ring_bytes of records */
 	size_t map_bytes;       /* one page + ring_bytes; 0: not our mapping */
+	/* the last record read was an exec's COMM: its tid (else 0), time */
+	uint32_t exec_tid;
+	uint64_t exec_ns;
 };
 
 struct task_pending {
 	struct task_event ev;
 	uint64_t seq;           /* read order: ties in time keep it */
+	int exec_exit;          /* cgroup mode: an EXIT right after its exec */
 };
 
 static uint64_t monotonic_ns(void)
@@ -82,8 +86,15 @@ static uint64_t monotonic_ns(void)
 	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
+/* What an event is opened on, and when it starts. */
+enum open_how {
+	OPEN_AT_EXEC, /* a held child: inherited, on from its exec */
+	OPEN_NOW,     /* a running task (attach): inherited, on at once */
+	OPEN_CGROUP,  /* a cgroup, per CPU: on at once, nothing to inherit */
+};
+
 static void init_attr(struct perf_event_attr *attr, size_t ring_bytes,
-		      int on_exec, int lost_count)
+		      enum open_how how, int lost_count)
 {
 	memset(attr, 0, sizeof(*attr));
 	attr->size = sizeof(*attr);
@@ -92,7 +103,7 @@ static void init_attr(struct perf_event_attr *attr, size_t ring_bytes,
 	/* Only for the trailer of side-band records: nothing is sampled. */
 	attr->sample_type = PERF_SAMPLE_TIME;
 	attr->read_format = lost_count ? PERF_FORMAT_LOST : 0;
-	attr->inherit = 1;
+	attr->inherit = how != OPEN_CGROUP;
 	attr->task = 1;          /* FORK and EXIT */
 	attr->comm = 1;          /* COMM ... */
 	attr->comm_exec = 1;     /* ... flagged when it comes from exec */
@@ -105,29 +116,33 @@ static void init_attr(struct perf_event_attr *attr, size_t ring_bytes,
 	 */
 	attr->exclude_kernel = 1;
 	attr->exclude_hv = 1;
-	attr->disabled = !!on_exec;
-	attr->enable_on_exec = !!on_exec;
+	attr->disabled = how == OPEN_AT_EXEC;
+	attr->enable_on_exec = how == OPEN_AT_EXEC;
 	/* Wake poll(2) each time half the ring has been written. */
 	attr->watermark = 1;
 	attr->wakeup_watermark = (uint32_t)(ring_bytes / 2);
 }
 
 /*
- * Opens the tracker's event on tid and cpu. The first open finds out
- * whether this kernel can report the lost count through read(2)
+ * Opens the tracker's event on cpu and target: a thread id, or with
+ * OPEN_CGROUP an open cgroup directory. The first open finds out whether
+ * this kernel can report the lost count through read(2)
  * (PERF_FORMAT_LOST, Linux 6.0): older ones refuse the read_format bit
  * with EINVAL. Returns an fd or -errno.
  */
-static int open_event(struct task_tracker *t, pid_t tid, uint32_t cpu, int on_exec)
+static int open_event(struct task_tracker *t, int target, uint32_t cpu,
+		      enum open_how how)
 {
+	unsigned long flags = PERF_FLAG_FD_CLOEXEC |
+			      (how == OPEN_CGROUP ? PERF_FLAG_PID_CGROUP : 0);
 	struct perf_event_attr attr;
 	int fd;
 
-	init_attr(&attr, t->ring_bytes, on_exec, t->kernel_lost_count);
-	fd = sys_perf_event_open(&attr, tid, (int)cpu, -1, PERF_FLAG_FD_CLOEXEC);
+	init_attr(&attr, t->ring_bytes, how, t->kernel_lost_count);
+	fd = sys_perf_event_open(&attr, target, (int)cpu, -1, flags);
 	if (fd < 0 && errno == EINVAL && t->kernel_lost_count) {
-		init_attr(&attr, t->ring_bytes, on_exec, 0);
-		fd = sys_perf_event_open(&attr, tid, (int)cpu, -1, PERF_FLAG_FD_CLOEXEC);
+		init_attr(&attr, t->ring_bytes, how, 0);
+		fd = sys_perf_event_open(&attr, target, (int)cpu, -1, flags);
 		if (fd >= 0)
 			t->kernel_lost_count = 0;
 	}
@@ -184,7 +199,9 @@ static int tracker_init(struct task_tracker *t, size_t ring_bytes_per_cpu)
 	return 0;
 }
 
-int task_tracker_open(struct task_tracker *t, pid_t pid, size_t ring_bytes_per_cpu)
+/* Opens one event per ring on target and maps the rings. */
+static int open_rings(struct task_tracker *t, int target, enum open_how how,
+		      size_t ring_bytes_per_cpu)
 {
 	int err = tracker_init(t, ring_bytes_per_cpu);
 
@@ -193,7 +210,7 @@ int task_tracker_open(struct task_tracker *t, pid_t pid, size_t ring_bytes_per_c
 	for (size_t i = 0; i < t->nr_rings; i++) {
 		struct task_ring *r = &t->rings[i];
 
-		r->fd = open_event(t, pid, r->cpu, 1);
+		r->fd = open_event(t, target, r->cpu, how);
 		if (r->fd < 0) {
 			err = r->fd;
 			r->fd = -1;
@@ -207,6 +224,21 @@ int task_tracker_open(struct task_tracker *t, pid_t pid, size_t ring_bytes_per_c
 
 fail:
 	task_tracker_release(t);
+	return err;
+}
+
+int task_tracker_open(struct task_tracker *t, pid_t pid, size_t ring_bytes_per_cpu)
+{
+	return open_rings(t, pid, OPEN_AT_EXEC, ring_bytes_per_cpu);
+}
+
+int task_tracker_open_cgroup(struct task_tracker *t, int cgroup_fd,
+			     size_t ring_bytes_per_cpu)
+{
+	int err = open_rings(t, cgroup_fd, OPEN_CGROUP, ring_bytes_per_cpu);
+
+	if (!err)
+		t->cgroup = 1;
 	return err;
 }
 
@@ -436,7 +468,7 @@ static int attach_task(struct task_tracker *t, pid_t tid)
 {
 	for (size_t i = 0; i < t->nr_rings; i++) {
 		struct task_ring *r = &t->rings[i];
-		int fd = open_event(t, tid, r->cpu, 0);
+		int fd = open_event(t, tid, r->cpu, OPEN_NOW);
 		int err;
 
 		if (fd == -ESRCH)
@@ -709,7 +741,36 @@ static struct task_event *queue_event(struct task_tracker *t)
  * too short for its type is skipped (returns 0): the kernel never writes
  * one. Returns -ENOMEM when the queue cannot grow.
  */
-static int decode(struct task_tracker *t, const struct task_ring *r,
+/*
+ * The longest an exec's COMM and the EXIT a secure exec writes after it
+ * may be apart: the kernel writes both in one pass through exec, 4 to 8
+ * us apart here. A program that really exits so soon after its exec is
+ * rare (/bin/true takes 500 us): each such EXIT costs a read of /proc.
+ */
+#define EXEC_EXIT_NS (100 * 1000ull)
+
+/*
+ * Cgroup mode: flags an EXIT that may be the one a secure exec writes
+ * (see task_tracker.h): the EXIT of a process's main thread that comes
+ * right after its own exec's COMM in the same ring, nothing between.
+ * Whether it is, drain_up_to() finds out.
+ */
+static void mark_exec_exit(struct task_ring *r, struct task_pending *p)
+{
+	const struct task_event *ev = &p->ev;
+
+	if (ev->kind == TASK_EXIT && r->exec_tid && ev->tid == r->exec_tid &&
+	    ev->pid == ev->tid && ev->time_ns - r->exec_ns <= EXEC_EXIT_NS)
+		p->exec_exit = 1;
+	if (ev->kind == TASK_COMM && ev->exec) {
+		r->exec_tid = ev->tid;
+		r->exec_ns = ev->time_ns;
+	} else {
+		r->exec_tid = 0;
+	}
+}
+
+static int decode(struct task_tracker *t, struct task_ring *r,
 		  const unsigned char *rec, const struct perf_event_header *h)
 {
 	struct task_event *ev;
@@ -766,6 +827,8 @@ static int decode(struct task_tracker *t, const struct task_ring *r,
 		t->stats.lost_reported += ev->lost;
 		break;
 	}
+	if (t->cgroup)
+		mark_exec_exit(r, &t->pending[t->nr_pending - 1]);
 	return 0;
 }
 
@@ -777,7 +840,7 @@ static int is_followed(uint32_t type)
 
 struct ring_reader {
 	struct task_tracker *t;
-	const struct task_ring *r;
+	struct task_ring *r;
 };
 
 static int on_record(void *arg, const struct perf_event_header *h,
@@ -868,6 +931,39 @@ static int is_copy(const struct task_tracker *t, const struct task_event *ev)
 	return 0;
 }
 
+/* Whether an EXIT of pending[i]'s task comes after it in the queue. */
+static int exits_later(const struct task_tracker *t, size_t i)
+{
+	for (size_t j = i + 1; j < t->nr_pending; j++)
+		if (t->pending[j].ev.kind == TASK_EXIT &&
+		    t->pending[j].ev.tid == t->pending[i].ev.tid)
+			return 1;
+	return 0;
+}
+
+/*
+ * Cgroup mode: whether the EXIT pending[i], flagged by mark_exec_exit(),
+ * is the one a secure exec writes though its task lives on. It is if the
+ * task still runs (this is 20 ms after, at the earliest, given the cut),
+ * or if it has ended with another EXIT: its real one, written before it
+ * ended, so in a ring by now; the rings are read again for it when the
+ * task ended after the drain read them. A task that ended with no other
+ * EXIT exited for real right after its exec. May read the rings (so move
+ * the queue); sets *err to their error, if it has none.
+ */
+static int is_exec_exit(struct task_tracker *t, size_t i, int *err)
+{
+	const struct task_event *ev = &t->pending[i].ev;
+	int e;
+
+	if (task_alive((pid_t)ev->pid, (pid_t)ev->tid) || exits_later(t, i))
+		return 1;
+	e = read_rings(t);
+	if (e && !*err)
+		*err = e;
+	return exits_later(t, i);
+}
+
 /* Delivers the pending events stamped at or before cut, in time order. */
 static int drain_up_to(struct task_tracker *t, uint64_t cut,
 		       int (*fn)(const struct task_event *ev, void *arg),
@@ -883,8 +979,12 @@ static int drain_up_to(struct task_tracker *t, uint64_t cut,
 		qsort(t->pending, t->nr_pending, sizeof(*t->pending), cmp_pending);
 
 	while (done < t->nr_pending && t->pending[done].ev.time_ns <= cut) {
-		const struct task_event *ev = &t->pending[done++].ev;
+		size_t i = done++;
+		const struct task_event *ev;
 
+		if (t->pending[i].exec_exit && is_exec_exit(t, i, &err))
+			continue;
+		ev = &t->pending[i].ev;
 		if (is_copy(t, ev))
 			continue;
 		if (t->dedupe)

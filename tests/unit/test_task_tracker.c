@@ -47,6 +47,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "task_tracker.h"
 #include "workload.h"
 
@@ -242,7 +243,20 @@ struct run {
 	size_t max_per_drain;
 	size_t wakeups;          /* poll mode: POLLIN before the timeout */
 	int poll_mode;
+	struct cgroup cgroup;    /* by_cgroup: where the command runs */
 };
+
+/*
+ * Whether the runs of this group follow the command's cgroup
+ * (task_tracker_open_cgroup) rather than the command itself.
+ */
+static int by_cgroup;
+
+static void skip_because(const char *reason)
+{
+	print_message("skipped: %s\n", reason);
+	skip();
+}
 
 static int collect(const struct task_event *ev, void *arg)
 {
@@ -357,13 +371,47 @@ static void drain_until_reaped(struct run *run, long drain_ms)
 	}
 }
 
+/*
+ * Puts the held command in a cgroup of its own and follows that, as
+ * `pprobe record --count-by cgroup` does; skips where no cgroup can be
+ * made (not root, no perf_event controller).
+ */
+static void open_cgroup_tracker(struct run *run, size_t ring_bytes)
+{
+	static const char *const controllers[] = { "perf_event", NULL };
+	struct cgroup_options opts = {
+		.controllers = controllers,
+		.name_hint = "pprobe-test",
+	};
+	char why[512] = "";
+	int fd, err;
+
+	if (geteuid() != 0) {
+		workload_release(&run->workload);
+		skip_because("not root: following a cgroup needs a cgroup of one's own and CPU-wide events");
+	}
+	err = cgroup_create(&run->cgroup, &opts, why, sizeof(why));
+	if (err) {
+		workload_release(&run->workload);
+		skip_because(why);
+	}
+	assert_int_equal(cgroup_attach(&run->cgroup, run->workload.pid, why, sizeof(why)), 0);
+	fd = open(cgroup_path(&run->cgroup, "perf_event"), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(task_tracker_open_cgroup(&run->tracker, fd, ring_bytes), 0);
+	close(fd);
+}
+
 static void run_start(struct run *run, const char *const *argv, size_t ring_bytes)
 {
 	struct workload_options opts = { .argv = argv };
 
 	memset(run, 0, sizeof(*run));
 	assert_int_equal(workload_prepare(&run->workload, &opts), 0);
-	assert_int_equal(task_tracker_open(&run->tracker, run->workload.pid, ring_bytes), 0);
+	if (by_cgroup)
+		open_cgroup_tracker(run, ring_bytes);
+	else
+		assert_int_equal(task_tracker_open(&run->tracker, run->workload.pid, ring_bytes), 0);
 	run->begin_ns = now_ns();
 	assert_int_equal(workload_start(&run->workload), 0);
 }
@@ -379,6 +427,7 @@ static void run_release(struct run *run)
 {
 	task_tracker_release(&run->tracker);
 	workload_release(&run->workload);
+	cgroup_destroy(&run->cgroup, NULL, 0);
 	free(run->ev);
 	free(run->drain_end);
 }
@@ -525,8 +574,9 @@ static void test_shell(void **state)
 	print_message("sh -c: %zu events (%zu children) in %zu drains\n",
 		      run.nr, children, run.drains);
 
-	/* The whole tree is gone: every ring's fd reports it. */
-	for (size_t i = 0; i < task_tracker_nr_fds(&run.tracker); i++) {
+	/* The whole tree is gone: every ring's fd reports it (a cgroup's
+	 * events stay: the cgroup does). */
+	for (size_t i = 0; !by_cgroup && i < task_tracker_nr_fds(&run.tracker); i++) {
 		struct pollfd p = { .fd = task_tracker_fd(&run.tracker, i), .events = POLLIN };
 
 		assert_int_equal(poll(&p, 1, 0), 1);
@@ -679,25 +729,24 @@ static int copy_setuid(const char *from, const char *to)
  * An exec that makes a process non-dumpable (a set-user-id program run by
  * a user who is not its owner) makes the kernel detach every perf event
  * from it: COMM, then at once an EXIT, written at the exec; nothing after
- * that about the process or anything it starts. Needs root to make a
- * set-user-id copy of sh and a user to run it as.
+ * that about the process or anything it starts. A cgroup's events stay,
+ * and the tracker drops that EXIT: the shell is followed to its end, its
+ * two /bin/true included, whether it still runs when the EXIT is drained
+ * (`sleep`) or has ended by then. Needs root to make a set-user-id copy
+ * of sh and a user to run it as.
  */
-static void test_setuid_exec(void **state)
+static void run_setuid(const char *script)
 {
 	char dir[] = "/tmp/pprobe-test-suid-XXXXXX", sh[64], ids[32];
-	const char *argv[] = { self_exe, "--drop-exec", ids, sh, "-c",
-			       "/bin/true; /bin/true & wait", NULL };
+	const char *argv[] = { self_exe, "--drop-exec", ids, sh, "-c", script, NULL };
 	struct passwd *nobody = getpwnam("nobody");
 	struct statvfs vfs;
 	struct run run;
 	uint32_t root;
 	long comm;
 
-	(void)state;
-	if (geteuid() != 0 || !nobody || !nobody->pw_uid) {
-		print_message("skipped: needs root and a 'nobody' user to run a set-user-id program\n");
-		skip();
-	}
+	if (geteuid() != 0 || !nobody || !nobody->pw_uid)
+		skip_because("needs root and a 'nobody' user to run a set-user-id program");
 	assert_non_null(mkdtemp(dir));
 	assert_int_equal(chmod(dir, 0755), 0);
 	snprintf(sh, sizeof(sh), "%s/suid-sh", dir);
@@ -707,8 +756,7 @@ static void test_setuid_exec(void **state)
 	if (statvfs(dir, &vfs) < 0 || (vfs.f_flag & ST_NOSUID)) {
 		unlink(sh);
 		rmdir(dir);
-		print_message("skipped: /tmp is mounted nosuid\n");
-		skip();
+		skip_because("/tmp is mounted nosuid");
 	}
 
 	run_command(&run, argv, 0, DRAIN_MS);
@@ -721,12 +769,36 @@ static void test_setuid_exec(void **state)
 	comm = find(&run, 1, TASK_COMM, root);
 	assert_int_equal(comm, 1);
 	assert_string_equal(run.ev[comm].comm, "suid-sh");
-	assert_int_equal(run.nr, 3);
-	assert_int_equal(run.ev[2].kind, TASK_EXIT);
-	assert_int_equal(run.ev[2].tid, root);
-	/* The two /bin/true the shell ran are not seen. */
-	assert_int_equal(count_kind(&run, TASK_FORK), 0);
+	if (by_cgroup) {
+		size_t sleeps = strstr(script, "sleep") ? 1 : 0;
+
+		/* The shell's one EXIT is its real one, the last event. */
+		assert_int_equal(find(&run, 0, TASK_EXIT, root), (long)run.nr - 1);
+		assert_int_equal(count_kind(&run, TASK_FORK), 2 + sleeps);
+		assert_int_equal(count_kind(&run, TASK_EXIT), 3 + sleeps);
+		assert_true(run.ev[run.nr - 1].time_ns - run.ev[comm].time_ns >
+			    sleeps * 250 * NSEC_PER_MSEC);
+	} else {
+		assert_int_equal(run.nr, 3);
+		assert_int_equal(run.ev[2].kind, TASK_EXIT);
+		assert_int_equal(run.ev[2].tid, root);
+		/* The two /bin/true the shell ran are not seen. */
+		assert_int_equal(count_kind(&run, TASK_FORK), 0);
+	}
 	run_release(&run);
+}
+
+static void test_setuid_exec(void **state)
+{
+	(void)state;
+	run_setuid("/bin/true; /bin/true & wait");
+}
+
+/* Cgroup mode: the set-user-id shell still runs when its EXIT is drained. */
+static void test_setuid_exec_runs_on(void **state)
+{
+	(void)state;
+	run_setuid("/bin/true; sleep 0.3; /bin/true & wait");
 }
 
 static void print_drain_figures(const char *what, const struct run *run)
@@ -1231,6 +1303,104 @@ static void test_attach_copies(void **state)
 	free(mem[1]);
 }
 
+/* A COMM record of an exec: tid == pid, the new name. */
+static void fake_exec(struct fake_ring *f, uint32_t pid, const char *name, uint64_t time)
+{
+	unsigned char body[24] = { 0 };
+	uint32_t ids[2] = { pid, pid };
+
+	memcpy(body, ids, sizeof(ids));
+	snprintf((char *)body + 8, 16, "%s", name);
+	fake_record(f, PERF_RECORD_COMM, PERF_RECORD_MISC_COMM_EXEC, body, sizeof(body), time);
+}
+
+/* The pid of a child that has been reaped: a task that has ended. */
+static uint32_t ended_pid(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(0);
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	return (uint32_t)pid;
+}
+
+/* collect(), and publishes late_ring when the FORK of tid 700 comes. */
+static struct fake_ring *late_ring;
+
+static int collect_then_publish(const struct task_event *ev, void *arg)
+{
+	if (ev->kind == TASK_FORK && ev->tid == 700 && late_ring)
+		fake_publish(late_ring);
+	return collect(ev, arg);
+}
+
+/*
+ * Cgroup mode: the EXIT a secure exec writes right after its COMM is
+ * dropped, since the task lives on: when it still runs at the drain
+ * (this test process), or when it has ended with an EXIT of its own, read
+ * in the same drain or only once the rings are read again. Delivered: an
+ * EXIT right after an exec whose task ended with no other (a program that
+ * exited at once), one further from its exec than the kernel takes, one
+ * with a record between, and every one when not following a cgroup.
+ */
+static void test_exec_exits(void **state)
+{
+	uint32_t self = (uint32_t)getpid(), gone = ended_pid(),
+		 late = ended_pid(), quick = ended_pid(), slow = ended_pid();
+	struct fake_ring f, g;
+	void *mem[2];
+	struct run run;
+
+	(void)state;
+	open_fake_rings(&run, mem, 2048, &f, &g);
+	run.tracker.cgroup = 1; /* as task_tracker_open_cgroup() leaves it */
+
+	fake_exec(&f, self, "suid", 1000);
+	fake_task(&f, PERF_RECORD_EXIT, self, 1, self, 1, 6000);       /* runs */
+	fake_exec(&f, gone, "suid", 10000);
+	fake_task(&f, PERF_RECORD_EXIT, gone, 1, gone, 1, 15000);      /* drop */
+	fake_exec(&f, late, "suid", 20000);
+	fake_task(&f, PERF_RECORD_EXIT, late, 1, late, 1, 25000);      /* drop */
+	fake_exec(&f, quick, "true", 30000);
+	fake_task(&f, PERF_RECORD_EXIT, quick, 1, quick, 1, 80000);    /* real */
+	fake_exec(&f, slow, "true", 100000);
+	fake_task(&f, PERF_RECORD_EXIT, slow, 1, slow, 1, 300000);     /* real */
+	fake_exec(&f, self, "suid", 400000);
+	fake_task(&f, PERF_RECORD_FORK, 500, self, 500, self, 401000);
+	fake_task(&f, PERF_RECORD_EXIT, self, 1, self, 1, 402000);     /* between */
+	fake_task(&f, PERF_RECORD_EXIT, gone, 1, gone, 1, 900000);     /* real */
+	fake_publish(&f);
+	fake_task(&g, PERF_RECORD_FORK, 700, 1, 700, 1, 12000);
+	fake_publish(&g);
+	/* written when late's EXIT is looked at: after the first read */
+	fake_task(&g, PERF_RECORD_EXIT, late, 1, late, 1, 950000);
+	late_ring = &g;
+
+	assert_int_equal(task_tracker_drain_all(&run.tracker, collect_then_publish, &run), 0);
+	late_ring = NULL;
+	assert_int_equal(run.tracker.stats.records, 16);
+	assert_int_equal(run.nr, 13);
+	assert_int_equal(find(&run, 0, TASK_EXIT, self), 10);  /* after the FORK */
+	assert_int_equal(run.ev[find(&run, 0, TASK_EXIT, gone)].time_ns, 900000);
+	assert_int_equal(run.ev[find(&run, 0, TASK_EXIT, late)].time_ns, 950000);
+	assert_int_equal(run.ev[find(&run, 0, TASK_EXIT, quick)].time_ns, 80000);
+	assert_int_equal(run.ev[find(&run, 0, TASK_EXIT, slow)].time_ns, 300000);
+
+	/* Not following a cgroup: the kernel's EXIT at a secure exec stays. */
+	run.tracker.cgroup = 0;
+	fake_exec(&f, self, "suid", 1000000);
+	fake_task(&f, PERF_RECORD_EXIT, self, 1, self, 1, 1005000);
+	fake_publish(&f);
+	assert_int_equal(task_tracker_drain_all(&run.tracker, collect, &run), 0);
+	assert_int_equal(run.nr, 15);
+	assert_int_equal(run.ev[14].kind, TASK_EXIT);
+	run_release(&run);
+	free(mem[0]);
+	free(mem[1]);
+}
+
 /* ---- attaching to a tree that runs already ---- */
 
 struct attach_target {
@@ -1460,12 +1630,19 @@ static int group_setup(void **state)
 	return prctl(PR_SET_CHILD_SUBREAPER, 1) < 0 ? -1 : 0;
 }
 
+static int cgroup_group_setup(void **state)
+{
+	by_cgroup = 1;
+	return group_setup(state);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_decoder),
 		cmocka_unit_test(test_attach_copies),
+		cmocka_unit_test(test_exec_exits),
 		cmocka_unit_test(test_shell),
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_thread_exec),
@@ -1480,7 +1657,22 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_attach),
 		cmocka_unit_test(test_attach_while_forking),
 	};
+	/* The same trees, followed through their cgroup. */
+	const struct CMUnitTest cgroup_tests[] = {
+		cmocka_unit_test(test_shell),
+		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_thread_exec),
+		cmocka_unit_test(test_double_fork),
+		cmocka_unit_test(test_setuid_exec),
+		cmocka_unit_test(test_setuid_exec_runs_on),
+		cmocka_unit_test(test_thousand_children),
+		cmocka_unit_test(test_tiny_ring_loses),
+		cmocka_unit_test(test_poll_wakeup),
+		cmocka_unit_test(test_storm_poll),
+		cmocka_unit_test(test_callback_stops),
+	};
 	ssize_t n;
+	int failed;
 
 	if (argc > 1 && !strncmp(argv[1], "--", 2))
 		return helper_main(argc, argv);
@@ -1491,5 +1683,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	self_exe[n] = '\0';
-	return cmocka_run_group_tests(tests, group_setup, NULL);
+	failed = cmocka_run_group_tests_name("per task", tests, group_setup, NULL);
+	failed += cmocka_run_group_tests_name("per cgroup", cgroup_tests,
+					      cgroup_group_setup, NULL);
+	return failed;
 }
