@@ -1272,13 +1272,35 @@ static void finish_tasks(struct record *rec)
  */
 static void watch_rings(struct record *rec);
 
+/*
+ * Counting by cgroup, the tracker follows the cgroup too: the tree's
+ * tasks then carry no perf event at all, which makes their forks and
+ * context switches cheaper (CGROUP MODE in task_tracker.h). Otherwise,
+ * or if that fails, it follows the command.
+ */
+static int open_tracker(struct record *rec)
+{
+	int fd = -1, err = -1;
+
+	if (rec->counters.by_cgroup)
+		fd = open(cgroup_path(&rec->count_cgroup, "perf_event"),
+			  O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		err = task_tracker_open_cgroup(&rec->tracker, fd, 0);
+		close(fd);
+	}
+	if (err)
+		err = task_tracker_open(&rec->tracker, rec->workload.pid, 0);
+	return err;
+}
+
 static void start_tracking(struct record *rec)
 {
 	int err;
 
 	if (!rec->follow_tree)
 		return;
-	err = task_tracker_open(&rec->tracker, rec->workload.pid, 0);
+	err = open_tracker(rec);
 	if (err) {
 		if (!rec->quiet)
 			note("cannot follow the processes of the tree: %s%s; no per-process figures, but the counters still cover the whole tree",
