@@ -18,6 +18,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -585,13 +587,50 @@ static int valid_name(const char *s)
 }
 
 /*
+ * Removes what a pprobe killed by SIGKILL left under parent: its
+ * "<hint>-<pid>..." cgroups, once no process <pid> runs. rmdir removes
+ * only an empty cgroup, so one with a process still in it stays (and
+ * one the tree has left while its pprobe, in another pid namespace,
+ * still runs is never made under the same parent: each namespace has a
+ * cgroup of its own).
+ */
+static void sweep_stale(const char *parent, const char *hint)
+{
+	size_t hlen = strlen(hint);
+	DIR *dir = opendir(parent);
+	struct dirent *d;
+
+	if (!dir)
+		return;
+	while ((d = readdir(dir))) {
+		const char *digits = d->d_name + hlen + 1;
+		char *end, *path;
+		long pid;
+
+		if (strncmp(d->d_name, hint, hlen) || d->d_name[hlen] != '-' ||
+		    *digits < '1' || *digits > '9')
+			continue;
+		pid = strtol(digits, &end, 10);
+		if ((*end && *end != '-') || pid > INT_MAX || pid == getpid() ||
+		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		if (asprintf(&path, "%s/%s", parent, d->d_name) >= 0) {
+			rmdir(path);
+			free(path);
+		}
+	}
+	closedir(dir);
+}
+
+/*
  * mkdir of "<hint>-<pid>" under parent, or "<hint>-<pid>-<n>" when a
  * pprobe that died with our pid left one behind (never reused: it may
- * still be someone's).
+ * still be someone's). What dead pprobes left is removed first.
  */
 static int make_cgroup(const char *parent, const char *hint, char **path,
 		       const char *instead, char *why, size_t whylen)
 {
+	sweep_stale(parent, hint);
 	for (unsigned n = 0; n < 100; n++) {
 		char *s;
 		int len = n ? asprintf(&s, "%s/%s-%d-%u", parent, hint, (int)getpid(), n)

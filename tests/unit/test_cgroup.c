@@ -679,6 +679,45 @@ static void test_live_leftover(void **state)
 	assert_int_equal(cgroup_mem_destroy(&live, why, sizeof(why)), 0);
 }
 
+/*
+ * A pprobe killed with SIGKILL leaves its cgroup: the next one removes
+ * it, and what a dead pprobe's collector left, but not what a live
+ * process's name is on, nor a name of another hint.
+ */
+static void test_live_sweeps_stale(void **state)
+{
+	char parent[4096], dead[4200], dead_self[4200], alive[4200], other[4200], why[512];
+	pid_t gone;
+
+	(void)state;
+	create_or_skip();
+	snprintf(parent, sizeof(parent), "%s", cgroup_path(&live.cgroup, "memory"));
+	*strrchr(parent, '/') = '\0';
+	assert_int_equal(cgroup_mem_destroy(&live, why, sizeof(why)), 0);
+	gone = fork();
+	assert_true(gone >= 0);
+	if (gone == 0)
+		_exit(0);
+	wait_for(gone);
+	snprintf(dead, sizeof(dead), "%s/pprobe-test-%d", parent, (int)gone);
+	snprintf(dead_self, sizeof(dead_self), "%s/pprobe-test-%d-2-collector", parent, (int)gone);
+	snprintf(alive, sizeof(alive), "%s/pprobe-test-%d", parent, (int)getppid());
+	snprintf(other, sizeof(other), "%s/pprobe-testx-%d", parent, (int)gone);
+	assert_int_equal(mkdir(dead, 0755), 0);
+	assert_int_equal(mkdir(dead_self, 0755), 0);
+	assert_int_equal(mkdir(alive, 0755), 0);
+	assert_int_equal(mkdir(other, 0755), 0);
+
+	create_or_skip();
+	assert_false(exists(dead));
+	assert_false(exists(dead_self));
+	assert_true(exists(alive));
+	assert_true(exists(other));
+	assert_int_equal(rmdir(alive), 0);
+	assert_int_equal(rmdir(other), 0);
+	assert_int_equal(cgroup_mem_destroy(&live, why, sizeof(why)), 0);
+}
+
 static void test_live_attach_gone(void **state)
 {
 	char why[512];
@@ -1192,6 +1231,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_live_tree, teardown_live),
 		cmocka_unit_test_teardown(test_live_leftover, teardown_live),
 		cmocka_unit_test_teardown(test_live_attach_gone, teardown_live),
+		cmocka_unit_test_teardown(test_live_sweeps_stale, teardown_live),
 		cmocka_unit_test_teardown(test_live_unprivileged, teardown_live),
 		cmocka_unit_test_teardown(test_live_read_only, teardown_live),
 		cmocka_unit_test_teardown(test_live_no_memory_controller, teardown_live),
