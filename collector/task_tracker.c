@@ -518,8 +518,19 @@ static int cmp_pending(const void *a, const void *b);
 /* Queues an event made up by the tracker (see mend_records()). */
 static int queue_made_up(struct task_tracker *t, const struct task_event *ev)
 {
-	struct task_event *q = queue_event(t);
+	struct task_event *q;
 
+	if (ev->kind == TASK_FORK) {
+		size_t n = t->nr_made_up_forks + 1;
+		struct task_made_up_fork *v = realloc(t->made_up_forks, n * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		t->made_up_forks = v;
+		v[n - 1] = (struct task_made_up_fork){ .tid = ev->tid };
+		t->nr_made_up_forks = n;
+	}
+	q = queue_event(t);
 	if (!q)
 		return -ENOMEM;
 	*q = *ev;
@@ -964,6 +975,28 @@ static int is_exec_exit(struct task_tracker *t, size_t i, int *err)
 	return exits_later(t, i);
 }
 
+/*
+ * Whether ev is the second FORK of a task given one made up (see
+ * made_up_forks in task_tracker.h), the real one late or the made-up
+ * one after the real one. The task's EXIT ends the watch.
+ */
+static int is_second_fork(struct task_tracker *t, const struct task_event *ev)
+{
+	for (size_t i = 0; i < t->nr_made_up_forks; i++) {
+		struct task_made_up_fork *f = &t->made_up_forks[i];
+
+		if (f->tid != ev->tid || (ev->kind != TASK_FORK && ev->kind != TASK_EXIT))
+			continue;
+		if (ev->kind == TASK_FORK && !f->delivered) {
+			f->delivered = 1;
+			return 0;
+		}
+		*f = t->made_up_forks[--t->nr_made_up_forks];
+		return ev->kind == TASK_FORK;
+	}
+	return 0;
+}
+
 /* Delivers the pending events stamped at or before cut, in time order. */
 static int drain_up_to(struct task_tracker *t, uint64_t cut,
 		       int (*fn)(const struct task_event *ev, void *arg),
@@ -985,7 +1018,7 @@ static int drain_up_to(struct task_tracker *t, uint64_t cut,
 		if (t->pending[i].exec_exit && is_exec_exit(t, i, &err))
 			continue;
 		ev = &t->pending[i].ev;
-		if (is_copy(t, ev))
+		if (is_copy(t, ev) || is_second_fork(t, ev))
 			continue;
 		if (t->dedupe)
 			t->recent[t->nr_recent++ % TASK_TRACKER_RECENT] = *ev;
@@ -1090,5 +1123,6 @@ void task_tracker_release(struct task_tracker *t)
 	free(t->extra_fds);
 	free(t->rings);
 	free(t->pending);
+	free(t->made_up_forks);
 	memset(t, 0, sizeof(*t));
 }

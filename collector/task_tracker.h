@@ -210,6 +210,17 @@ struct task_tracker {
 	struct task_event recent[TASK_TRACKER_RECENT];
 	size_t nr_recent;          /* recent[nr_recent % ...] is replaced next */
 
+	/*
+	 * attach: the tasks given a FORK made up, their own not read in
+	 * time. On a loaded machine the real one may still turn up, late:
+	 * of the two, the one delivered second is dropped.
+	 */
+	struct task_made_up_fork {
+		uint32_t tid;
+		int delivered;     /* one of the two FORKs was */
+	} *made_up_forks;
+	size_t nr_made_up_forks;
+
 	int cgroup;                /* following a cgroup: see CGROUP MODE */
 
 	struct task_tracker_stats stats;
@@ -253,7 +264,8 @@ int task_tracker_open_cgroup(struct task_tracker *t, int cgroup_fd,
  * has gone before the rescan finds it, with its EXIT written on a CPU
  * it held no event of, gets an EXIT made up at the end of the attach;
  * one whose FORK went that way gets a FORK made up before its first
- * record. Left: a task created while on_task opens its counters holds
+ * record (should its own turn up late, from a stalled CPU, it is
+ * dropped). Left: a task created while on_task opens its counters holds
  * some of them and is given all, so it counts the first ones twice (the
  * window is the few microseconds of those opens).
  *

@@ -10,9 +10,12 @@
  * with the whole tree reaped: after that, one drain must deliver
  * everything.
  *
- * The set-user-id test needs root (to make a set-user-id copy of sh and run
- * it as nobody) and says why it skips otherwise; everything else runs as
- * an unprivileged user at perf_event_paranoid 2.
+ * The trees run twice: followed per task, then ("per cgroup") through a
+ * cgroup of their own, as pprobe does when it counts by cgroup. The set-
+ * user-id tests and the cgroup group need root (to make a set-user-id
+ * copy of sh and run it as nobody; to make a cgroup and open CPU-wide
+ * events) and say why they skip otherwise; everything else runs as an
+ * unprivileged user at perf_event_paranoid 2.
  *
  * Every run is bounded (RUN_TIMEOUT_NS, then SIGKILL and a failure). The
  * figures quoted in the report (events per drain, drain cost, loss with a
@@ -1291,13 +1294,35 @@ static void test_attach_copies(void **state)
 	assert_int_equal(run.ev[4].time_ns, 50010);
 	assert_int_equal(run.ev[6].time_ns, 3060000);
 
+	/*
+	 * A task given a made-up FORK whose own FORK turns up late, from
+	 * another CPU: that one is dropped. After its EXIT, a new task with
+	 * its tid has its FORK.
+	 */
+	run.tracker.made_up_forks = calloc(1, sizeof(*run.tracker.made_up_forks));
+	assert_non_null(run.tracker.made_up_forks);
+	run.tracker.made_up_forks[0].tid = 400;
+	run.tracker.nr_made_up_forks = 1;
+	fake_task(&f, PERF_RECORD_FORK, 400, 100, 400, 100, 3500000);  /* made up */
+	fake_task(&f, PERF_RECORD_EXIT, 400, 100, 400, 100, 3700000);
+	fake_task(&f, PERF_RECORD_FORK, 400, 101, 400, 101, 3800000);  /* reused */
+	fake_publish(&f);
+	fake_task(&g, PERF_RECORD_FORK, 400, 100, 400, 100, 3600000);  /* late */
+	fake_publish(&g);
+	assert_int_equal(task_tracker_drain_all(&run.tracker, collect, &run), 0);
+	assert_int_equal(run.nr, 10);
+	assert_int_equal(run.ev[7].time_ns, 3500000);
+	assert_int_equal(run.ev[8].time_ns, 3700000);
+	assert_int_equal(run.ev[9].time_ns, 3800000);
+	assert_int_equal(run.tracker.nr_made_up_forks, 0);
+
 	/* Without an attach there is nothing to drop. */
 	run.tracker.dedupe = 0;
 	fake_task(&f, PERF_RECORD_COMM, 300, 300, 0, 0, 4000000);
 	fake_task(&f, PERF_RECORD_COMM, 300, 300, 0, 0, 4000001);
 	fake_publish(&f);
 	assert_int_equal(task_tracker_drain_all(&run.tracker, collect, &run), 0);
-	assert_int_equal(run.nr, 9);
+	assert_int_equal(run.nr, 12);
 	run_release(&run);
 	free(mem[0]);
 	free(mem[1]);
