@@ -14,8 +14,11 @@
 #   task, cgroup            pprobe record --count-by task / cgroup
 #   task-notree, cgroup-notree   the same with --no-tree: no tracker
 #   task4                   --count-by task with perf's 4 events
-# Prints the median wall time and the median of the per-round ratios to
-# the bare run. Needs root for the cgroup kinds (else they are left out).
+#   other                   --count-by cgroup with $OTHER/pprobe, another
+#                           build (an older commit), when OTHER is set
+# KINDS="bare cgroup ..." runs only those (bare first). Prints the median
+# wall time and the median of the per-round ratios to the bare run. Needs
+# root for the cgroup kinds (else they are left out).
 set -euo pipefail
 
 build=${1:-build}
@@ -35,6 +38,8 @@ if have_perf_stat; then
 fi
 kinds+=(task task-notree task4)
 [ "$(id -u)" = 0 ] && kinds+=(cgroup cgroup-notree)
+[ -n "${OTHER:-}" ] && [ "$(id -u)" = 0 ] && kinds+=(other)
+[ -n "${KINDS:-}" ] && read -r -a kinds <<<"$KINDS"
 
 four=task-clock,context-switches,cpu-migrations,page-faults
 run_one() {
@@ -51,6 +56,7 @@ run_one() {
 	task4) "${rec[@]}" --count-by task -e "$four" -- "$@" ;;
 	cgroup) "${rec[@]}" --count-by cgroup -- "$@" ;;
 	cgroup-notree) "${rec[@]}" --count-by cgroup --no-tree -- "$@" ;;
+	other) "$OTHER/pprobe" record -q -o "$tmp/x.data" --count-by cgroup -- "$@" ;;
 	esac >/dev/null 2>&1
 	echo $(($(now_ns) - t0))
 }
