@@ -67,15 +67,11 @@ struct task_ring {
 	struct perf_event_mmap_page *meta; /* first page of the mapping */
 	unsigned char *data;    /* ring_bytes of records */
 	size_t map_bytes;       /* one page + ring_bytes; 0: not our mapping */
-	/* the last record read was an exec's COMM: its tid (else 0), time */
-	uint32_t exec_tid;
-	uint64_t exec_ns;
 };
 
 struct task_pending {
 	struct task_event ev;
 	uint64_t seq;           /* read order: ties in time keep it */
-	int exec_exit;          /* cgroup mode: an EXIT right after its exec */
 };
 
 static uint64_t monotonic_ns(void)
@@ -752,36 +748,7 @@ static struct task_event *queue_event(struct task_tracker *t)
  * too short for its type is skipped (returns 0): the kernel never writes
  * one. Returns -ENOMEM when the queue cannot grow.
  */
-/*
- * The longest an exec's COMM and the EXIT a secure exec writes after it
- * may be apart: the kernel writes both in one pass through exec, 4 to 8
- * us apart here. A program that really exits so soon after its exec is
- * rare (/bin/true takes 500 us): each such EXIT costs a read of /proc.
- */
-#define EXEC_EXIT_NS (100 * 1000ull)
-
-/*
- * Cgroup mode: flags an EXIT that may be the one a secure exec writes
- * (see task_tracker.h): the EXIT of a process's main thread that comes
- * right after its own exec's COMM in the same ring, nothing between.
- * Whether it is, drain_up_to() finds out.
- */
-static void mark_exec_exit(struct task_ring *r, struct task_pending *p)
-{
-	const struct task_event *ev = &p->ev;
-
-	if (ev->kind == TASK_EXIT && r->exec_tid && ev->tid == r->exec_tid &&
-	    ev->pid == ev->tid && ev->time_ns - r->exec_ns <= EXEC_EXIT_NS)
-		p->exec_exit = 1;
-	if (ev->kind == TASK_COMM && ev->exec) {
-		r->exec_tid = ev->tid;
-		r->exec_ns = ev->time_ns;
-	} else {
-		r->exec_tid = 0;
-	}
-}
-
-static int decode(struct task_tracker *t, struct task_ring *r,
+static int decode(struct task_tracker *t, const struct task_ring *r,
 		  const unsigned char *rec, const struct perf_event_header *h)
 {
 	struct task_event *ev;
@@ -838,8 +805,6 @@ static int decode(struct task_tracker *t, struct task_ring *r,
 		t->stats.lost_reported += ev->lost;
 		break;
 	}
-	if (t->cgroup)
-		mark_exec_exit(r, &t->pending[t->nr_pending - 1]);
 	return 0;
 }
 
@@ -851,7 +816,7 @@ static int is_followed(uint32_t type)
 
 struct ring_reader {
 	struct task_tracker *t;
-	struct task_ring *r;
+	const struct task_ring *r;
 };
 
 static int on_record(void *arg, const struct perf_event_header *h,
@@ -942,43 +907,90 @@ static int is_copy(const struct task_tracker *t, const struct task_event *ev)
 	return 0;
 }
 
-/* Whether an EXIT of pending[i]'s task comes after it in the queue. */
-static int exits_later(const struct task_tracker *t, size_t i)
+/*
+ * The longest an exec's COMM and the EXIT a secure exec writes after it
+ * may be apart: the kernel writes both in one pass through exec, 4 to 8
+ * us apart here, but may sleep or be preempted in between. A program
+ * that really exits so soon after its exec is rare (/bin/true takes 500
+ * us): each such EXIT costs a read of /proc, and at times of the rings.
+ */
+#define EXEC_EXIT_NS (200 * 1000ull)
+
+/*
+ * Cgroup mode: notes a delivered exec's COMM, and says whether the EXIT
+ * ev may be the one a secure exec writes (see task_tracker.h): the EXIT
+ * of a main thread within EXEC_EXIT_NS of its exec's COMM, from any CPU.
+ */
+static int after_exec(struct task_tracker *t, const struct task_event *ev)
 {
-	for (size_t j = i + 1; j < t->nr_pending; j++)
-		if (t->pending[j].ev.kind == TASK_EXIT &&
-		    t->pending[j].ev.tid == t->pending[i].ev.tid)
+	size_t n = t->nr_execs < TASK_TRACKER_EXECS ? t->nr_execs : TASK_TRACKER_EXECS;
+
+	if (ev->kind == TASK_COMM && ev->exec) {
+		t->execs[t->nr_execs++ % TASK_TRACKER_EXECS] =
+			(struct task_exec){ .tid = ev->tid, .time_ns = ev->time_ns };
+		return 0;
+	}
+	if (ev->kind != TASK_EXIT || ev->pid != ev->tid)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (t->execs[i].tid == ev->tid &&
+		    ev->time_ns - t->execs[i].time_ns <= EXEC_EXIT_NS)
 			return 1;
 	return 0;
 }
 
 /*
- * Cgroup mode: whether the EXIT pending[i], flagged by mark_exec_exit(),
- * is the one a secure exec writes though its task lives on. It is if the
- * task still runs (this is 20 ms after, at the earliest, given the cut),
- * or if it has ended with another EXIT: its real one, written before it
- * ended, so in a ring by now; the rings are read again for it when the
+ * What comes after pending[i] in the queue about its task: an EXIT
+ * (1), a FORK of its tid, a new task's (0: its EXIT was real), or
+ * nothing (-1).
+ */
+static int next_of_task(const struct task_tracker *t, size_t i)
+{
+	for (size_t j = i + 1; j < t->nr_pending; j++) {
+		const struct task_event *e = &t->pending[j].ev;
+
+		if (e->tid == t->pending[i].ev.tid &&
+		    (e->kind == TASK_EXIT || e->kind == TASK_FORK))
+			return e->kind == TASK_EXIT;
+	}
+	return -1;
+}
+
+/*
+ * Cgroup mode: whether the EXIT pending[i], which after_exec() found
+ * right after its exec, is the one a secure exec writes though its task
+ * lives on. It is if another EXIT of the task follows: its real one,
+ * written before it ended, so in a ring by now if it has ended. If none
+ * is queued, it is if the task still runs (this is 20 ms after, at the
+ * earliest, given the cut); else the rings are read again, in case the
  * task ended after the drain read them. A task that ended with no other
- * EXIT exited for real right after its exec. May read the rings (so move
- * the queue); sets *err to their error, if it has none.
+ * EXIT, or whose tid a FORK gave to another, exited for real right after
+ * its exec. The rings read again, the queue past i is sorted again (and
+ * may have moved); sets *err to their error, if it has none.
  */
 static int is_exec_exit(struct task_tracker *t, size_t i, int *err)
 {
 	const struct task_event *ev = &t->pending[i].ev;
-	int e;
+	int next = next_of_task(t, i), e;
 
-	if (task_alive((pid_t)ev->pid, (pid_t)ev->tid) || exits_later(t, i))
+	if (next >= 0)
+		return next;
+	if (task_alive((pid_t)ev->pid, (pid_t)ev->tid))
 		return 1;
 	e = read_rings(t);
 	if (e && !*err)
 		*err = e;
-	return exits_later(t, i);
+	if (t->nr_pending > i + 2)
+		qsort(t->pending + i + 1, t->nr_pending - i - 1, sizeof(*t->pending),
+		      cmp_pending);
+	return next_of_task(t, i) == 1;
 }
 
 /*
- * Whether ev is the second FORK of a task given one made up (see
- * made_up_forks in task_tracker.h), the real one late or the made-up
- * one after the real one. The task's EXIT ends the watch.
+ * Whether ev is a second FORK of a task given one made up (see
+ * made_up_forks in task_tracker.h): the real one late, the made-up one
+ * after the real one, or a copy of either. The task's EXIT ends the
+ * watch.
  */
 static int is_second_fork(struct task_tracker *t, const struct task_event *ev)
 {
@@ -987,12 +999,14 @@ static int is_second_fork(struct task_tracker *t, const struct task_event *ev)
 
 		if (f->tid != ev->tid || (ev->kind != TASK_FORK && ev->kind != TASK_EXIT))
 			continue;
-		if (ev->kind == TASK_FORK && !f->delivered) {
-			f->delivered = 1;
+		if (ev->kind == TASK_EXIT) {
+			*f = t->made_up_forks[--t->nr_made_up_forks];
 			return 0;
 		}
-		*f = t->made_up_forks[--t->nr_made_up_forks];
-		return ev->kind == TASK_FORK;
+		if (f->delivered)
+			return 1;
+		f->delivered = 1;
+		return 0;
 	}
 	return 0;
 }
@@ -1015,7 +1029,8 @@ static int drain_up_to(struct task_tracker *t, uint64_t cut,
 		size_t i = done++;
 		const struct task_event *ev;
 
-		if (t->pending[i].exec_exit && is_exec_exit(t, i, &err))
+		if (t->cgroup && after_exec(t, &t->pending[i].ev) &&
+		    is_exec_exit(t, i, &err))
 			continue;
 		ev = &t->pending[i].ev;
 		if (is_copy(t, ev) || is_second_fork(t, ev))

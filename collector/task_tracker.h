@@ -114,10 +114,12 @@
  *   - A secure exec (above) detaches nothing here: the process and what
  *     it starts are followed to their end. The kernel still writes its
  *     EXIT at the exec; the tracker drops it (an EXIT of a main thread
- *     within 100 us of its exec's COMM in the same ring, whose task runs
- *     on or ends with another EXIT). A process that ends within 100 us
- *     of its exec keeps its one EXIT; each such EXIT costs a read of
- *     /proc.
+ *     within 200 us of its exec's COMM, whose task runs on or ends with
+ *     another EXIT). A process that ends within 200 us of its exec keeps
+ *     its one EXIT; each such EXIT costs a read of /proc, at times of the
+ *     rings too. Should the kernel take longer between the two (a stall),
+ *     that EXIT comes through, and the task's events go on after it.
+ *   - An exec that fails gives the command's EXIT, with no COMM before.
  *   - No POLLHUP: the event lives as long as the cgroup. Wait for the
  *     tree some other way (pprobe reaps it as a subreaper).
  *   - A task that leaves the cgroup (moved by root, or cloned into
@@ -179,6 +181,12 @@ struct task_tracker_stats {
 /* How many delivered events attach keeps to drop copies (see dedupe). */
 #define TASK_TRACKER_RECENT 8
 
+/*
+ * How many exec COMMs cgroup mode keeps to spot the EXIT a secure exec
+ * writes after one: more than can be delivered between the two.
+ */
+#define TASK_TRACKER_EXECS 16
+
 /* Private to task_tracker.c: one CPU's event and ring; a queued event. */
 struct task_ring;
 struct task_pending;
@@ -221,7 +229,13 @@ struct task_tracker {
 	} *made_up_forks;
 	size_t nr_made_up_forks;
 
-	int cgroup;                /* following a cgroup: see CGROUP MODE */
+	/* Following a cgroup (see CGROUP MODE): the execs delivered last. */
+	int cgroup;
+	struct task_exec {
+		uint32_t tid;
+		uint64_t time_ns;
+	} execs[TASK_TRACKER_EXECS];
+	size_t nr_execs;           /* execs[nr_execs % ...] is replaced next */
 
 	struct task_tracker_stats stats;
 };

@@ -1295,25 +1295,33 @@ static void test_attach_copies(void **state)
 	assert_int_equal(run.ev[6].time_ns, 3060000);
 
 	/*
-	 * A task given a made-up FORK whose own FORK turns up late, from
-	 * another CPU: that one is dropped. After its EXIT, a new task with
-	 * its tid has its FORK.
+	 * Tasks given a made-up FORK: 400's own turns up late, from another
+	 * CPU, twice (its parent held two events there); 401's came first,
+	 * the made-up one after. The second and later FORKs are dropped,
+	 * until the task's EXIT: then a new task with tid 400 has its FORK.
 	 */
-	run.tracker.made_up_forks = calloc(1, sizeof(*run.tracker.made_up_forks));
+	run.tracker.made_up_forks = calloc(2, sizeof(*run.tracker.made_up_forks));
 	assert_non_null(run.tracker.made_up_forks);
 	run.tracker.made_up_forks[0].tid = 400;
-	run.tracker.nr_made_up_forks = 1;
+	run.tracker.made_up_forks[1].tid = 401;
+	run.tracker.nr_made_up_forks = 2;
 	fake_task(&f, PERF_RECORD_FORK, 400, 100, 400, 100, 3500000);  /* made up */
+	fake_task(&f, PERF_RECORD_FORK, 401, 100, 401, 100, 3560000);  /* made up */
 	fake_task(&f, PERF_RECORD_EXIT, 400, 100, 400, 100, 3700000);
+	fake_task(&f, PERF_RECORD_EXIT, 401, 100, 401, 100, 3750000);
 	fake_task(&f, PERF_RECORD_FORK, 400, 101, 400, 101, 3800000);  /* reused */
 	fake_publish(&f);
+	fake_task(&g, PERF_RECORD_FORK, 401, 100, 401, 100, 3550000);  /* real */
 	fake_task(&g, PERF_RECORD_FORK, 400, 100, 400, 100, 3600000);  /* late */
+	fake_task(&g, PERF_RECORD_FORK, 400, 100, 400, 100, 3600030);  /* copy */
 	fake_publish(&g);
 	assert_int_equal(task_tracker_drain_all(&run.tracker, collect, &run), 0);
-	assert_int_equal(run.nr, 10);
+	assert_int_equal(run.nr, 12);
 	assert_int_equal(run.ev[7].time_ns, 3500000);
-	assert_int_equal(run.ev[8].time_ns, 3700000);
-	assert_int_equal(run.ev[9].time_ns, 3800000);
+	assert_int_equal(run.ev[8].time_ns, 3550000);
+	assert_int_equal(run.ev[9].time_ns, 3700000);
+	assert_int_equal(run.ev[10].time_ns, 3750000);
+	assert_int_equal(run.ev[11].time_ns, 3800000);
 	assert_int_equal(run.tracker.nr_made_up_forks, 0);
 
 	/* Without an attach there is nothing to drop. */
@@ -1322,7 +1330,7 @@ static void test_attach_copies(void **state)
 	fake_task(&f, PERF_RECORD_COMM, 300, 300, 0, 0, 4000001);
 	fake_publish(&f);
 	assert_int_equal(task_tracker_drain_all(&run.tracker, collect, &run), 0);
-	assert_int_equal(run.nr, 12);
+	assert_int_equal(run.nr, 14);
 	run_release(&run);
 	free(mem[0]);
 	free(mem[1]);
@@ -1364,16 +1372,18 @@ static int collect_then_publish(const struct task_event *ev, void *arg)
 /*
  * Cgroup mode: the EXIT a secure exec writes right after its COMM is
  * dropped, since the task lives on: when it still runs at the drain
- * (this test process), or when it has ended with an EXIT of its own, read
- * in the same drain or only once the rings are read again. Delivered: an
- * EXIT right after an exec whose task ended with no other (a program that
- * exited at once), one further from its exec than the kernel takes, one
- * with a record between, and every one when not following a cgroup.
+ * (this test process; its EXIT from another CPU, records between), or
+ * when it has ended with an EXIT of its own, read in the same drain or
+ * only once the rings are read again (and what that second reading
+ * brings is delivered in time order). Delivered: an EXIT right after an
+ * exec whose task ended with no other (a program that exited at once),
+ * or whose tid a FORK gave to a new task, one further from its exec than
+ * the kernel takes, and every one when not following a cgroup.
  */
 static void test_exec_exits(void **state)
 {
 	uint32_t self = (uint32_t)getpid(), gone = ended_pid(),
-		 late = ended_pid(), quick = ended_pid(), slow = ended_pid();
+		 late = ended_pid(), quick = ended_pid(), reuse = ended_pid();
 	struct fake_ring f, g;
 	void *mem[2];
 	struct run run;
@@ -1385,33 +1395,41 @@ static void test_exec_exits(void **state)
 	fake_exec(&f, self, "suid", 1000);
 	fake_task(&f, PERF_RECORD_EXIT, self, 1, self, 1, 6000);       /* runs */
 	fake_exec(&f, gone, "suid", 10000);
-	fake_task(&f, PERF_RECORD_EXIT, gone, 1, gone, 1, 15000);      /* drop */
+	fake_task(&f, PERF_RECORD_EXIT, gone, 1, gone, 1, 15000);      /* ends */
 	fake_exec(&f, late, "suid", 20000);
-	fake_task(&f, PERF_RECORD_EXIT, late, 1, late, 1, 25000);      /* drop */
+	fake_task(&f, PERF_RECORD_EXIT, late, 1, late, 1, 25000);      /* ends late */
 	fake_exec(&f, quick, "true", 30000);
 	fake_task(&f, PERF_RECORD_EXIT, quick, 1, quick, 1, 80000);    /* real */
-	fake_exec(&f, slow, "true", 100000);
-	fake_task(&f, PERF_RECORD_EXIT, slow, 1, slow, 1, 300000);     /* real */
+	fake_exec(&f, reuse, "true", 100000);
+	fake_task(&f, PERF_RECORD_EXIT, reuse, 1, reuse, 1, 120000);   /* real */
+	fake_task(&f, PERF_RECORD_FORK, reuse, 1, reuse, 1, 130000);   /* new task */
 	fake_exec(&f, self, "suid", 400000);
 	fake_task(&f, PERF_RECORD_FORK, 500, self, 500, self, 401000);
-	fake_task(&f, PERF_RECORD_EXIT, self, 1, self, 1, 402000);     /* between */
-	fake_task(&f, PERF_RECORD_EXIT, gone, 1, gone, 1, 900000);     /* real */
+	fake_task(&f, PERF_RECORD_EXIT, self, 1, self, 1, 700000);     /* too far */
+	fake_task(&f, PERF_RECORD_EXIT, gone, 1, gone, 1, 900000);
+	fake_task(&f, PERF_RECORD_EXIT, reuse, 1, reuse, 1, 960000);
 	fake_publish(&f);
 	fake_task(&g, PERF_RECORD_FORK, 700, 1, 700, 1, 12000);
+	fake_task(&g, PERF_RECORD_EXIT, self, 1, self, 1, 410000);     /* runs */
 	fake_publish(&g);
-	/* written when late's EXIT is looked at: after the first read */
+	/* written when late's EXIT is looked at: after the first reading */
+	fake_task(&g, PERF_RECORD_FORK, 800, 1, 800, 1, 850000);
 	fake_task(&g, PERF_RECORD_EXIT, late, 1, late, 1, 950000);
 	late_ring = &g;
 
 	assert_int_equal(task_tracker_drain_all(&run.tracker, collect_then_publish, &run), 0);
 	late_ring = NULL;
-	assert_int_equal(run.tracker.stats.records, 16);
-	assert_int_equal(run.nr, 13);
-	assert_int_equal(find(&run, 0, TASK_EXIT, self), 10);  /* after the FORK */
+	assert_int_equal(run.tracker.stats.records, 20);
+	assert_int_equal(run.nr, 16);
+	for (size_t i = 1; i < run.nr; i++)
+		assert_true(run.ev[i - 1].time_ns <= run.ev[i].time_ns);
+	assert_int_equal(count_kind(&run, TASK_EXIT), 6);
+	assert_int_equal(run.ev[find(&run, 0, TASK_EXIT, self)].time_ns, 700000);
 	assert_int_equal(run.ev[find(&run, 0, TASK_EXIT, gone)].time_ns, 900000);
 	assert_int_equal(run.ev[find(&run, 0, TASK_EXIT, late)].time_ns, 950000);
 	assert_int_equal(run.ev[find(&run, 0, TASK_EXIT, quick)].time_ns, 80000);
-	assert_int_equal(run.ev[find(&run, 0, TASK_EXIT, slow)].time_ns, 300000);
+	assert_int_equal(run.ev[find(&run, 0, TASK_EXIT, reuse)].time_ns, 120000);
+	assert_int_equal(run.ev[find(&run, 8, TASK_EXIT, reuse)].time_ns, 960000);
 
 	/* Not following a cgroup: the kernel's EXIT at a secure exec stays. */
 	run.tracker.cgroup = 0;
@@ -1419,8 +1437,8 @@ static void test_exec_exits(void **state)
 	fake_task(&f, PERF_RECORD_EXIT, self, 1, self, 1, 1005000);
 	fake_publish(&f);
 	assert_int_equal(task_tracker_drain_all(&run.tracker, collect, &run), 0);
-	assert_int_equal(run.nr, 15);
-	assert_int_equal(run.ev[14].kind, TASK_EXIT);
+	assert_int_equal(run.nr, 18);
+	assert_int_equal(run.ev[17].kind, TASK_EXIT);
 	run_release(&run);
 	free(mem[0]);
 	free(mem[1]);
