@@ -586,33 +586,53 @@ static int valid_name(const char *s)
 	return s[0] && s[0] != '.' && !strpbrk(s, "/ \t\n") && strlen(s) < 200;
 }
 
+/* The inode of the initial pid namespace (PROC_PID_INIT_INO, Linux 3.8+). */
+#define PID_NS_INIT_INO 0xEFFFFFFCu
+
+/*
+ * The pid in a name make_cgroup() or move_aside() gives,
+ * "<hint>-<pid>[-<n>][SELF_SUFFIX]", or 0 for any other name.
+ */
+static long pid_of_name(const char *name, const char *hint)
+{
+	size_t hlen = strlen(hint);
+	const char *p = name + hlen + 1;
+	char *end;
+	long pid;
+
+	if (strncmp(name, hint, hlen) || name[hlen] != '-' || *p < '1' || *p > '9')
+		return 0;
+	pid = strtol(p, &end, 10);
+	if (*end == '-' && end[1] >= '0' && end[1] <= '9')
+		strtol(end + 1, &end, 10);
+	if (!strncmp(end, SELF_SUFFIX, strlen(SELF_SUFFIX)))
+		end += strlen(SELF_SUFFIX);
+	return *end || pid > INT_MAX ? 0 : pid;
+}
+
 /*
  * Removes what a pprobe killed by SIGKILL left under parent: its
- * "<hint>-<pid>..." cgroups, once no process <pid> runs. rmdir removes
- * only an empty cgroup, so one with a process still in it stays (and
- * one the tree has left while its pprobe, in another pid namespace,
- * still runs is never made under the same parent: each namespace has a
- * cgroup of its own).
+ * cgroups, once no process has the pid in their names. rmdir removes
+ * only an empty cgroup, so one with a process still in it stays. Only
+ * in the initial pid namespace: in another, a pid we do not see may be
+ * a live pprobe's that shares our cgroups (unshare -p, some sandboxes).
  */
 static void sweep_stale(const char *parent, const char *hint)
 {
-	size_t hlen = strlen(hint);
-	DIR *dir = opendir(parent);
+	struct stat ns;
 	struct dirent *d;
+	DIR *dir;
 
+	if (stat("/proc/self/ns/pid", &ns) < 0 || ns.st_ino != PID_NS_INIT_INO)
+		return;
+	dir = opendir(parent);
 	if (!dir)
 		return;
 	while ((d = readdir(dir))) {
-		const char *digits = d->d_name + hlen + 1;
-		char *end, *path;
-		long pid;
+		long pid = pid_of_name(d->d_name, hint);
+		char *path;
 
-		if (strncmp(d->d_name, hint, hlen) || d->d_name[hlen] != '-' ||
-		    *digits < '1' || *digits > '9')
-			continue;
-		pid = strtol(digits, &end, 10);
-		if ((*end && *end != '-') || pid > INT_MAX || pid == getpid() ||
-		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+		if (!pid || pid == getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
 			continue;
 		if (asprintf(&path, "%s/%s", parent, d->d_name) >= 0) {
 			rmdir(path);
