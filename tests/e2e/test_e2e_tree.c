@@ -67,10 +67,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -801,6 +804,100 @@ static void test_threads(void **state)
 	tree_run_release(&t);
 }
 
+/* ---- a set-user-id program in the tree ---- */
+
+/* Copies the file at from to to, mode 04755 (set-user-id, ours: root's). */
+static int copy_setuid(const char *from, const char *to)
+{
+	char buf[65536];
+	int in = open(from, O_RDONLY | O_CLOEXEC);
+	int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0700);
+	ssize_t n = 0;
+
+	while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			n = -1;
+	if (in >= 0)
+		close(in);
+	if (out < 0)
+		return -1;
+	if (n < 0 || fchmod(out, 04755) < 0) {
+		close(out);
+		return -1;
+	}
+	return close(out);
+}
+
+/*
+ * A set-user-id program run by a user who is not its owner (a copy of
+ * sh, run as nobody through setpriv): the kernel takes every per-task
+ * perf event off it at that exec. Counting by cgroup, as root does by
+ * default, the tracker follows the cgroup instead, so the program is in
+ * the process table to its real end, with the two children it started
+ * after the exec.
+ */
+static void test_setuid_tree(void **state)
+{
+	char dir[] = "/tmp/pprobe-e2e-suid-XXXXXX", sh[64], uid[32], gid[32];
+	struct passwd *nobody = getpwnam("nobody");
+	const struct proc_row *shell = NULL;
+	char *data = h_tmp_path("setuid.data");
+	struct statvfs vfs;
+	struct proc_row *rows;
+	struct h_args a = { 0 };
+	struct h_result r;
+	size_t nr, children = 0;
+
+	(void)state;
+	if (geteuid() != 0 || !nobody || !nobody->pw_uid)
+		H_SKIP("needs root and a 'nobody' user to run a set-user-id program");
+	if (access("/usr/bin/setpriv", X_OK))
+		H_SKIP("no /usr/bin/setpriv (util-linux) to run it as nobody");
+	assert_non_null(data);
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chmod(dir, 0755), 0);
+	snprintf(sh, sizeof(sh), "%s/suid-sh", dir);
+	snprintf(uid, sizeof(uid), "--reuid=%lu", (unsigned long)nobody->pw_uid);
+	snprintf(gid, sizeof(gid), "--regid=%lu", (unsigned long)nobody->pw_gid);
+	assert_int_equal(copy_setuid("/bin/sh", sh), 0);
+	if (statvfs(dir, &vfs) < 0 || (vfs.f_flag & ST_NOSUID)) {
+		unlink(sh);
+		rmdir(dir);
+		H_SKIP("/tmp is mounted nosuid");
+	}
+
+	h_args_push(&a, h_pprobe_or_skip(), "record", "-q", "--count-by", "cgroup", "-o",
+		    data, "--", "/usr/bin/setpriv", uid, gid, "--clear-groups", sh, "-c",
+		    "sleep 0.3; /bin/true", NULL);
+	assert_int_equal(h_run(a.v, RUN_TIMEOUT, &r), 0);
+	unlink(sh);
+	rmdir(dir);
+	if (r.exit_code != 0 && strstr(r.err, "--count-by cgroup")) {
+		print_message("skipped: %s", r.err);
+		h_result_release(&r);
+		free(data);
+		skip();
+	}
+	h_assert_exit("record of a set-user-id sh", &r, 0);
+	h_result_release(&r);
+
+	report("--csv", "--processes", data, &r);
+	rows = parse_processes(r.out, &nr);
+	for (size_t i = 0; i < nr; i++)
+		if (!strcmp(rows[i].command, "suid-sh"))
+			shell = &rows[i];
+	assert_non_null(shell);
+	for (size_t i = 0; i < nr; i++)
+		children += rows[i].ppid == shell->pid;
+	print_message("set-user-id sh: %zu processes, the shell %.3f s to %.3f s, %zu children\n",
+		      nr, shell->start_s, shell->end_s, children);
+	assert_int_equal(children, 2);
+	assert_true(shell->end_s - shell->start_s >= 0.25);
+	free(rows);
+	h_result_release(&r);
+	free(data);
+}
+
 /* ---- the default path, and --no-tree ---- */
 
 static const uint32_t tree_types[] = { REC_TASK, REC_LOST, REC_PROCS, REC_PROC_EXIT,
@@ -895,6 +992,7 @@ int main(void)
 		cmocka_unit_test(test_fork_heavy),
 		cmocka_unit_test(test_daemon),
 		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_setuid_tree),
 		cmocka_unit_test(test_default_and_no_tree),
 		cmocka_unit_test(test_mem_unknown),
 	};
