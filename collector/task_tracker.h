@@ -106,8 +106,9 @@
  * the same records for every task inside, and the tree's tasks carry no
  * event of the tracker's. Each fork then copies one event less per CPU,
  * and each context switch has one less to schedule in and out: pipe
- * ping-pong ran 1.43 times as long as bare with the per-task event, 1.28
- * with this one (bench/switch_cost.sh). Everything above holds, with
+ * ping-pong, counted by cgroup, ran 1.36 times as long as bare with the
+ * per-task event and 1.31 with this one, in the same rounds (1.68 and
+ * 1.35 in another run; bench/switch_cost.sh). Everything above holds, with
  * these differences:
  *   - The event is on from the start: the held child must be in the
  *     cgroup already, and anything else in it is followed too.

@@ -67,16 +67,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "harness.h"
+#include "setuid_sh.h"
 
 /* Tolerances: see the top of the file for why each is what it is. */
 #define PEAK_REL 0.02          /* hwm, cgroup and rusage peaks against ru_maxrss */
@@ -806,28 +804,6 @@ static void test_threads(void **state)
 
 /* ---- a set-user-id program in the tree ---- */
 
-/* Copies the file at from to to, mode 04755 (set-user-id, ours: root's). */
-static int copy_setuid(const char *from, const char *to)
-{
-	char buf[65536];
-	int in = open(from, O_RDONLY | O_CLOEXEC);
-	int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0700);
-	ssize_t n = 0;
-
-	while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)n) != n)
-			n = -1;
-	if (in >= 0)
-		close(in);
-	if (out < 0)
-		return -1;
-	if (n < 0 || fchmod(out, 04755) < 0) {
-		close(out);
-		return -1;
-	}
-	return close(out);
-}
-
 /*
  * A set-user-id program run by a user who is not its owner (a copy of
  * sh, run as nobody through setpriv): the kernel takes every per-task
@@ -838,40 +814,32 @@ static int copy_setuid(const char *from, const char *to)
  */
 static void test_setuid_tree(void **state)
 {
-	char dir[] = "/tmp/pprobe-e2e-suid-XXXXXX", sh[64], uid[32], gid[32];
-	struct passwd *nobody = getpwnam("nobody");
+	char uid[32], gid[32], why[256];
 	const struct proc_row *shell = NULL;
-	char *data = h_tmp_path("setuid.data");
-	struct statvfs vfs;
+	struct setuid_sh sh;
+	const char *pprobe;
+	char *data;
 	struct proc_row *rows;
 	struct h_args a = { 0 };
 	struct h_result r;
 	size_t nr, children = 0;
 
 	(void)state;
-	if (geteuid() != 0 || !nobody || !nobody->pw_uid)
-		H_SKIP("needs root and a 'nobody' user to run a set-user-id program");
+	pprobe = h_pprobe_or_skip();
 	if (access("/usr/bin/setpriv", X_OK))
 		H_SKIP("no /usr/bin/setpriv (util-linux) to run it as nobody");
+	if (setuid_sh_make(&sh, why, sizeof(why)) < 0)
+		H_SKIP("%s", why);
+	snprintf(uid, sizeof(uid), "--reuid=%lu", (unsigned long)sh.uid);
+	snprintf(gid, sizeof(gid), "--regid=%lu", (unsigned long)sh.gid);
+	data = h_tmp_path("setuid.data");
 	assert_non_null(data);
-	assert_non_null(mkdtemp(dir));
-	assert_int_equal(chmod(dir, 0755), 0);
-	snprintf(sh, sizeof(sh), "%s/suid-sh", dir);
-	snprintf(uid, sizeof(uid), "--reuid=%lu", (unsigned long)nobody->pw_uid);
-	snprintf(gid, sizeof(gid), "--regid=%lu", (unsigned long)nobody->pw_gid);
-	assert_int_equal(copy_setuid("/bin/sh", sh), 0);
-	if (statvfs(dir, &vfs) < 0 || (vfs.f_flag & ST_NOSUID)) {
-		unlink(sh);
-		rmdir(dir);
-		H_SKIP("/tmp is mounted nosuid");
-	}
 
-	h_args_push(&a, h_pprobe_or_skip(), "record", "-q", "--count-by", "cgroup", "-o",
-		    data, "--", "/usr/bin/setpriv", uid, gid, "--clear-groups", sh, "-c",
+	h_args_push(&a, pprobe, "record", "-q", "--count-by", "cgroup", "-o",
+		    data, "--", "/usr/bin/setpriv", uid, gid, "--clear-groups", sh.path, "-c",
 		    "sleep 0.3; /bin/true", NULL);
 	assert_int_equal(h_run(a.v, RUN_TIMEOUT, &r), 0);
-	unlink(sh);
-	rmdir(dir);
+	setuid_sh_remove(&sh);
 	if (r.exit_code != 0 && strstr(r.err, "--count-by cgroup")) {
 		print_message("skipped: %s", r.err);
 		h_result_release(&r);

@@ -37,20 +37,18 @@
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/perf_event.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "setuid_sh.h"
 #include "task_tracker.h"
 #include "workload.h"
 
@@ -706,28 +704,6 @@ static void test_double_fork(void **state)
 	run_release(&run);
 }
 
-/* Copies the file at from to to, mode 04755 (set-user-id). */
-static int copy_setuid(const char *from, const char *to)
-{
-	char buf[65536];
-	int in = open(from, O_RDONLY | O_CLOEXEC);
-	int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0700);
-	ssize_t n = 0;
-
-	while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)n) != n)
-			n = -1;
-	if (in >= 0)
-		close(in);
-	if (out < 0)
-		return -1;
-	if (n < 0 || fchmod(out, 04755) < 0) {
-		close(out);
-		return -1;
-	}
-	return close(out);
-}
-
 /*
  * An exec that makes a process non-dumpable (a set-user-id program run by
  * a user who is not its owner) makes the kernel detach every perf event
@@ -740,31 +716,19 @@ static int copy_setuid(const char *from, const char *to)
  */
 static void run_setuid(const char *script)
 {
-	char dir[] = "/tmp/pprobe-test-suid-XXXXXX", sh[64], ids[32];
-	const char *argv[] = { self_exe, "--drop-exec", ids, sh, "-c", script, NULL };
-	struct passwd *nobody = getpwnam("nobody");
-	struct statvfs vfs;
+	struct setuid_sh sh;
+	char ids[32], why[256];
+	const char *argv[] = { self_exe, "--drop-exec", ids, sh.path, "-c", script, NULL };
 	struct run run;
 	uint32_t root;
 	long comm;
 
-	if (geteuid() != 0 || !nobody || !nobody->pw_uid)
-		skip_because("needs root and a 'nobody' user to run a set-user-id program");
-	assert_non_null(mkdtemp(dir));
-	assert_int_equal(chmod(dir, 0755), 0);
-	snprintf(sh, sizeof(sh), "%s/suid-sh", dir);
-	snprintf(ids, sizeof(ids), "%lu:%lu", (unsigned long)nobody->pw_uid,
-		 (unsigned long)nobody->pw_gid);
-	assert_int_equal(copy_setuid("/bin/sh", sh), 0);
-	if (statvfs(dir, &vfs) < 0 || (vfs.f_flag & ST_NOSUID)) {
-		unlink(sh);
-		rmdir(dir);
-		skip_because("/tmp is mounted nosuid");
-	}
+	if (setuid_sh_make(&sh, why, sizeof(why)) < 0)
+		skip_because(why);
+	snprintf(ids, sizeof(ids), "%lu:%lu", (unsigned long)sh.uid, (unsigned long)sh.gid);
 
 	run_command(&run, argv, 0, DRAIN_MS);
-	unlink(sh);
-	rmdir(dir);
+	setuid_sh_remove(&sh);
 	root = (uint32_t)run.workload.pid;
 	check_common(&run);
 	comm = find(&run, 0, TASK_COMM, root);
