@@ -431,6 +431,150 @@ int counter_set_enable(struct counter_set *set)
 	return 0;
 }
 
+/* ---- rusage mode ---------------------------------------------------- */
+
+/* The figures of the kernel's accounting an event can be read from. */
+enum accounting_figure {
+	FIGURE_NONE,
+	FIGURE_CPU,        /* user + system */
+	FIGURE_USER,
+	FIGURE_SYSTEM,
+	FIGURE_SWITCHES,   /* voluntary + involuntary */
+	FIGURE_VOLUNTARY,
+	FIGURE_INVOLUNTARY,
+	FIGURE_FAULTS,     /* minor + major */
+	FIGURE_MINFLT,
+	FIGURE_MAJFLT,
+};
+
+static enum accounting_figure figure_of(const struct counter *c)
+{
+	const struct perf_event_attr *a = &c->spec->attr;
+	int user = !a->exclude_user, kernel = !a->exclude_kernel;
+
+	/* pprobe's own names for sched_switch with a filter (event.c) */
+	if (c->spec->kind == EVENT_TRACEPOINT && user && kernel) {
+		if (!strcmp(c->spec->name, "voluntary-context-switches"))
+			return FIGURE_VOLUNTARY;
+		if (!strcmp(c->spec->name, "involuntary-context-switches"))
+			return FIGURE_INVOLUNTARY;
+	}
+	if (a->type != PERF_TYPE_SOFTWARE)
+		return FIGURE_NONE;
+	switch (a->config) {
+	case PERF_COUNT_SW_TASK_CLOCK:
+	case PERF_COUNT_SW_CPU_CLOCK:
+		if (user && kernel)
+			return FIGURE_CPU;
+		if (user || kernel)
+			return user ? FIGURE_USER : FIGURE_SYSTEM;
+		return FIGURE_NONE;
+	}
+	/* Switches and faults are not split by mode in the accounting. */
+	if (!user || !kernel)
+		return FIGURE_NONE;
+	switch (a->config) {
+	case PERF_COUNT_SW_CONTEXT_SWITCHES:
+		return FIGURE_SWITCHES;
+	case PERF_COUNT_SW_PAGE_FAULTS:
+		return FIGURE_FAULTS;
+	case PERF_COUNT_SW_PAGE_FAULTS_MIN:
+		return FIGURE_MINFLT;
+	case PERF_COUNT_SW_PAGE_FAULTS_MAJ:
+		return FIGURE_MAJFLT;
+	}
+	return FIGURE_NONE;
+}
+
+int counter_set_open_rusage(struct counter_set *set)
+{
+	int n = 0;
+
+	counter_set_close(set);
+	set->by_rusage = 1;
+	for (size_t i = 0; i < set->nr; i++) {
+		struct counter *c = &set->v[i];
+
+		if (figure_of(c) == FIGURE_NONE) {
+			c->status = REC_EVENT_NOT_SUPPORTED;
+			c->error = EOPNOTSUPP;
+			c->why = "not in the kernel's accounting, which --count-by rusage reads (it has task-clock, context-switches and page faults: count the others by task or cgroup)";
+		} else {
+			c->status = REC_EVENT_OPENED;
+			n++;
+		}
+	}
+	return n;
+}
+
+/* The value of figure f in a, if a has it. */
+static int accounted(const struct counter_accounting *a, enum accounting_figure f,
+		     uint64_t *value)
+{
+	unsigned need = COUNTER_HAVE_CPU;
+
+	switch (f) {
+	case FIGURE_CPU:
+		*value = a->user_ns + a->system_ns;
+		break;
+	case FIGURE_USER:
+		*value = a->user_ns;
+		break;
+	case FIGURE_SYSTEM:
+		*value = a->system_ns;
+		break;
+	case FIGURE_SWITCHES:
+		need = COUNTER_HAVE_SWITCHES;
+		*value = a->nvcsw + a->nivcsw;
+		break;
+	case FIGURE_VOLUNTARY:
+		need = COUNTER_HAVE_SWITCHES;
+		*value = a->nvcsw;
+		break;
+	case FIGURE_INVOLUNTARY:
+		need = COUNTER_HAVE_SWITCHES;
+		*value = a->nivcsw;
+		break;
+	case FIGURE_FAULTS:
+		need = COUNTER_HAVE_FAULTS;
+		*value = a->minflt + a->majflt;
+		break;
+	case FIGURE_MINFLT:
+		need = COUNTER_HAVE_FAULTS;
+		*value = a->minflt;
+		break;
+	case FIGURE_MAJFLT:
+		need = COUNTER_HAVE_FAULTS;
+		*value = a->majflt;
+		break;
+	case FIGURE_NONE:
+		return 0;
+	}
+	return (a->have & need) == need;
+}
+
+int counter_set_read_accounting(const struct counter_set *set,
+				const struct counter_accounting *a,
+				uint64_t elapsed_ns, struct rec_count *out)
+{
+	int filled = 0;
+
+	for (size_t i = 0; i < set->nr; i++) {
+		const struct counter *c = &set->v[i];
+		uint64_t value = 0;
+
+		if (c->status != REC_EVENT_OPENED || !accounted(a, figure_of(c), &value))
+			continue;
+		out[filled++] = (struct rec_count){
+			.event_id = c->id,
+			.value = value,
+			.enabled_ns = elapsed_ns,
+			.running_ns = elapsed_ns,
+		};
+	}
+	return filled;
+}
+
 void counter_set_close(struct counter_set *set)
 {
 	for (size_t i = 0; i < set->nr_targets; i++)
@@ -438,6 +582,7 @@ void counter_set_close(struct counter_set *set)
 	set->nr_targets = 0;
 	set->user_only = 0;
 	set->by_cgroup = 0;
+	set->by_rusage = 0;
 	for (size_t i = 0; i < set->nr; i++)
 		set->v[i] = (struct counter){
 			.spec = set->v[i].spec, .id = set->v[i].id,
@@ -577,6 +722,10 @@ int counter_set_read(struct counter_set *set, struct rec_count *out)
 
 const char *counter_open_strerror(const struct counter *c, char *buf, size_t len)
 {
+	if (c->why) {
+		snprintf(buf, len, "%s", c->why);
+		return buf;
+	}
 	switch (c->status) {
 	case REC_EVENT_OPENED:
 		snprintf(buf, len, "counted");

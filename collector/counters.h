@@ -44,6 +44,8 @@ struct counter {
 	int error;          /* errno of the failed open, 0 when open */
 	int filter_refused; /* it opened, but PERF_EVENT_IOC_SET_FILTER
 			     * failed with error: not counted */
+	const char *why;    /* static: why it is not counted, when that is
+			     * pprobe's choice rather than the kernel's */
 };
 
 /* The group of software events and tracepoints. */
@@ -75,6 +77,7 @@ struct counter_set {
 	size_t nr_targets, alloc_targets;
 	int user_only;        /* kernel-side counting was refused */
 	int by_cgroup;        /* targets are CPUs counting a cgroup */
+	int by_rusage;        /* nothing opened: the kernel's accounting */
 	uint64_t *read_buf;   /* room for the largest group read */
 	size_t read_words;
 	struct rec_count *acc; /* per event: the sum over the targets */
@@ -136,6 +139,53 @@ int counter_set_open_cgroup(struct counter_set *set, int cgroup_fd,
  * leader of every CPU. 0 or -errno.
  */
 int counter_set_enable(struct counter_set *set);
+
+/*
+ * RUSAGE MODE (`record --count-by rusage`): no perf event at all. Every
+ * perf event in a task's context is switched out and in with the task, a
+ * cost of its own on each context switch (a quarter more time for a
+ * command that does little else: docs/BENCHMARKS.md). The kernel counts
+ * some of the same things for every task anyway, for getrusage(2) and
+ * cgroups, and reading those costs the tasks nothing:
+ *
+ *   task-clock, cpu-clock    user + system CPU time (:u user, :k system);
+ *                            the scheduler's sum_exec_runtime, which
+ *                            leaves out the time a hypervisor stole, where
+ *                            perf's clocks count it
+ *   context-switches, cs     voluntary + involuntary switches
+ *   voluntary-context-switches, involuntary-context-switches
+ *   page-faults, faults      minor + major faults
+ *   minor-faults, major-faults
+ *
+ * Every other event (cpu-migrations, hardware events, tracepoints) has no
+ * such figure: it is marked not supported. counter_set_open_rusage()
+ * settles the statuses and opens nothing; counter_set_read_accounting()
+ * turns the figures of an accounting into entries of a COUNTS record.
+ */
+int counter_set_open_rusage(struct counter_set *set);
+
+/* What the kernel accounted for a tree, and which of it is known. */
+struct counter_accounting {
+	unsigned have;            /* COUNTER_HAVE_* */
+	uint64_t user_ns, system_ns;
+	uint64_t nvcsw, nivcsw;   /* voluntary, involuntary switches */
+	uint64_t minflt, majflt;
+};
+
+enum {
+	COUNTER_HAVE_CPU = 1u << 0,      /* user_ns, system_ns */
+	COUNTER_HAVE_SWITCHES = 1u << 1, /* nvcsw, nivcsw */
+	COUNTER_HAVE_FAULTS = 1u << 2,   /* minflt, majflt */
+};
+
+/*
+ * The entries of the events counter_set_open_rusage() opened whose figure
+ * a has, in the set's order, into out (room for counter_set_opened());
+ * each enabled and running for elapsed_ns. Returns how many.
+ */
+int counter_set_read_accounting(const struct counter_set *set,
+				const struct counter_accounting *a,
+				uint64_t elapsed_ns, struct rec_count *out);
 
 /* Closes every event, statuses back to not opened; the set stays ready. */
 void counter_set_close(struct counter_set *set);

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -1207,6 +1208,178 @@ static void test_cgroup_counting(void **state)
 	event_list_release(&events);
 }
 
+/* ---- --count-by rusage (counters.h, RUSAGE MODE) ---- */
+
+/*
+ * Every event is settled without opening anything: those the kernel's
+ * accounting has are "opened", the others not supported with pprobe's
+ * reason; a reading fills only the events whose figure it has.
+ */
+static void test_rusage_events(void **state)
+{
+	struct event_list events;
+	struct counter_set set;
+	struct rec_count v[16];
+	struct counter_accounting a = {
+		.user_ns = 3000, .system_ns = 500, .nvcsw = 7, .nivcsw = 2,
+		.minflt = 40, .majflt = 1,
+	};
+	/* expected value per event, or -1: not supported */
+	static const long want[] = {
+		3500, 3500, 3000, 500, 9, 7, 2, 41, 40, 1,
+		-1, -1, -1, -1, -1, -1,
+	};
+	char buf[256];
+	int n;
+
+	(void)state;
+	parse_events(&events, "task-clock,cpu-clock,task-clock:u,task-clock:k,"
+		     "context-switches,voluntary-context-switches,"
+		     "involuntary-context-switches,page-faults,minor-faults,major-faults,"
+		     "cpu-migrations,cycles,instructions,context-switches:u,"
+		     "page-faults:k,sched:sched_switch");
+	assert_int_equal(events.nr, sizeof(want) / sizeof(want[0]));
+	assert_int_equal(counter_set_init(&set, &events), 0);
+	assert_int_equal(counter_set_open_rusage(&set), 10);
+	assert_true(set.by_rusage);
+	assert_int_equal(set.nr_targets, 0);
+	for (size_t i = 0; i < set.nr; i++) {
+		if (want[i] >= 0) {
+			assert_int_equal(set.v[i].status, REC_EVENT_OPENED);
+			continue;
+		}
+		assert_int_equal(set.v[i].status, REC_EVENT_NOT_SUPPORTED);
+		if (!strstr(counter_open_strerror(&set.v[i], buf, sizeof(buf)),
+			    "--count-by rusage"))
+			fail_msg("%s: %s", set.v[i].spec->name, buf);
+	}
+
+	/* Everything: the final reading. */
+	a.have = COUNTER_HAVE_CPU | COUNTER_HAVE_SWITCHES | COUNTER_HAVE_FAULTS;
+	n = counter_set_read_accounting(&set, &a, 123, v);
+	assert_int_equal(n, 10);
+	for (int i = 0; i < n; i++) {
+		assert_int_equal(v[i].event_id, (uint32_t)i);
+		assert_int_equal(v[i].value, (uint64_t)want[i]);
+		assert_int_equal(v[i].enabled_ns, 123);
+		assert_int_equal(v[i].running_ns, 123);
+	}
+	/* The CPU time alone: a cgroup's reading during the run. */
+	a.have = COUNTER_HAVE_CPU;
+	n = counter_set_read_accounting(&set, &a, 5, v);
+	assert_int_equal(n, 4);
+	assert_int_equal(v[3].event_id, 3);
+	assert_int_equal(v[3].value, 500);
+	a.have = 0;
+	assert_int_equal(counter_set_read_accounting(&set, &a, 5, v), 0);
+
+	/* Closing forgets the mode and the reasons. */
+	counter_set_close(&set);
+	assert_false(set.by_rusage);
+	assert_null(set.v[11].why);
+	assert_int_equal(set.v[0].status, REC_EVENT_FAILED);
+	counter_set_release(&set);
+	event_list_release(&events);
+}
+
+/* Spins in user mode until this process has used ms of CPU time. */
+static void burn_ms(long ms)
+{
+	struct timespec ts;
+
+	do {
+		for (volatile unsigned long i = 0; i < 100000; i++)
+			;
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	} while (ts.tv_sec * 1000 + ts.tv_nsec / 1000000 < ms);
+}
+
+/* A process and two children burning CPU for about 50 ms each. */
+static void burn_tree(void)
+{
+	for (int i = 0; i < 2; i++)
+		if (fork() == 0) {
+			burn_ms(50);
+			_exit(0);
+		}
+	burn_ms(50);
+	while (wait(NULL) > 0)
+		;
+	_exit(0);
+}
+
+/*
+ * The cgroup's CPU time, the timeline of --count-by rusage, against the
+ * kernel's other account of the same tree: getrusage() of it, reaped.
+ * Both are the scheduler's sum_exec_runtime, so they agree to the
+ * microsecond rounding of each process's rusage.
+ */
+static void test_cgroup_cpu_time(void **state)
+{
+	static const char *const controllers[] = { "perf_event", NULL };
+	struct cgroup_options opts = { .controllers = controllers, .name_hint = "pprobe-test" };
+	struct cgroup cg = CGROUP_INIT;
+	struct rusage before, after;
+	uint64_t user, sys, user0, sys0, ru_ns, cg_ns;
+	char why[512] = "";
+	int go[2], err;
+	char c = 0;
+	pid_t pid;
+
+	(void)state;
+	if (geteuid() != 0) {
+		print_message("skipped: not root: making a cgroup needs root (or a delegated one)\n");
+		skip();
+	}
+	if (cgroup_create(&cg, &opts, why, sizeof(why)) < 0) {
+		print_message("skipped: no cgroup to make here: %s\n", why);
+		skip();
+	}
+	err = cgroup_cpu_read(&cg, &user0, &sys0);
+	if (err == -ENOENT) {
+		cgroup_destroy(&cg, NULL, 0);
+		print_message("skipped: perf_event is on cgroup v1 here: no cpu.stat\n");
+		skip();
+	}
+	assert_int_equal(err, 0);
+	assert_int_equal(user0 + sys0, 0);
+
+	assert_int_equal(pipe(go), 0);
+	getrusage(RUSAGE_CHILDREN, &before);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(1);
+		burn_tree();
+	}
+	close(go[0]);
+	assert_int_equal(cgroup_attach(&cg, pid, why, sizeof(why)), 0);
+	assert_int_equal(write(go[1], &c, 1), 1);
+	close(go[1]);
+	assert_int_equal(workload_exit_code(wait_status(pid)), 0);
+	getrusage(RUSAGE_CHILDREN, &after);
+	assert_int_equal(cgroup_cpu_read(&cg, &user, &sys), 0);
+
+	ru_ns = (uint64_t)(after.ru_utime.tv_sec - before.ru_utime.tv_sec +
+			   after.ru_stime.tv_sec - before.ru_stime.tv_sec) * 1000000000u +
+		(uint64_t)((after.ru_utime.tv_usec - before.ru_utime.tv_usec +
+			    after.ru_stime.tv_usec - before.ru_stime.tv_usec) * 1000);
+	cg_ns = user + sys;
+	print_message("  3 processes: cgroup cpu.stat %.3f ms (user %.3f), getrusage %.3f ms\n",
+		      (double)cg_ns / 1e6, (double)user / 1e6, (double)ru_ns / 1e6);
+	assert_true(ru_ns >= 100000000); /* three times 50 ms, less what sanitizers blur */
+	/* 3 processes, each rounded to the microsecond; the fork before
+	 * the attach ran outside the cgroup. */
+	assert_true(cg_ns <= ru_ns + 10000);
+	assert_true(cg_ns + ru_ns / 100 >= ru_ns);
+	assert_true(user > sys);
+	assert_int_equal(cgroup_destroy(&cg, why, sizeof(why)), 0);
+	/* Gone with its cgroup: nothing to read. */
+	assert_int_equal(cgroup_cpu_read(&cg, &user, &sys), -ENOENT);
+}
+
 /* ---- the load of `record --load` (load.c) ---- */
 
 /* Tables as the kernel writes them (port 8080 is 1F90, 50000 C350). */
@@ -1430,6 +1603,8 @@ int main(void)
 		cmocka_unit_test(test_cpumap_spread),
 		cmocka_unit_test(test_cpumap_pick),
 		cmocka_unit_test(test_cgroup_counting),
+		cmocka_unit_test(test_rusage_events),
+		cmocka_unit_test(test_cgroup_cpu_time),
 		cmocka_unit_test(test_load_table_listens),
 		cmocka_unit_test(test_load_parse_requests),
 		cmocka_unit_test(test_load_keep_output),
