@@ -82,12 +82,12 @@ struct record {
 	const char *label;
 	int quiet;
 	const char *mem_spec;
-	int follow_tree;        /* on unless --no-tree; a backend may need it */
+	int follow_tree;        /* --tree, --no-tree, or -1: not said */
 	long proc_interval_ms;
 	long pss_interval_ms;
 	const char *pid_spec;   /* -p: attach instead of running a command */
 	const char *count_by_spec;
-	enum { COUNT_BY_AUTO, COUNT_BY_TASK, COUNT_BY_CGROUP } count_by;
+	enum { COUNT_BY_AUTO, COUNT_BY_TASK, COUNT_BY_CGROUP, COUNT_BY_RUSAGE } count_by;
 	long duration_s;        /* --duration: stop after this long, or 0 */
 	long repeat;            /* -r: measured runs of each variant */
 	long warmup;            /* --warmup: runs before those, not counted */
@@ -113,7 +113,9 @@ struct record {
 
 	struct event_list events;
 	struct counter_set counters;
-	struct cgroup count_cgroup; /* counters.by_cgroup: what they count */
+	struct cgroup count_cgroup; /* what counters.by_cgroup count, or
+				     * counters.by_rusage read the CPU time of */
+	int cpu_time_said;      /* rusage: why there is no timeline, said */
 	struct cgroup cpuset_cgroup; /* --cpus with cgroups in use: the pin */
 	int cpuset_said;        /* why it could not be: said once */
 	struct rec_count *values;
@@ -328,7 +330,8 @@ static void write_meta(struct record *rec, const char **argv, int argc,
 	rec_meta_u64(w, "start_monotonic_ns", start_mono);
 	rec_meta_u64(w, "start_realtime_ns", start_real);
 	rec_meta_u64(w, "interval_ns", (uint64_t)rec->interval_ms * NSEC_PER_MSEC);
-	rec_meta_str(w, "counting", rec->counters.by_cgroup ? "cgroup" : "task");
+	rec_meta_str(w, "counting", rec->counters.by_rusage ? "rusage" :
+				    rec->counters.by_cgroup ? "cgroup" : "task");
 	if (event_paranoid(&paranoid) == 0)
 		rec_meta_i64(w, "perf_event_paranoid", paranoid);
 	rec_meta_str(w, "output", rec->output);
@@ -382,13 +385,48 @@ static void flush(struct record *rec, uint64_t now)
 	check_writer(rec);
 }
 
+static void run_rusage(const struct record *rec, const struct rusage *now,
+		       struct rec_rusage *out);
+
+/*
+ * --count-by rusage: what the kernel accounted for the tree. At the end,
+ * everything, from the rusage of the reaped tree (write_run_end()'s);
+ * before, the CPU time of the command's cgroup, where there is one.
+ * Returns the number of entries, 0 when there is nothing to read.
+ */
+static int read_accounting(struct record *rec, uint64_t t, uint32_t flags)
+{
+	struct counter_accounting a = { 0 };
+	uint64_t elapsed = t > rec->begin_ns ? t - rec->begin_ns : 0;
+
+	if (flags & REC_COUNTS_F_FINAL) {
+		struct rusage now = { 0 };
+		struct rec_rusage ru;
+
+		getrusage(RUSAGE_CHILDREN, &now);
+		run_rusage(rec, &now, &ru);
+		a = (struct counter_accounting){
+			.have = COUNTER_HAVE_CPU | COUNTER_HAVE_SWITCHES | COUNTER_HAVE_FAULTS,
+			.user_ns = ru.utime_us * 1000, .system_ns = ru.stime_us * 1000,
+			.nvcsw = ru.nvcsw, .nivcsw = ru.nivcsw,
+			.minflt = ru.minflt, .majflt = ru.majflt,
+		};
+	} else if (cgroup_cpu_read(&rec->count_cgroup, &a.user_ns, &a.system_ns) == 0) {
+		a.have = COUNTER_HAVE_CPU;
+	}
+	return counter_set_read_accounting(&rec->counters, &a, elapsed, rec->values);
+}
+
 /* Reads and writes the counters. Returns the reading's time. */
 static uint64_t sample(struct record *rec, uint32_t flags)
 {
 	uint64_t t = now_ns();
-	int n = counter_set_read_cpus(&rec->counters, rec->values,
+	int n = rec->counters.by_rusage ? read_accounting(rec, t, flags) :
+		counter_set_read_cpus(&rec->counters, rec->values,
 				      rec->nr_cpus ? rec->cpu_values : NULL);
 
+	if (n == 0 && rec->counters.by_rusage)
+		return t; /* no figure before the end: no cgroup */
 	if (n < 0) {
 		/* That tick is skipped; said once, counted at the end. */
 		if (!rec->read_failures++)
@@ -1468,7 +1506,12 @@ static int counters_opened(struct record *rec, int n)
  * when it cannot be used (why says so), or -errno for a failure that
  * counting per task would meet too (EMFILE).
  */
-static int open_cgroup_counters(struct record *rec, char *why, size_t whylen)
+/*
+ * Puts the held command into a cgroup of its own, rec->count_cgroup: a
+ * perf_event one, which on cgroup v2 (and hybrid layouts, where
+ * perf_event is on v2) also has the tree's CPU time in cpu.stat.
+ */
+static int make_count_cgroup(struct record *rec, char *why, size_t whylen)
 {
 	static const char *const controllers[] = { "perf_event", NULL };
 	struct cgroup_options opts = {
@@ -1477,12 +1520,21 @@ static int open_cgroup_counters(struct record *rec, char *why, size_t whylen)
 		/* On v2 a process is in one cgroup: stay inside the memory one. */
 		.parent = mem_backends_cgroup_v2(&rec->mem),
 	};
+	int err = cgroup_create(&rec->count_cgroup, &opts, why, whylen);
+
+	if (!err)
+		err = cgroup_attach(&rec->count_cgroup, rec->workload.pid, why, whylen);
+	if (err)
+		cgroup_destroy(&rec->count_cgroup, NULL, 0);
+	return err;
+}
+
+static int open_cgroup_counters(struct record *rec, char *why, size_t whylen)
+{
 	uint32_t *cpus = NULL;
 	int nr, n = 0, fd = -1, err;
 
-	err = cgroup_create(&rec->count_cgroup, &opts, why, whylen);
-	if (!err)
-		err = cgroup_attach(&rec->count_cgroup, rec->workload.pid, why, whylen);
+	err = make_count_cgroup(rec, why, whylen);
 	if (!err) {
 		fd = open(cgroup_path(&rec->count_cgroup, "perf_event"),
 			  O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -1511,11 +1563,35 @@ static int open_cgroup_counters(struct record *rec, char *why, size_t whylen)
 	return err ? 0 : n;
 }
 
+/*
+ * --count-by rusage: nothing is opened (counters.h, RUSAGE MODE). The
+ * cgroup is only for a timeline of CPU time: without one, the counts
+ * come at the end alone.
+ */
+static int open_rusage_counters(struct record *rec)
+{
+	char why[512] = "";
+	uint64_t user, sys;
+	int n = counter_set_open_rusage(&rec->counters);
+
+	if (make_count_cgroup(rec, why, sizeof(why)) == 0 &&
+	    cgroup_cpu_read(&rec->count_cgroup, &user, &sys) < 0) {
+		snprintf(why, sizeof(why), "cgroup '%s' has no cpu.stat (cgroup v1)",
+			 cgroup_path(&rec->count_cgroup, "perf_event"));
+		cgroup_destroy(&rec->count_cgroup, NULL, 0);
+	}
+	if (why[0] && !rec->quiet && !rec->cpu_time_said++)
+		note("--count-by rusage: %s; the counts come at the end only, with no timeline", why);
+	return counters_opened(rec, n);
+}
+
 static int open_counters(struct record *rec)
 {
 	char why[512] = "";
 	int n = 0, too_many_fds = 0;
 
+	if (rec->count_by == COUNT_BY_RUSAGE)
+		return open_rusage_counters(rec);
 	if (rec->count_by != COUNT_BY_TASK) {
 		n = open_cgroup_counters(rec, why, sizeof(why));
 		if (n == 0 && rec->count_by == COUNT_BY_CGROUP)
@@ -2068,6 +2144,23 @@ static int check_sampling_options(struct record *rec)
 }
 
 /*
+ * --count-by rusage opens no perf event: what needs one cannot be had.
+ * The rusage is of what pprobe reaps, so it needs a command of its own.
+ */
+static int check_rusage_options(const struct record *rec)
+{
+	if (rec->attaching)
+		return error("--count-by rusage reads the rusage of the tree pprobe reaps: it needs a command pprobe starts, not -p (count -p per task)");
+	if (rec->follow_tree > 0)
+		return error("--count-by rusage opens no perf event, and following the tree takes one: drop --tree, or count by task or cgroup");
+	if (rec->per_cpu)
+		return error("--count-by rusage has no split by CPU: drop --per-cpu, or count by task or cgroup");
+	if (rec->sample_hz || rec->sample_default || rec->callchain)
+		return error("--count-by rusage opens no perf event, and sampling takes one: drop -F, --sample and -g, or count by task or cgroup");
+	return 0;
+}
+
+/*
  * Parses what no option parser can: -p, --count-by, --mem, -r with the
  * rest. Returns 0, or -1 after an error() (a usage error); *mem_wanted
  * has the memory backends.
@@ -2089,12 +2182,18 @@ static int check_options(struct record *rec, int argc, unsigned *mem_wanted)
 			rec->count_by = COUNT_BY_TASK;
 		else if (!strcmp(rec->count_by_spec, "cgroup"))
 			rec->count_by = COUNT_BY_CGROUP;
+		else if (!strcmp(rec->count_by_spec, "rusage"))
+			rec->count_by = COUNT_BY_RUSAGE;
 		else
-			return error("--count-by: unknown '%s' (use auto, task or cgroup)",
+			return error("--count-by: unknown '%s' (use auto, task, cgroup or rusage)",
 				     rec->count_by_spec);
 		if (rec->attaching && rec->count_by == COUNT_BY_CGROUP)
 			return error("--count-by cgroup needs a command pprobe starts: -p counts per task");
 	}
+	if (rec->count_by == COUNT_BY_RUSAGE && check_rusage_options(rec) < 0)
+		return -1;
+	if (rec->follow_tree < 0)
+		rec->follow_tree = rec->count_by != COUNT_BY_RUSAGE;
 	if (rec->attaching && (rec->repeat > 1 || rec->warmup || rec->cpus_spec || rec->per_cpu))
 		return error("-r, --warmup, --cpus and --per-cpu need a command pprobe starts: with -p, record once");
 	if ((rec->load.port || rec->load.delay_ms >= 0) && !rec->load.command)
@@ -2197,7 +2296,7 @@ static int record_one_run(struct record *rec, int *status)
 	check_load(rec, rec->end_ns);
 
 	sample(rec, REC_COUNTS_F_FINAL);
-	if (rec->counters.by_cgroup &&
+	if (rec->count_cgroup.nr &&
 	    cgroup_destroy(&rec->count_cgroup, err, sizeof(err)) < 0 && !rec->quiet)
 		warning("%s", err);
 	if (rec->attaching)
@@ -2235,7 +2334,7 @@ static void record_init(struct record *rec)
 	*rec = (struct record){
 		.output = "pprobe.data",
 		.interval_ms = 100,
-		.follow_tree = 1,
+		.follow_tree = -1,
 		.proc_interval_ms = 100,
 		.pss_interval_ms = 1000,
 		.repeat = 1,
@@ -2288,7 +2387,7 @@ static int record_parse(struct record *rec, int argc, const char **argv,
 		OPT_INTEGER('I', "interval", &rec->interval_ms, "ms", 1, 3600000,
 			    "read the counters every <ms> milliseconds (default 100)"),
 		OPT_STRING(0, "count-by", &rec->count_by_spec, "how",
-			   "count the tree's events per task (inherited by every child) or per CPU on the command's own cgroup, which costs the same for any tree size but needs root; auto (default) takes cgroup where it can"),
+			   "count the tree's events per task (inherited by every child) or per CPU on the command's own cgroup, which costs the same for any tree size but needs root; auto (default) takes cgroup where it can; rusage opens no perf event and reads the kernel's own accounting instead: CPU time, context switches and page faults only, no cost to the tree (implies --no-tree)"),
 		OPT_BOOL(0, "tree", &rec->follow_tree,
 			 "follow every process and thread: lifetimes and per-process figures (default; --no-tree: the counters only)"),
 		OPT_STRING(0, "mem", &rec->mem_spec, "backends",
@@ -2323,7 +2422,8 @@ static int record_parse(struct record *rec, int argc, const char **argv,
 	if (!rec->attaching && settle_variants(rec, sets) < 0)
 		return PARSE_OPT_ERROR;
 	event_list_init(&rec->events);
-	if (event_list_parse(&rec->events, rec->event_spec ? rec->event_spec : event_default_list,
+	if (event_list_parse(&rec->events, rec->event_spec ? rec->event_spec :
+			     rec->count_by == COUNT_BY_RUSAGE ? "@rusage" : event_default_list,
 			     err, sizeof(err)) < 0) {
 		error("%s", err);
 		return PARSE_OPT_ERROR;

@@ -686,6 +686,11 @@ static void draw_timeline(struct plot *p, const void *arg)
 	cpu_panel(s, &tp[n++]);
 	ctxsw_panel(s, &tp[n++]);
 	faults_panel(s, &tp[n++]);
+	if (a->sum->counting && !strcmp(a->sum->counting, "rusage")) {
+		/* The kernel's accounting has them for the whole run only. */
+		tp[1].no_data = "context switches: totals only (record --count-by rusage)";
+		tp[2].no_data = "page faults: totals only (record --count-by rusage)";
+	}
 	memory_panel(s, &tp[n++]);
 	n += (size_t)ipc_panel(a->sum, s, &tp[n]);
 

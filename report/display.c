@@ -440,6 +440,15 @@ static void text_switches_from_rusage(FILE *out, const struct summary *s,
 	}
 }
 
+/* Where the counts come from, when it is not perf (record --count-by). */
+static void text_counting(FILE *out, const struct summary *s)
+{
+	if (s->nr_events && s->counting && !strcmp(s->counting, "rusage"))
+		fprintf(out, "\n%*s      # no perf event: the kernel's own accounting, the rusage of the\n"
+			"%*s      # reaped tree (record --count-by rusage); CPU time without steal\n",
+			VALUE_WIDTH, "", VALUE_WIDTH, "");
+}
+
 static void text_exit(FILE *out, const struct summary_run *r)
 {
 	char name[32];
@@ -500,6 +509,7 @@ static void text_run(FILE *out, const struct summary *s,
 	for (size_t i = 0; i < s->nr_events; i++)
 		text_counter(out, s, r, i, wall_known, wall_seconds);
 	text_switches_from_rusage(out, s, r);
+	text_counting(out, s);
 	if (s->nr_events)
 		fputc('\n', out);
 
@@ -1405,6 +1415,7 @@ static void text_repeated_runs(FILE *out, const struct run_stats *st,
 		text_mean_counter(out, st, &st->figures[i], elapsed->stats.n > 0,
 				  elapsed->stats.mean);
 	text_mean_switches_from_rusage(out, st);
+	text_counting(out, s);
 	if (s->nr_events)
 		fputc('\n', out);
 	if (elapsed->stats.n)

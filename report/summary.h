@@ -155,7 +155,8 @@ struct summary {
 	size_t nr_attach_pids;
 	char *hostname, *kernel_release, *machine, *pprobe_version, *label;
 	char *clock;
-	char *counting;            /* "task" or "cgroup" (record --count-by) */
+	char *counting;            /* "task", "cgroup" or "rusage" (record
+				    * --count-by) */
 	int has_cpus_online, has_interval, has_paranoid;
 	int has_start_realtime, has_start_monotonic;
 	uint64_t cpus_online, interval_ns, start_realtime_ns, start_monotonic_ns;

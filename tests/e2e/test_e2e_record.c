@@ -198,7 +198,7 @@ struct accuracy_case {
 	const char *label;
 	const char *workload;
 	const char *args[4];
-	const char *count_by;   /* --count-by: "task" or "cgroup" */
+	const char *count_by;   /* --count-by: "task", "cgroup" or "rusage" */
 };
 
 /*
@@ -222,6 +222,9 @@ static void check_accuracy(const struct accuracy_case *c)
 	int ok = 1, i;
 
 	int by_cgroup = !strcmp(c->count_by, "cgroup");
+	int by_rusage = !strcmp(c->count_by, "rusage");
+	/* Counted to the last switch of each exiting process, or not. */
+	int whole = by_cgroup || by_rusage;
 
 	h_args_push(&a, h_pprobe_or_skip(), "record", "-o", data, "-e", ACCURACY_EVENTS,
 		    "--count-by", c->count_by, "--", h_workload(c->workload),
@@ -273,7 +276,7 @@ static void check_accuracy(const struct accuracy_case *c)
 		      h_truth_get(&t, "nivcsw"), h_truth_get(&t, "minflt"),
 		      h_truth_get(&t, "majflt"), h_truth_get(&t, "maxrss_kib"));
 
-	if (by_cgroup) {
+	if (whole) {
 		tol = max2(REL_COUNT * (double)cs_truth, SWITCH_SLACK);
 		ok &= h_compare(c->label, "context-switches", cs, (double)cs_truth, tol, tol, "");
 	} else {
@@ -340,6 +343,14 @@ static void check_accuracy(const struct accuracy_case *c)
 	ok &= h_compare(c->label, "RUN_END minflt", (double)rec->run_end.rusage.minflt,
 		      (double)h_truth_get(&t, "minflt"), 0,
 		      max2(REL_COUNT * (double)h_truth_get(&t, "minflt"), FAULT_SLACK), "");
+	/* No perf event: the final counts are that rusage, to the unit. */
+	if (by_rusage && (h_recording_last(rec, "task-clock", &raw) ||
+			  raw.value != (rec->run_end.rusage.utime_us + rec->run_end.rusage.stime_us) * 1000 ||
+			  (double)(rec->run_end.rusage.nvcsw + rec->run_end.rusage.nivcsw) != cs ||
+			  (double)(rec->run_end.rusage.minflt + rec->run_end.rusage.majflt) != pf)) {
+		print_message("  the final counts are not RUN_END's rusage: FAIL\n");
+		ok = 0;
+	}
 	free(rec);
 	h_csv_release(&csv);
 	free(data);
@@ -359,6 +370,22 @@ static void test_accuracy_pingpong(void **state)
 static void test_accuracy_pingpong_cgroup(void **state)
 {
 	static const struct accuracy_case c = { "pingpong 20000 (cgroup)", "pingpong", { "20000" }, "cgroup" };
+
+	(void)state;
+	check_accuracy(&c);
+}
+
+static void test_accuracy_pingpong_rusage(void **state)
+{
+	static const struct accuracy_case c = { "pingpong 20000 (rusage)", "pingpong", { "20000" }, "rusage" };
+
+	(void)state;
+	check_accuracy(&c);
+}
+
+static void test_accuracy_forktree_deep_rusage(void **state)
+{
+	static const struct accuracy_case c = { "forktree 20 2 (rusage)", "forktree", { "20", "2" }, "rusage" };
 
 	(void)state;
 	check_accuracy(&c);
@@ -410,6 +437,148 @@ static void test_accuracy_forktree_deep_cgroup(void **state)
 
 	(void)state;
 	check_accuracy(&c);
+}
+
+/* ---- --count-by rusage ---- */
+
+/*
+ * Over time, the CPU time of the command's cgroup (root; as nobody there
+ * is none, and a note says so): a burn of 2 threads for 1 s read every
+ * 100 ms gives a rising task-clock, each reading at most the final one
+ * (the rusage of the same tree). The events the kernel's accounting lacks
+ * are recorded as not supported, with the reason in a note.
+ */
+/*
+ * The task-clock readings of counters.csv (report --csv DIR): each at
+ * least the one before and at most final. Returns how many.
+ */
+static int check_rising_clock(const char *data, const char *dir, uint64_t final)
+{
+	const char *argv[] = { h_pprobe_or_skip(), "report", "--csv", dir, data, NULL };
+	char *path, *csv, *line;
+	double previous = 0;
+	struct h_result r;
+	int n = 0;
+
+	assert_int_equal(h_run(argv, RUN_TIMEOUT, &r), 0);
+	h_assert_exit("pprobe report --csv DIR", &r, 0);
+	h_result_release(&r);
+	assert_true(asprintf(&path, "%s/counters.csv", dir) > 0);
+	csv = h_read_file(path, NULL);
+	assert_non_null(csv);
+	for (line = strtok(csv, "\n"); line; line = strtok(NULL, "\n")) {
+		const char *ev = strstr(line, ",task-clock,");
+		double value;
+
+		if (!ev || sscanf(ev, ",task-clock,%lf,", &value) != 1)
+			continue;
+		if (value < previous || value > (double)final)
+			fail_msg("task-clock reading %.0f after %.0f, final %llu", value,
+				 previous, (unsigned long long)final);
+		previous = value;
+		n++;
+	}
+	free(csv);
+	free(path);
+	return n;
+}
+
+static void check_rusage_timeline(int as_nobody)
+{
+	char *dir = h_tmp_path(as_nobody ? "rusage-nobody" : "rusage"), *data;
+	const char *argv[] = { h_pprobe_or_skip(), "record", "-o", NULL, "--count-by", "rusage",
+			       "-e", "task-clock,context-switches,cpu-migrations",
+			       "--", h_workload("burn"), "2", "1", NULL };
+	const struct rec_event *migrations;
+	struct h_recording *rec;
+	struct rec_count final;
+	struct h_result r;
+	struct h_proc p;
+	int readings, timeline;
+
+	if (as_nobody && geteuid() != 0)
+		H_SKIP("not root: cannot switch to the nobody user");
+	h_shared_dir(dir);
+	assert_true(asprintf(&data, "%s/rusage.data", dir) > 0);
+	argv[3] = data;
+	if (as_nobody && !h_nobody_can_use(argv[0], argv[9], dir))
+		H_SKIP("nobody cannot reach '%s', '%s' or '%s'", argv[0], argv[9], dir);
+	assert_int_equal(h_spawn(&p, argv, NULL, as_nobody ? h_become_nobody : NULL, NULL), 0);
+	assert_int_equal(h_wait(&p, RUN_TIMEOUT, &r), 0);
+	h_assert_exit("pprobe record --count-by rusage", &r, 0);
+	if (!strstr(r.err, "'cpu-migrations': not in the kernel's accounting"))
+		fail_msg("no note about cpu-migrations: %s", r.err);
+	timeline = !strstr(r.err, "no timeline");
+
+	rec = load_recording(data);
+	assert_complete(data, rec);
+	migrations = h_recording_event(rec, "cpu-migrations");
+	assert_non_null(migrations);
+	assert_int_equal(migrations->status, REC_EVENT_NOT_SUPPORTED);
+	assert_int_equal(h_recording_last(rec, "task-clock", &final), 0);
+	assert_int_equal(final.value,
+			 (rec->run_end.rusage.utime_us + rec->run_end.rusage.stime_us) * 1000);
+	assert_int_equal(rec->nr_counts_final, 1);
+	readings = check_rising_clock(data, dir, final.value);
+	print_message("rusage%s: %d task-clock readings, final %.1f ms%s\n",
+		      as_nobody ? " as nobody" : "", readings, (double)final.value / 1e6,
+		      timeline ? "" : " (no cgroup: no timeline)");
+	/* 2 threads for 1 s, however slow the machine: over 1 s of CPU. */
+	assert_true(final.value > 1000000000ull);
+	if (!timeline) {
+		assert_int_equal(rec->nr_counts, 1); /* the final reading alone */
+	} else {
+		assert_false(as_nobody); /* nobody cannot make a cgroup */
+		assert_true(readings >= 5);  /* about 10 over the second */
+	}
+	free(rec);
+	h_result_release(&r);
+	free(data);
+	free(dir);
+}
+
+static void test_count_by_rusage(void **state)
+{
+	(void)state;
+	check_rusage_timeline(0);
+}
+
+static void test_count_by_rusage_nobody(void **state)
+{
+	(void)state;
+	check_rusage_timeline(1);
+}
+
+/* What needs a perf event is refused, with what to do instead. */
+static void test_count_by_rusage_refuses(void **state)
+{
+	static const char *const extra[][3] = {
+		{ "--tree", NULL, "drop --tree" },
+		{ "--per-cpu", NULL, "drop --per-cpu" },
+		{ "-F", "99", "drop -F" },
+		{ "-p", "1", "not -p" },
+	};
+	char *data = h_tmp_path("refused.data");
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
+		struct h_args a = { 0 };
+		struct h_result r;
+
+		h_args_push(&a, h_pprobe_or_skip(), "record", "-o", data, "--count-by", "rusage",
+			    extra[i][0], NULL);
+		if (extra[i][1])
+			h_args_push(&a, extra[i][1], NULL);
+		if (strcmp(extra[i][0], "-p"))
+			h_args_push(&a, "--", "true", NULL);
+		assert_int_equal(h_run(a.v, RUN_TIMEOUT, &r), 0);
+		h_assert_exit("pprobe record", &r, 129);
+		if (!strstr(r.err, extra[i][2]) || h_count_lines(r.err) != 1)
+			fail_msg("%s: %s", extra[i][0], r.err);
+		assert_false(h_file_exists(data));
+		h_result_release(&r);
+	}
+	free(data);
 }
 
 /* ---- switches by kind ---- */
@@ -1541,6 +1710,11 @@ int main(void)
 		cmocka_unit_test(test_accuracy_pingpong_cgroup),
 		cmocka_unit_test(test_accuracy_forktree_cgroup),
 		cmocka_unit_test(test_accuracy_forktree_deep_cgroup),
+		cmocka_unit_test(test_accuracy_pingpong_rusage),
+		cmocka_unit_test(test_accuracy_forktree_deep_rusage),
+		cmocka_unit_test(test_count_by_rusage),
+		cmocka_unit_test(test_count_by_rusage_nobody),
+		cmocka_unit_test(test_count_by_rusage_refuses),
 		cmocka_unit_test(test_switch_kinds),
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_event_list_custom),
