@@ -1498,15 +1498,6 @@ static int counters_opened(struct record *rec, int n)
 }
 
 /*
- * Counting the command's own cgroup, per CPU: a read then costs the same
- * for a tree of a thousand processes as for one, where an inherited
- * event's read walks every live task's copy (~0.15 us per task and event
- * here: the bulk of pprobe's CPU on big trees). Needs root (CPU-wide
- * events and a cgroup to make). Returns the number of events opened, 0
- * when it cannot be used (why says so), or -errno for a failure that
- * counting per task would meet too (EMFILE).
- */
-/*
  * Puts the held command into a cgroup of its own, rec->count_cgroup: a
  * perf_event one, which on cgroup v2 (and hybrid layouts, where
  * perf_event is on v2) also has the tree's CPU time in cpu.stat.
@@ -1529,6 +1520,15 @@ static int make_count_cgroup(struct record *rec, char *why, size_t whylen)
 	return err;
 }
 
+/*
+ * Counting the command's own cgroup, per CPU: a read then costs the same
+ * for a tree of a thousand processes as for one, where an inherited
+ * event's read walks every live task's copy (~0.15 us per task and event
+ * here: the bulk of pprobe's CPU on big trees). Needs root (CPU-wide
+ * events and a cgroup to make). Returns the number of events opened, 0
+ * when it cannot be used (why says so), or -errno for a failure that
+ * counting per task would meet too (EMFILE).
+ */
 static int open_cgroup_counters(struct record *rec, char *why, size_t whylen)
 {
 	uint32_t *cpus = NULL;
