@@ -14,6 +14,7 @@
 #   task, cgroup            pprobe record --count-by task / cgroup
 #   task-notree, cgroup-notree   the same with --no-tree: no tracker
 #   task4                   --count-by task with perf's 4 events
+#   rusage                  --count-by rusage: no perf event at all
 #   other                   --count-by cgroup with $OTHER/pprobe, another
 #                           build (an older commit), when OTHER is set
 # KINDS="bare cgroup ..." runs only those (bare first). Prints the median
@@ -36,7 +37,7 @@ kinds=(bare)
 if have_perf_stat; then
 	kinds+=(perf1 perf4 perf7)
 fi
-kinds+=(task task-notree task4)
+kinds+=(task task-notree task4 rusage)
 [ "$(id -u)" = 0 ] && kinds+=(cgroup cgroup-notree)
 [ -n "${OTHER:-}" ] && [ "$(id -u)" = 0 ] && kinds+=(other)
 [ -n "${KINDS:-}" ] && read -r -a kinds <<<"$KINDS"
@@ -56,6 +57,7 @@ run_one() {
 	task4) "${rec[@]}" --count-by task -e "$four" -- "$@" ;;
 	cgroup) "${rec[@]}" --count-by cgroup -- "$@" ;;
 	cgroup-notree) "${rec[@]}" --count-by cgroup --no-tree -- "$@" ;;
+	rusage) "${rec[@]}" --count-by rusage -- "$@" ;;
 	other) "$OTHER/pprobe" record -q -o "$tmp/x.data" --count-by cgroup -- "$@" ;;
 	esac >/dev/null 2>&1
 	echo $(($(now_ns) - t0))
