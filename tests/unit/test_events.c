@@ -494,8 +494,17 @@ static void test_sets(void **state)
 	assert_string_equal(list.v[2].name, "voluntary-context-switches");
 	event_list_release(&list);
 
-	list_fails("@nope", "unknown event set '@nope' (the sets are @default, @sched, @memory, @cache)", 0);
-	list_fails("task-clock,@", "unknown event set '@' (the sets are @default, @sched, @memory, @cache)", 1);
+	/* --count-by rusage's: what the kernel's accounting has, no more. */
+	event_list_init(&list);
+	assert_int_equal(event_list_parse(&list, "@rusage", err, sizeof(err)), 0);
+	assert_int_equal(list.nr, 7);
+	assert_string_equal(list.v[0].name, "task-clock");
+	assert_string_equal(list.v[3].name, "involuntary-context-switches");
+	assert_string_equal(list.v[6].name, "major-faults");
+	event_list_release(&list);
+
+	list_fails("@nope", "unknown event set '@nope' (the sets are @default, @rusage, @sched, @memory, @cache)", 0);
+	list_fails("task-clock,@", "unknown event set '@' (the sets are @default, @rusage, @sched, @memory, @cache)", 1);
 	remove_fake_tracefs(dir);
 }
 
