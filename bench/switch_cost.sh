@@ -9,6 +9,8 @@
 # two context switches a round trip. Every perf event in the task's
 # context is switched out and in at each of them, so the cost grows with
 # the events counted, and with the tracker's event (the tree) too:
+#   time                    /usr/bin/time: a parent that only waits, the
+#                           floor of any tool that runs the command
 #   perf1 / perf4 / perf7   perf stat with 1, 4 (perf's default here) and
 #                           7 software events (pprobe's 6 and a dummy)
 #   task, cgroup            pprobe record --count-by task / cgroup
@@ -34,6 +36,7 @@ trap 'rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/lib.sh"
 
 kinds=(bare)
+[ -x /usr/bin/time ] && kinds+=(time)
 if have_perf_stat; then
 	kinds+=(perf1 perf4 perf7)
 fi
@@ -49,6 +52,7 @@ run_one() {
 	t0=$(now_ns)
 	case $k in
 	bare) "$@" ;;
+	time) /usr/bin/time -o /dev/null "$@" ;;
 	perf1) perf stat -e task-clock -o /dev/null -- "$@" ;;
 	perf4) perf stat -e "$four" -o /dev/null -- "$@" ;;
 	perf7) perf stat -e "$four",minor-faults,major-faults,dummy -o /dev/null -- "$@" ;;
