@@ -738,10 +738,13 @@ static void check_spike(long how)
 	/*
 	 * The kernel records the peak from its per-CPU-batched RSS counter,
 	 * so VmHWM may fall short of the largest VmRSS by up to
-	 * nr_cpus * 32+ pages: allow 1 MiB.
+	 * nr_cpus * 32+ pages: allow 1 MiB. The same batching can raise it
+	 * by as much after the read at the peak, when munmap or
+	 * MADV_DONTNEED settles the counter first (seen once in CI: the
+	 * peak read, then a larger VmHWM once the memory was given back).
 	 */
 	assert_true(after.hwm_bytes + MIB >= peak.rss_bytes);
-	assert_true(after.hwm_bytes <= peak.hwm_bytes);
+	assert_true(after.hwm_bytes <= peak.hwm_bytes + MIB);
 	if (after.hwm_bytes < peak.rss_bytes)
 		print_message("    VmHWM %llu kB below the VmRSS %llu kB seen before\n",
 			      (unsigned long long)(after.hwm_bytes >> 10),
