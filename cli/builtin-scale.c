@@ -194,6 +194,11 @@ static int scale_parse(struct scale *sc, int argc, const char **argv)
 		usage_with_options(scale_usage, options, 1);
 		return PARSE_OPT_ERROR;
 	}
+	if (sc->count_by && !strcmp(sc->count_by, "rusage")) {
+		/* record --per-cpu, which the study needs, takes perf events. */
+		error("--count-by rusage has no split by CPU, which the scaling study needs: count by task or cgroup");
+		return PARSE_OPT_ERROR;
+	}
 	if (choose_cpus(sc) < 0)
 		return PARSE_OPT_ERROR;
 	return argc;

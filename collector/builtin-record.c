@@ -1499,8 +1499,9 @@ static int counters_opened(struct record *rec, int n)
 
 /*
  * Puts the held command into a cgroup of its own, rec->count_cgroup: a
- * perf_event one, which on cgroup v2 (and hybrid layouts, where
- * perf_event is on v2) also has the tree's CPU time in cpu.stat.
+ * perf_event one, which on cgroup v2 (and on hybrid layouts that leave
+ * perf_event to v2, as this VM's) also has the tree's CPU time in
+ * cpu.stat. Where perf_event is on v1 it has none (cpuacct would).
  */
 static int make_count_cgroup(struct record *rec, char *why, size_t whylen)
 {
@@ -1572,12 +1573,13 @@ static int open_rusage_counters(struct record *rec)
 {
 	char why[512] = "";
 	uint64_t user, sys;
-	int n = counter_set_open_rusage(&rec->counters);
+	int n = counter_set_open_rusage(&rec->counters), err;
 
 	if (make_count_cgroup(rec, why, sizeof(why)) == 0 &&
-	    cgroup_cpu_read(&rec->count_cgroup, &user, &sys) < 0) {
-		snprintf(why, sizeof(why), "cgroup '%s' has no cpu.stat (cgroup v1)",
-			 cgroup_path(&rec->count_cgroup, "perf_event"));
+	    (err = cgroup_cpu_read(&rec->count_cgroup, &user, &sys)) < 0) {
+		snprintf(why, sizeof(why), "cannot read the CPU time of cgroup '%s': %s",
+			 cgroup_path(&rec->count_cgroup, "perf_event"),
+			 err == -ENOENT ? "it is on cgroup v1, which has no cpu.stat" : strerror(-err));
 		cgroup_destroy(&rec->count_cgroup, NULL, 0);
 	}
 	if (why[0] && !rec->quiet && !rec->cpu_time_said++)
@@ -2216,7 +2218,9 @@ static int check_options(struct record *rec, int argc, unsigned *mem_wanted)
 	if (!rec->follow_tree &&
 	    (*mem_wanted & (MEM_BACKEND_BIT(REC_MEM_RSS) | MEM_BACKEND_BIT(REC_MEM_PSS) |
 			    MEM_BACKEND_BIT(REC_MEM_HWM))))
-		return error("--mem rss, pss and hwm sum over the tree's processes: they need the tree (drop --no-tree)");
+		return error(rec->count_by == COUNT_BY_RUSAGE ?
+			     "--mem rss, pss and hwm sum over the tree's processes, which --count-by rusage does not follow: use --mem cgroup or rusage" :
+			     "--mem rss, pss and hwm sum over the tree's processes: they need the tree (drop --no-tree)");
 	if (rec->attaching && check_attach_options(rec, argc, *mem_wanted) < 0)
 		return -1;
 	return 0;

@@ -687,7 +687,10 @@ static void draw_timeline(struct plot *p, const void *arg)
 	ctxsw_panel(s, &tp[n++]);
 	faults_panel(s, &tp[n++]);
 	if (a->sum->counting && !strcmp(a->sum->counting, "rusage")) {
-		/* The kernel's accounting has them for the whole run only. */
+		/* The kernel's accounting has them for the whole run only: the
+		 * final reading alone would draw as a flat mean. */
+		for (int i = 1; i <= 2; i++)
+			tp[i].nr_lines = tp[i].nr_stack = tp[i].nr_legend = 0;
 		tp[1].no_data = "context switches: totals only (record --count-by rusage)";
 		tp[2].no_data = "page faults: totals only (record --count-by rusage)";
 	}

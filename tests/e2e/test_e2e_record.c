@@ -578,6 +578,18 @@ static void test_count_by_rusage_refuses(void **state)
 		assert_false(h_file_exists(data));
 		h_result_release(&r);
 	}
+	/* pprobe scale splits by CPU: refused there, in its own words. */
+	{
+		const char *scale[] = { h_pprobe_or_skip(), "scale", "--count-by", "rusage",
+					"--", "true", NULL };
+		struct h_result r;
+
+		assert_int_equal(h_run(scale, RUN_TIMEOUT, &r), 0);
+		h_assert_exit("pprobe scale --count-by rusage", &r, 129);
+		if (!strstr(r.err, "scaling study") || h_count_lines(r.err) != 1)
+			fail_msg("scale: %s", r.err);
+		h_result_release(&r);
+	}
 	free(data);
 }
 
