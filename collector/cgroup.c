@@ -1369,24 +1369,6 @@ int cgroup_mem_destroy(struct cgroup_mem *cm, char *why, size_t whylen)
 
 /* ---- the tree's CPU time ------------------------------------------- */
 
-/* A "key value" file of a few lines into buf, as a string. */
-static int read_small(const char *dir, const char *name, char *buf, size_t len)
-{
-	int fd = open_in(dir, name);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	if (n < 0)
-		n = -errno;
-	close(fd);
-	if (n < 0)
-		return (int)n;
-	buf[n] = '\0';
-	return 0;
-}
-
 /* A single decimal figure of dir/name. */
 static int read_u64_in(const char *dir, const char *name, uint64_t *value)
 {
@@ -1403,18 +1385,19 @@ int cgroup_cpu_read(const struct cgroup *cg, uint64_t *user_ns, uint64_t *system
 {
 	for (size_t i = 0; i < cg->nr; i++) {
 		const struct cgroup_dir *d = &cg->dir[i];
-		char buf[1024];
+		char *text = NULL;
 		uint64_t user, sys;
 		int err;
 
 		if (!d->path)
 			continue;
 		if (d->version == 2) {
-			err = read_small(d->path, "cpu.stat", buf, sizeof(buf));
+			err = read_in(d->path, "cpu.stat", &text);
 			if (!err)
-				err = cgroup_stat_value(buf, "user_usec", &user);
+				err = cgroup_stat_value(text, "user_usec", &user);
 			if (!err)
-				err = cgroup_stat_value(buf, "system_usec", &sys);
+				err = cgroup_stat_value(text, "system_usec", &sys);
+			free(text);
 			if (err)
 				return err;
 			*user_ns = user * 1000;

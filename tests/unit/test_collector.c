@@ -1149,11 +1149,27 @@ static void test_cpumap_pick(void **state)
  * counter_set_enable() on, and only it (pprobe's own work, outside, is
  * not), whatever runs where. Needs root: skipped with the reason else.
  */
-static void test_cgroup_counting(void **state)
+/* A perf_event cgroup of the test's own in *cg, or the test is skipped. */
+static void make_cgroup_or_skip(struct cgroup *cg)
 {
 	static const char *const controllers[] = { "perf_event", NULL };
 	struct cgroup_options opts = { .controllers = controllers, .name_hint = "pprobe-test" };
-	struct cgroup cg = CGROUP_INIT;
+	char why[512] = "";
+
+	*cg = (struct cgroup)CGROUP_INIT;
+	if (geteuid() != 0) {
+		print_message("skipped: not root: making a cgroup needs root\n");
+		skip();
+	}
+	if (cgroup_create(cg, &opts, why, sizeof(why)) < 0) {
+		print_message("skipped: no perf_event cgroup here: %s\n", why);
+		skip();
+	}
+}
+
+static void test_cgroup_counting(void **state)
+{
+	struct cgroup cg;
 	struct event_list events;
 	struct counter_set set;
 	struct rec_count v[2];
@@ -1163,14 +1179,7 @@ static void test_cgroup_counting(void **state)
 	pid_t pid;
 
 	(void)state;
-	if (geteuid() != 0) {
-		print_message("skipped: not root: a cgroup and CPU-wide events need root\n");
-		skip();
-	}
-	if (cgroup_create(&cg, &opts, why, sizeof(why)) < 0) {
-		print_message("skipped: no perf_event cgroup here: %s\n", why);
-		skip();
-	}
+	make_cgroup_or_skip(&cg);
 	nr = cpumap_online(&cpus);
 	assert_true(nr >= 1);
 	fd = open(cgroup_path(&cg, "perf_event"), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -1327,9 +1336,7 @@ static void burn_tree(void)
  */
 static void test_cgroup_cpu_time(void **state)
 {
-	static const char *const controllers[] = { "perf_event", NULL };
-	struct cgroup_options opts = { .controllers = controllers, .name_hint = "pprobe-test" };
-	struct cgroup cg = CGROUP_INIT;
+	struct cgroup cg;
 	struct rusage before, after;
 	uint64_t user, sys, user0, sys0, ru_ns, cg_ns, outside;
 	char why[512] = "";
@@ -1338,14 +1345,7 @@ static void test_cgroup_cpu_time(void **state)
 	pid_t pid;
 
 	(void)state;
-	if (geteuid() != 0) {
-		print_message("skipped: not root: making a cgroup needs root (or a delegated one)\n");
-		skip();
-	}
-	if (cgroup_create(&cg, &opts, why, sizeof(why)) < 0) {
-		print_message("skipped: no cgroup to make here: %s\n", why);
-		skip();
-	}
+	make_cgroup_or_skip(&cg);
 	err = cgroup_cpu_read(&cg, &user0, &sys0);
 	if (err == -ENOENT) {
 		cgroup_destroy(&cg, NULL, 0);
